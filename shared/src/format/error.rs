@@ -1,0 +1,310 @@
+//! Everything that can be wrong with a model file, as typed errors whose
+//! `Display` says what is wrong and what to do about it.
+
+use core::fmt;
+
+/// Which part of the payload failed to decode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// The model header (name, latent size, classes, output shape).
+    Header,
+    /// Layer number `n` (0-based).
+    Layer(u16),
+}
+
+/// A structural problem inside a payload that decoded cleanly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Problem {
+    /// The header declares zero layers.
+    NoLayers,
+    /// The header declares a zero latent size.
+    NoLatent,
+    /// The latent fixed-point format differs from the one this build samples.
+    LatentFormat {
+        /// Fractional bits in the file.
+        found: u8,
+        /// Fractional bits this build produces.
+        expected: u8,
+    },
+    /// A tensor dimension is zero.
+    ZeroDimension,
+    /// A size computation overflowed, or a tensor exceeds the supported size.
+    TooLarge,
+    /// A layer's input shape differs from the previous layer's output.
+    ShapeChain {
+        /// Elements the previous stage produces.
+        produced: u32,
+        /// Elements this layer consumes.
+        consumed: u32,
+    },
+    /// A convolution's output shape does not follow from its input and
+    /// geometry.
+    ConvGeometry,
+    /// A byte array has the wrong length.
+    ArrayLength {
+        /// Which array.
+        array: ArrayName,
+        /// Its length in the file, in bytes.
+        found: u32,
+        /// The length the layer's shapes require, in bytes.
+        expected: u32,
+    },
+    /// A requantization shift outside `-31..=30`, or a negative multiplier.
+    Requantization,
+    /// A reduction (dot-product) length above [`super::MAX_REDUCTION`], which
+    /// could overflow the 32-bit accumulators.
+    ReductionTooLong,
+    /// The final layer does not end with `Tanh`, or `Tanh` appears earlier,
+    /// or a `Tanh` layer has a non-zero output zero point.
+    Tanh,
+    /// The last layer's output shape is not the header's image shape.
+    OutputShape,
+    /// The image has a channel count other than 1 (gray) or 3 (RGB).
+    Channels,
+    /// A scale is not a finite positive number.
+    Scale,
+}
+
+/// Names the byte arrays of a layer, for [`Problem::ArrayLength`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArrayName {
+    /// int8 weights.
+    Weights,
+    /// int32 biases.
+    Bias,
+    /// int32 requantization multipliers.
+    Multiplier,
+    /// int8 requantization shifts.
+    Shift,
+}
+
+/// Why a model file was refused, or a generation could not run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModelError {
+    /// Shorter than the 16-byte preamble.
+    TooShort {
+        /// Bytes available.
+        len: usize,
+    },
+    /// The first four bytes are not `PGAN`.
+    BadMagic {
+        /// What was found instead.
+        found: [u8; 4],
+    },
+    /// Written by a different format version.
+    UnsupportedVersion {
+        /// Version in the file.
+        found: u16,
+        /// The only version this build reads.
+        supported: u16,
+    },
+    /// The preamble's reserved field is not zero.
+    ReservedField,
+    /// The file ends before the payload the preamble declares.
+    Truncated {
+        /// Payload bytes the preamble declares.
+        declared: u32,
+        /// Payload bytes present.
+        available: usize,
+    },
+    /// Bytes follow the declared payload.
+    TrailingBytes {
+        /// How many.
+        extra: usize,
+    },
+    /// The payload's CRC-32 does not match the preamble.
+    ChecksumMismatch {
+        /// Checksum in the preamble.
+        stored: u32,
+        /// Checksum of the bytes present.
+        computed: u32,
+    },
+    /// The payload does not decode as the format describes.
+    Decode {
+        /// Where decoding failed.
+        part: Part,
+    },
+    /// The payload decodes but describes an impossible model.
+    Invalid {
+        /// The layer at fault, or `None` for the header.
+        layer: Option<u16>,
+        /// What is wrong.
+        problem: Problem,
+    },
+    /// Decoding all layers left bytes over inside the payload.
+    UnusedPayload {
+        /// How many.
+        extra: usize,
+    },
+    /// The scratch buffer given to [`crate::generate`] is too small.
+    ScratchTooSmall {
+        /// Bytes the model needs ([`super::Model::scratch_len`]).
+        needed: usize,
+        /// Bytes given.
+        available: usize,
+    },
+    /// The latent vector's length differs from the model's latent size.
+    LatentLength {
+        /// Length given.
+        found: usize,
+        /// The model's latent size.
+        expected: u16,
+    },
+    /// A class was asked of an unconditional model, none of a conditional
+    /// one, or one beyond the model's class count.
+    Class {
+        /// The class asked for.
+        requested: Option<u16>,
+        /// The model's class count (0: unconditional).
+        classes: u16,
+    },
+    /// The output buffer for encoding a model is too small.
+    BufferTooSmall,
+}
+
+impl fmt::Display for Part {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Part::Header => f.write_str("header"),
+            Part::Layer(n) => write!(f, "layer {n}"),
+        }
+    }
+}
+
+impl fmt::Display for ArrayName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ArrayName::Weights => "weights",
+            ArrayName::Bias => "bias",
+            ArrayName::Multiplier => "multipliers",
+            ArrayName::Shift => "shifts",
+        })
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Problem::NoLayers => f.write_str("the model has no layers"),
+            Problem::NoLatent => f.write_str("the latent size is zero"),
+            Problem::LatentFormat { found, expected } => write!(
+                f,
+                "latent codes have {found} fractional bits, this build samples {expected}"
+            ),
+            Problem::ZeroDimension => f.write_str("a tensor has a zero dimension"),
+            Problem::TooLarge => f.write_str("a tensor is too large to address"),
+            Problem::ShapeChain { produced, consumed } => write!(
+                f,
+                "its input has {consumed} elements but the previous stage produces {produced}"
+            ),
+            Problem::ConvGeometry => f.write_str(
+                "its output shape does not follow from its input, kernel, stride and padding",
+            ),
+            Problem::ArrayLength { array, found, expected } => {
+                write!(f, "{array} hold {found} bytes, the shapes need {expected}")
+            }
+            Problem::Requantization => {
+                f.write_str("a requantization shift is outside -31..=30 or a multiplier is negative")
+            }
+            Problem::ReductionTooLong => write!(
+                f,
+                "a dot product is longer than {} terms (accumulators could overflow)",
+                super::MAX_REDUCTION
+            ),
+            Problem::Tanh => f.write_str(
+                "the last layer must be the only Tanh layer, with output zero point 0",
+            ),
+            Problem::OutputShape => {
+                f.write_str("the last layer's output shape differs from the header's image shape")
+            }
+            Problem::Channels => f.write_str("images must have 1 (gray) or 3 (RGB) channels"),
+            Problem::Scale => f.write_str("a scale is not a finite positive number"),
+        }
+    }
+}
+
+impl fmt::Display for ModelError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            ModelError::TooShort { len } => write!(
+                f,
+                "not a pocketgan model: {len} bytes is shorter than the 16-byte preamble \
+                 (the file is empty or cut off; export it again with `pocketgan export`)"
+            ),
+            ModelError::BadMagic { found } => write!(
+                f,
+                "not a pocketgan model: it starts with {found:02x?}, not \"PGAN\" \
+                 (export one with `pocketgan export RUN -o model.pgan`)"
+            ),
+            ModelError::UnsupportedVersion { found, supported } if found > supported => write!(
+                f,
+                "model format version {found} is newer than this build reads ({supported}): \
+                 update pocketgan (and the firmware) to a release that reads it"
+            ),
+            ModelError::UnsupportedVersion { found, supported } => write!(
+                f,
+                "model format version {found} is older than this build reads ({supported}): \
+                 export the model again from its run folder with `pocketgan export`"
+            ),
+            ModelError::ReservedField => f.write_str(
+                "the preamble's reserved field is not zero: the file is corrupt or from a newer tool",
+            ),
+            ModelError::Truncated { declared, available } => write!(
+                f,
+                "the model file is truncated: its payload should be {declared} bytes but only \
+                 {available} are present (copy or export it again)"
+            ),
+            ModelError::TrailingBytes { extra } => write!(
+                f,
+                "{extra} unexpected bytes follow the model payload (the file was appended to \
+                 or concatenated; export it again)"
+            ),
+            ModelError::ChecksumMismatch { stored, computed } => write!(
+                f,
+                "the model file is corrupt: payload checksum is {computed:#010x} but the file \
+                 says {stored:#010x} (copy or export it again)"
+            ),
+            ModelError::Decode { part } => write!(
+                f,
+                "the model file is corrupt: its {part} does not decode (export it again)"
+            ),
+            ModelError::Invalid { layer: None, problem } => {
+                write!(f, "invalid model header: {problem}")
+            }
+            ModelError::Invalid { layer: Some(n), problem } => {
+                write!(f, "invalid model, layer {n}: {problem}")
+            }
+            ModelError::UnusedPayload { extra } => write!(
+                f,
+                "the model file is corrupt: {extra} payload bytes follow the last layer"
+            ),
+            ModelError::ScratchTooSmall { needed, available } => write!(
+                f,
+                "the model needs {needed} bytes of scratch memory but only {available} are \
+                 available (use a smaller model or a board with more RAM)"
+            ),
+            ModelError::LatentLength { found, expected } => write!(
+                f,
+                "the latent vector has {found} values but the model takes {expected}"
+            ),
+            ModelError::Class { requested: Some(c), classes: 0 } => write!(
+                f,
+                "class {c} was requested but the model is unconditional (it has no classes)"
+            ),
+            ModelError::Class { requested: Some(c), classes } => write!(
+                f,
+                "class {c} was requested but the model has classes 0..{}",
+                classes - 1
+            ),
+            ModelError::Class { requested: None, classes } => write!(
+                f,
+                "the model is conditional on {classes} classes: choose one"
+            ),
+            ModelError::BufferTooSmall => {
+                f.write_str("the output buffer is too small for the encoded model")
+            }
+        }
+    }
+}
+
+impl core::error::Error for ModelError {}

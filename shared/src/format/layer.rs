@@ -1,0 +1,357 @@
+//! The header and layer records of a model payload.
+//!
+//! Large arrays are stored as postcard byte strings and borrowed straight from
+//! the file: on a board the weights stay in flash and are never copied.
+//! Multi-byte integers in those arrays are little-endian, read on access,
+//! so no alignment is assumed.
+
+use core::fmt;
+use serde::de::{Deserializer, Error as _, Visitor};
+use serde::ser::Serializer;
+use serde::{Deserialize, Serialize};
+
+/// The model header: what a model generates and how many layers follow.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Header<'a> {
+    /// A short human-readable name (for example `dcgan-digits`).
+    pub name: &'a str,
+    /// Number of latent values the generator takes.
+    pub latent_dim: u16,
+    /// Number of classes for a conditional model, 0 for an unconditional one.
+    /// A conditional model's input is the latent followed by a one-hot class
+    /// vector, see [`crate::generator`].
+    pub classes: u16,
+    /// Fractional bits of the latent codes; must be
+    /// [`crate::latent::LATENT_FRAC_BITS`].
+    pub latent_frac_bits: u8,
+    /// Shape of the generated image (height, width, channels).
+    pub image: TensorShape,
+    /// Number of layer records after the header.
+    pub layer_count: u16,
+}
+
+/// A tensor shape in height × width × channels order, which is also the
+/// memory order of every activation (HWC).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TensorShape {
+    /// Rows.
+    pub height: u16,
+    /// Columns.
+    pub width: u16,
+    /// Channels, the fastest-varying index in memory.
+    pub channels: u16,
+}
+
+impl TensorShape {
+    /// A flat vector of `n` values.
+    pub const fn vector(n: u16) -> Self {
+        TensorShape { height: 1, width: 1, channels: n }
+    }
+
+    /// Number of elements, or `None` if it overflows `u32`.
+    pub fn elements(&self) -> Option<u32> {
+        (self.height as u32)
+            .checked_mul(self.width as u32)?
+            .checked_mul(self.channels as u32)
+    }
+}
+
+/// Kernel size, stride and padding of a (transposed) convolution, each as
+/// `[vertical, horizontal]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConvGeometry {
+    /// Kernel height and width.
+    pub kernel: [u8; 2],
+    /// Stride.
+    pub stride: [u8; 2],
+    /// Zero padding on each side (for a transposed convolution: the padding
+    /// removed from each side of the full output, as in PyTorch and burn).
+    pub padding: [u8; 2],
+    /// Extra rows/columns at the bottom/right of a transposed convolution's
+    /// output (`output_padding`); always zero for `Conv2d`.
+    pub output_padding: [u8; 2],
+}
+
+/// What a layer computes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Op {
+    /// Fully connected: every output element is a dot product with the whole
+    /// (flattened) input. Weights `[out][in]`.
+    Linear,
+    /// 2-D convolution. Weights `[out_ch][kh][kw][in_ch]`.
+    Conv2d(ConvGeometry),
+    /// 2-D transposed convolution (fractionally strided).
+    /// Weights `[out_ch][kh][kw][in_ch]`.
+    ConvTranspose2d(ConvGeometry),
+}
+
+/// The activation fused into a layer's output stage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Activation {
+    /// None.
+    Identity,
+    /// `max(x, 0)`.
+    Relu,
+    /// `x` for `x ≥ 0`, `slope · x` otherwise; `slope = negative_slope_q15 / 32768`.
+    LeakyRelu {
+        /// The negative slope in Q15.
+        negative_slope_q15: i16,
+    },
+    /// `tanh`, by table: the layer requantizes to codes of scale 2⁻⁵
+    /// ([`crate::kernels::TANH_INPUT_FRAC_BITS`]), the table maps them to
+    /// codes of scale 1/127. Only the last layer may use it.
+    Tanh,
+}
+
+/// One layer: the operation, its shapes, and its quantized parameters.
+///
+/// Quantization follows the usual integer-only scheme: activations are int8
+/// with a per-tensor scale and zero point, weights are symmetric int8 with a
+/// scale per output channel, biases are int32 in units of
+/// `input_scale · weight_scale[c]`, and each output channel requantizes its
+/// int32 accumulator with a `multiplier · 2^(shift − 31)` factor.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Layer<'a> {
+    /// The operation.
+    pub op: Op,
+    /// Input shape (a `Linear` flattens it).
+    pub input: TensorShape,
+    /// Output shape (a `Linear` writes its outputs in this HWC order).
+    pub output: TensorShape,
+    /// The fused activation.
+    pub activation: Activation,
+    /// Zero point of the output codes (0 for `Tanh`).
+    pub output_zero_point: i8,
+    /// Real value of one output code step. Informational (for `inspect` and
+    /// dequantizing): the kernels use only the integer parameters.
+    pub output_scale: f32,
+    /// int8 weights, layout per [`Op`].
+    #[serde(borrow)]
+    pub weights: I8Array<'a>,
+    /// int32 bias per output channel (per output element for `Linear`).
+    #[serde(borrow)]
+    pub bias: I32Array<'a>,
+    /// int32 requantization multiplier per output channel, in `0..2^31`.
+    #[serde(borrow)]
+    pub multiplier: I32Array<'a>,
+    /// Requantization shift per output channel, in `-31..=30`.
+    #[serde(borrow)]
+    pub shift: I8Array<'a>,
+}
+
+impl Layer<'_> {
+    /// Number of output channels, i.e. of biases and requantization pairs
+    /// (every output element for `Linear`).
+    pub fn output_channels(&self) -> Option<u32> {
+        match self.op {
+            Op::Linear => self.output.elements(),
+            Op::Conv2d(_) | Op::ConvTranspose2d(_) => Some(self.output.channels as u32),
+        }
+    }
+
+    /// Length of one dot product (per output element), ignoring the
+    /// zero taps a transposed convolution skips.
+    pub fn reduction_len(&self) -> Option<u32> {
+        match self.op {
+            Op::Linear => self.input.elements(),
+            Op::Conv2d(g) | Op::ConvTranspose2d(g) => (g.kernel[0] as u32)
+                .checked_mul(g.kernel[1] as u32)?
+                .checked_mul(self.input.channels as u32),
+        }
+    }
+
+    /// Multiply-accumulates one run of this layer needs. A transposed
+    /// convolution counts only the taps that land on real input pixels
+    /// (inserted zeros are not work).
+    pub fn macs(&self) -> u64 {
+        let out_elems = self.output.elements().unwrap_or(0) as u64;
+        match self.op {
+            Op::Linear => out_elems * self.input.elements().unwrap_or(0) as u64,
+            Op::Conv2d(g) => {
+                let mut taps = 0u64;
+                for oy in 0..self.output.height as i32 {
+                    for ox in 0..self.output.width as i32 {
+                        taps += conv_taps(self.input, g, oy, ox) as u64;
+                    }
+                }
+                taps * self.output.channels as u64 * self.input.channels as u64
+            }
+            Op::ConvTranspose2d(g) => {
+                let mut taps = 0u64;
+                for oy in 0..self.output.height as i32 {
+                    for ox in 0..self.output.width as i32 {
+                        taps += conv_transpose_taps(self.input, g, oy, ox) as u64;
+                    }
+                }
+                taps * self.output.channels as u64 * self.input.channels as u64
+            }
+        }
+    }
+}
+
+fn conv_taps(input: TensorShape, g: ConvGeometry, oy: i32, ox: i32) -> u32 {
+    let mut n = 0;
+    for ky in 0..g.kernel[0] as i32 {
+        let iy = oy * g.stride[0] as i32 - g.padding[0] as i32 + ky;
+        if iy < 0 || iy >= input.height as i32 {
+            continue;
+        }
+        for kx in 0..g.kernel[1] as i32 {
+            let ix = ox * g.stride[1] as i32 - g.padding[1] as i32 + kx;
+            if ix >= 0 && ix < input.width as i32 {
+                n += 1;
+            }
+        }
+    }
+    n
+}
+
+fn conv_transpose_taps(input: TensorShape, g: ConvGeometry, oy: i32, ox: i32) -> u32 {
+    let mut n = 0;
+    for ky in 0..g.kernel[0] as i32 {
+        if crate::kernels::transposed_source(oy, ky, g.stride[0], g.padding[0], input.height)
+            .is_none()
+        {
+            continue;
+        }
+        for kx in 0..g.kernel[1] as i32 {
+            if crate::kernels::transposed_source(ox, kx, g.stride[1], g.padding[1], input.width)
+                .is_some()
+            {
+                n += 1;
+            }
+        }
+    }
+    n
+}
+
+/// A borrowed array of int8 values, stored as a postcard byte string.
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
+pub struct I8Array<'a>(&'a [i8]);
+
+impl<'a> I8Array<'a> {
+    /// Wraps a slice (for writing a model).
+    pub const fn new(values: &'a [i8]) -> Self {
+        I8Array(values)
+    }
+
+    /// The values.
+    pub const fn as_slice(&self) -> &'a [i8] {
+        self.0
+    }
+
+    /// Length in bytes (= values).
+    pub const fn byte_len(&self) -> usize {
+        self.0.len()
+    }
+}
+
+impl fmt::Debug for I8Array<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "I8Array[{}]", self.0.len())
+    }
+}
+
+/// A borrowed array of int32 values, stored as little-endian bytes in a
+/// postcard byte string (postcard would otherwise write varints, which
+/// cannot be borrowed).
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
+pub struct I32Array<'a>(&'a [u8]);
+
+impl<'a> I32Array<'a> {
+    /// Wraps little-endian bytes (for writing a model). The length should be
+    /// a multiple of 4; the parser refuses files where it is not.
+    pub const fn from_le_bytes(bytes: &'a [u8]) -> Self {
+        I32Array(bytes)
+    }
+
+    /// Number of whole values.
+    pub const fn len(&self) -> usize {
+        self.0.len() / 4
+    }
+
+    /// Whether there are no values.
+    pub const fn is_empty(&self) -> bool {
+        self.0.len() < 4
+    }
+
+    /// Length in bytes.
+    pub const fn byte_len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// The raw little-endian bytes.
+    pub const fn as_bytes(&self) -> &'a [u8] {
+        self.0
+    }
+
+    /// Value `i`. Panics if `i >= len()`; validated models never ask.
+    #[inline]
+    pub fn get(&self, i: usize) -> i32 {
+        let b = &self.0[4 * i..4 * i + 4];
+        i32::from_le_bytes([b[0], b[1], b[2], b[3]])
+    }
+}
+
+impl fmt::Debug for I32Array<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "I32Array[{}]", self.len())
+    }
+}
+
+fn i8_as_bytes(v: &[i8]) -> &[u8] {
+    // SAFETY: i8 and u8 have the same size, alignment and validity (every
+    // bit pattern is valid), so the same memory can be viewed as either.
+    unsafe { core::slice::from_raw_parts(v.as_ptr().cast::<u8>(), v.len()) }
+}
+
+fn bytes_as_i8(v: &[u8]) -> &[i8] {
+    // SAFETY: as in `i8_as_bytes`.
+    unsafe { core::slice::from_raw_parts(v.as_ptr().cast::<i8>(), v.len()) }
+}
+
+impl Serialize for I8Array<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bytes(i8_as_bytes(self.0))
+    }
+}
+
+impl Serialize for I32Array<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bytes(self.0)
+    }
+}
+
+struct BorrowedBytes;
+
+impl<'de> Visitor<'de> for BorrowedBytes {
+    type Value = &'de [u8];
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a byte string borrowed from the model file")
+    }
+
+    fn visit_borrowed_bytes<E: serde::de::Error>(self, v: &'de [u8]) -> Result<Self::Value, E> {
+        Ok(v)
+    }
+
+    fn visit_bytes<E: serde::de::Error>(self, _: &[u8]) -> Result<Self::Value, E> {
+        Err(E::custom("model arrays must be borrowed from the file"))
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for I8Array<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_bytes(BorrowedBytes).map(|b| I8Array(bytes_as_i8(b)))
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for I32Array<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let bytes = d.deserialize_bytes(BorrowedBytes)?;
+        if bytes.len() % 4 != 0 {
+            return Err(D::Error::custom("int32 array length is not a multiple of 4"));
+        }
+        Ok(I32Array(bytes))
+    }
+}

@@ -1,0 +1,382 @@
+//! The `.pgan` model file.
+//!
+//! ```text
+//! offset  size  field
+//!      0     4  magic "PGAN"
+//!      4     2  format version, u16 little-endian (FORMAT_VERSION)
+//!      6     2  reserved, zero
+//!      8     4  payload length in bytes, u32 little-endian
+//!     12     4  CRC-32 of the payload, u32 little-endian
+//!     16     …  payload: postcard(Header), then Header::layer_count × postcard(Layer)
+//! ```
+//!
+//! The preamble is fixed-size and not postcard so that a foreign, truncated
+//! or newer file is recognised before anything is decoded. [`Model::parse`]
+//! checks everything (preamble, checksum, every layer's shapes, array
+//! lengths and quantization parameters) once; afterwards the kernels can
+//! trust the layers. Parsing borrows from the input: nothing is copied.
+
+mod checksum;
+mod error;
+mod layer;
+
+pub use checksum::crc32;
+pub use error::{ArrayName, ModelError, Part, Problem};
+pub use layer::{
+    Activation, ConvGeometry, Header, I8Array, I32Array, Layer, Op, TensorShape,
+};
+
+use crate::latent::LATENT_FRAC_BITS;
+
+/// The first four bytes of every model file.
+pub const MAGIC: [u8; 4] = *b"PGAN";
+/// The format version this build writes and reads.
+pub const FORMAT_VERSION: u16 = 1;
+/// Size of the fixed preamble before the payload.
+pub const PREAMBLE_LEN: usize = 16;
+/// Longest dot product a layer may have. With int8 weights (|w| ≤ 128) and
+/// zero-point-shifted int8 inputs (|x − zp| ≤ 255) each product is below
+/// 2^15, so 2^15 terms stay below 2^30 and leave room for the bias.
+pub const MAX_REDUCTION: u32 = 1 << 15;
+/// Largest activation tensor, in elements.
+pub const MAX_TENSOR: u32 = 1 << 24;
+
+/// A validated model borrowed from the bytes of a model file.
+#[derive(Debug, Clone, Copy)]
+pub struct Model<'a> {
+    header: Header<'a>,
+    layers: &'a [u8],
+    scratch: ScratchPlan,
+    macs: u64,
+    parameters: u64,
+}
+
+/// How [`crate::generate`] splits its scratch buffer: activations ping-pong
+/// between two regions, so tensor `i` (0 = the input) lives in region `i % 2`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScratchPlan {
+    /// Bytes of region 0 (the largest even-numbered tensor).
+    pub even: usize,
+    /// Bytes of region 1 (the largest odd-numbered tensor).
+    pub odd: usize,
+}
+
+impl ScratchPlan {
+    /// Total scratch bytes.
+    pub const fn total(&self) -> usize {
+        self.even + self.odd
+    }
+}
+
+impl<'a> Model<'a> {
+    /// Checks and borrows a model file. Every malformed input is an error;
+    /// no input panics.
+    pub fn parse(bytes: &'a [u8]) -> Result<Self, ModelError> {
+        let payload = check_preamble(bytes)?;
+        let (header, mut rest) = postcard::take_from_bytes::<Header<'a>>(payload)
+            .map_err(|_| ModelError::Decode { part: Part::Header })?;
+        validate_header(&header)?;
+
+        let input_len = header.latent_dim as u32 + header.classes as u32;
+        let mut produced = input_len;
+        let mut plan = ScratchPlan { even: input_len as usize, odd: 0 };
+        let mut macs = 0u64;
+        let mut parameters = 0u64;
+        let layers = rest;
+        for index in 0..header.layer_count {
+            let (layer, tail) = postcard::take_from_bytes::<Layer<'a>>(rest)
+                .map_err(|_| ModelError::Decode { part: Part::Layer(index) })?;
+            rest = tail;
+            let is_last = index + 1 == header.layer_count;
+            validate_layer(&layer, produced, is_last, &header)
+                .map_err(|problem| ModelError::Invalid { layer: Some(index), problem })?;
+            // validate_layer checked that these do not overflow.
+            produced = layer.output.elements().unwrap_or(0);
+            let region = if index % 2 == 0 { &mut plan.odd } else { &mut plan.even };
+            *region = (*region).max(produced as usize);
+            macs += layer.macs();
+            parameters += (layer.weights.byte_len() + layer.bias.len()) as u64;
+        }
+        if !rest.is_empty() {
+            return Err(ModelError::UnusedPayload { extra: rest.len() });
+        }
+        let layers = &layers[..layers.len() - rest.len()];
+        Ok(Model { header, layers, scratch: plan, macs, parameters })
+    }
+
+    /// The header.
+    pub fn header(&self) -> &Header<'a> {
+        &self.header
+    }
+
+    /// The layers, decoded one at a time from the borrowed bytes (they were
+    /// all checked by [`Model::parse`], so no item is an error in practice).
+    pub fn layers(&self) -> Layers<'a> {
+        Layers { rest: self.layers, index: 0, count: self.header.layer_count }
+    }
+
+    /// Number of values the generator takes: the latent plus the one-hot class.
+    pub fn input_len(&self) -> usize {
+        self.header.latent_dim as usize + self.header.classes as usize
+    }
+
+    /// Scratch bytes [`crate::generate`] needs.
+    pub fn scratch_len(&self) -> usize {
+        self.scratch.total()
+    }
+
+    /// How the scratch buffer is split.
+    pub fn scratch_plan(&self) -> ScratchPlan {
+        self.scratch
+    }
+
+    /// Multiply-accumulates per generated image (zero taps not counted).
+    pub fn macs(&self) -> u64 {
+        self.macs
+    }
+
+    /// Number of weights and biases.
+    pub fn parameters(&self) -> u64 {
+        self.parameters
+    }
+
+    /// Bytes of the generated image (height × width × channels).
+    pub fn output_len(&self) -> usize {
+        self.header.image.elements().unwrap_or(0) as usize
+    }
+}
+
+/// Iterator over a model's layers; see [`Model::layers`].
+#[derive(Debug, Clone)]
+pub struct Layers<'a> {
+    rest: &'a [u8],
+    index: u16,
+    count: u16,
+}
+
+impl<'a> Iterator for Layers<'a> {
+    type Item = Result<Layer<'a>, ModelError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.index >= self.count {
+            return None;
+        }
+        let index = self.index;
+        self.index += 1;
+        match postcard::take_from_bytes::<Layer<'a>>(self.rest) {
+            Ok((layer, rest)) => {
+                self.rest = rest;
+                Some(Ok(layer))
+            }
+            Err(_) => {
+                self.index = self.count;
+                Some(Err(ModelError::Decode { part: Part::Layer(index) }))
+            }
+        }
+    }
+}
+
+fn check_preamble(bytes: &[u8]) -> Result<&[u8], ModelError> {
+    if bytes.len() < PREAMBLE_LEN {
+        // Say "foreign" rather than "short" when even the magic is wrong.
+        if bytes.len() >= 4 && bytes[..4] != MAGIC {
+            return Err(ModelError::BadMagic { found: [bytes[0], bytes[1], bytes[2], bytes[3]] });
+        }
+        return Err(ModelError::TooShort { len: bytes.len() });
+    }
+    let u16_at = |i: usize| u16::from_le_bytes([bytes[i], bytes[i + 1]]);
+    let u32_at =
+        |i: usize| u32::from_le_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
+    let magic = [bytes[0], bytes[1], bytes[2], bytes[3]];
+    if magic != MAGIC {
+        return Err(ModelError::BadMagic { found: magic });
+    }
+    let version = u16_at(4);
+    if version != FORMAT_VERSION {
+        return Err(ModelError::UnsupportedVersion { found: version, supported: FORMAT_VERSION });
+    }
+    if u16_at(6) != 0 {
+        return Err(ModelError::ReservedField);
+    }
+    let declared = u32_at(8);
+    let stored = u32_at(12);
+    let body = &bytes[PREAMBLE_LEN..];
+    if (body.len() as u64) < declared as u64 {
+        return Err(ModelError::Truncated { declared, available: body.len() });
+    }
+    if body.len() as u64 > declared as u64 {
+        return Err(ModelError::TrailingBytes { extra: body.len() - declared as usize });
+    }
+    let computed = crc32(body);
+    if computed != stored {
+        return Err(ModelError::ChecksumMismatch { stored, computed });
+    }
+    Ok(body)
+}
+
+fn validate_header(h: &Header<'_>) -> Result<(), ModelError> {
+    let invalid = |problem| Err(ModelError::Invalid { layer: None, problem });
+    if h.layer_count == 0 {
+        return invalid(Problem::NoLayers);
+    }
+    if h.latent_dim == 0 {
+        return invalid(Problem::NoLatent);
+    }
+    if h.latent_frac_bits != LATENT_FRAC_BITS {
+        return invalid(Problem::LatentFormat {
+            found: h.latent_frac_bits,
+            expected: LATENT_FRAC_BITS,
+        });
+    }
+    if h.image.channels != 1 && h.image.channels != 3 {
+        return invalid(Problem::Channels);
+    }
+    match h.image.elements() {
+        Some(0) => invalid(Problem::ZeroDimension),
+        Some(n) if n <= MAX_TENSOR => Ok(()),
+        _ => invalid(Problem::TooLarge),
+    }
+}
+
+fn validate_layer(
+    layer: &Layer<'_>,
+    produced: u32,
+    is_last: bool,
+    header: &Header<'_>,
+) -> Result<(), Problem> {
+    let input = layer.input.elements().ok_or(Problem::TooLarge)?;
+    let output = layer.output.elements().ok_or(Problem::TooLarge)?;
+    if input == 0 || output == 0 {
+        return Err(Problem::ZeroDimension);
+    }
+    if input > MAX_TENSOR || output > MAX_TENSOR {
+        return Err(Problem::TooLarge);
+    }
+    if input != produced {
+        return Err(Problem::ShapeChain { produced, consumed: input });
+    }
+    match layer.op {
+        Op::Linear => {}
+        Op::Conv2d(g) => {
+            if g.output_padding != [0, 0] {
+                return Err(Problem::ConvGeometry);
+            }
+            let expected = [
+                conv_out(layer.input.height, g.kernel[0], g.stride[0], g.padding[0]),
+                conv_out(layer.input.width, g.kernel[1], g.stride[1], g.padding[1]),
+            ];
+            if expected != [Some(layer.output.height as u32), Some(layer.output.width as u32)] {
+                return Err(Problem::ConvGeometry);
+            }
+        }
+        Op::ConvTranspose2d(g) => {
+            let expected = [
+                conv_transpose_out(layer.input.height, g, 0),
+                conv_transpose_out(layer.input.width, g, 1),
+            ];
+            if expected != [Some(layer.output.height as u32), Some(layer.output.width as u32)] {
+                return Err(Problem::ConvGeometry);
+            }
+        }
+    }
+    let reduction = layer.reduction_len().ok_or(Problem::TooLarge)?;
+    if reduction > MAX_REDUCTION {
+        return Err(Problem::ReductionTooLong);
+    }
+    let channels = layer.output_channels().ok_or(Problem::TooLarge)?;
+    let weights = channels.checked_mul(reduction).ok_or(Problem::TooLarge)?;
+    check_len(ArrayName::Weights, layer.weights.byte_len(), weights as u64)?;
+    check_len(ArrayName::Bias, layer.bias.byte_len(), 4 * channels as u64)?;
+    check_len(ArrayName::Multiplier, layer.multiplier.byte_len(), 4 * channels as u64)?;
+    check_len(ArrayName::Shift, layer.shift.byte_len(), channels as u64)?;
+    for c in 0..channels as usize {
+        let shift = layer.shift.as_slice()[c];
+        if !(-31..=30).contains(&shift) || layer.multiplier.get(c) < 0 {
+            return Err(Problem::Requantization);
+        }
+    }
+    if !(layer.output_scale.is_finite() && layer.output_scale > 0.0) {
+        return Err(Problem::Scale);
+    }
+    let is_tanh = layer.activation == Activation::Tanh;
+    if is_tanh != is_last || (is_tanh && layer.output_zero_point != 0) {
+        return Err(Problem::Tanh);
+    }
+    if is_last && layer.output != header.image {
+        return Err(Problem::OutputShape);
+    }
+    Ok(())
+}
+
+fn check_len(array: ArrayName, found: usize, expected: u64) -> Result<(), Problem> {
+    if found as u64 == expected {
+        Ok(())
+    } else {
+        Err(Problem::ArrayLength {
+            array,
+            found: found.min(u32::MAX as usize) as u32,
+            expected: expected.min(u32::MAX as u64) as u32,
+        })
+    }
+}
+
+fn conv_out(input: u16, kernel: u8, stride: u8, padding: u8) -> Option<u32> {
+    let padded = input as u32 + 2 * padding as u32;
+    if kernel == 0 || stride == 0 || padded < kernel as u32 {
+        return None;
+    }
+    Some((padded - kernel as u32) / stride as u32 + 1)
+}
+
+fn conv_transpose_out(input: u16, g: ConvGeometry, axis: usize) -> Option<u32> {
+    let (k, s, p, op) = (g.kernel[axis], g.stride[axis], g.padding[axis], g.output_padding[axis]);
+    if k == 0 || s == 0 || op >= s {
+        return None;
+    }
+    let full = (input as u32).checked_sub(1)? * s as u32 + k as u32 + op as u32;
+    full.checked_sub(2 * p as u32).filter(|&n| n > 0)
+}
+
+/// Upper bound on the encoded size of a model, for sizing the buffer given
+/// to [`encode`].
+pub fn encoded_len_bound(header: &Header<'_>, layers: &[Layer<'_>]) -> usize {
+    let mut n = PREAMBLE_LEN + 64 + header.name.len();
+    for l in layers {
+        n += 128
+            + l.weights.byte_len()
+            + l.bias.byte_len()
+            + l.multiplier.byte_len()
+            + l.shift.byte_len();
+    }
+    n
+}
+
+/// Writes a model file into `out` and returns its length. The header's
+/// `layer_count` is set from `layers`. The result is not validated here:
+/// the writer should [`Model::parse`] it back.
+pub fn encode(header: &Header<'_>, layers: &[Layer<'_>], out: &mut [u8]) -> Result<usize, ModelError> {
+    if out.len() < PREAMBLE_LEN {
+        return Err(ModelError::BufferTooSmall);
+    }
+    let header = Header {
+        layer_count: u16::try_from(layers.len()).map_err(|_| ModelError::BufferTooSmall)?,
+        ..*header
+    };
+    let (preamble, body) = out.split_at_mut(PREAMBLE_LEN);
+    let mut used = postcard::to_slice(&header, body).map_err(|_| ModelError::BufferTooSmall)?.len();
+    for layer in layers {
+        used += postcard::to_slice(layer, &mut body[used..])
+            .map_err(|_| ModelError::BufferTooSmall)?
+            .len();
+    }
+    let payload_len = u32::try_from(used).map_err(|_| ModelError::BufferTooSmall)?;
+    preamble[0..4].copy_from_slice(&MAGIC);
+    preamble[4..6].copy_from_slice(&FORMAT_VERSION.to_le_bytes());
+    preamble[6..8].copy_from_slice(&[0, 0]);
+    preamble[8..12].copy_from_slice(&payload_len.to_le_bytes());
+    preamble[12..16].copy_from_slice(&crc32(&body[..used]).to_le_bytes());
+    Ok(PREAMBLE_LEN + used)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,257 @@
+//! The parser against corrupt, truncated, foreign and inconsistent files.
+
+extern crate std;
+
+use super::*;
+use crate::generate;
+use std::vec;
+use std::vec::Vec;
+
+/// Owned arrays of one layer, for building test models.
+struct Owned {
+    op: Op,
+    input: TensorShape,
+    output: TensorShape,
+    activation: Activation,
+    zero_point: i8,
+    weights: Vec<i8>,
+    bias: Vec<u8>,
+    multiplier: Vec<u8>,
+    shift: Vec<i8>,
+}
+
+impl Owned {
+    fn new(op: Op, input: TensorShape, output: TensorShape, activation: Activation) -> Self {
+        let mut l = Owned {
+            op, input, output, activation, zero_point: 0,
+            weights: vec![], bias: vec![], multiplier: vec![], shift: vec![],
+        };
+        let view = l.layer();
+        let channels = view.output_channels().unwrap() as usize;
+        let n = channels * view.reduction_len().unwrap() as usize;
+        l.weights = (0..n).map(|i| (i * 37 % 255) as i8).collect();
+        l.bias = (0..channels).flat_map(|c| (c as i32 * 11 - 50).to_le_bytes()).collect();
+        l.multiplier = (0..channels).flat_map(|_| (1i32 << 30).to_le_bytes()).collect();
+        l.shift = vec![-6; channels];
+        l
+    }
+
+    fn layer(&self) -> Layer<'_> {
+        Layer {
+            op: self.op,
+            input: self.input,
+            output: self.output,
+            activation: self.activation,
+            output_zero_point: self.zero_point,
+            output_scale: 0.05,
+            weights: I8Array::new(&self.weights),
+            bias: I32Array::from_le_bytes(&self.bias),
+            multiplier: I32Array::from_le_bytes(&self.multiplier),
+            shift: I8Array::new(&self.shift),
+        }
+    }
+}
+
+const UP: ConvGeometry = ConvGeometry { kernel: [4, 4], stride: [2, 2], padding: [1, 1], output_padding: [0, 0] };
+
+fn shape(h: u16, w: u16, c: u16) -> TensorShape {
+    TensorShape { height: h, width: w, channels: c }
+}
+
+/// latent 8 (+2 classes) → Linear → 2×2×4 (ReLU) → ConvT → 4×4×1 (tanh).
+fn tiny_layers() -> Vec<Owned> {
+    let mut first = Owned::new(Op::Linear, TensorShape::vector(10), shape(2, 2, 4), Activation::Relu);
+    first.zero_point = -128;
+    vec![first, Owned::new(Op::ConvTranspose2d(UP), shape(2, 2, 4), shape(4, 4, 1), Activation::Tanh)]
+}
+
+fn tiny_header() -> Header<'static> {
+    Header { name: "tiny", latent_dim: 8, classes: 2, latent_frac_bits: 5, image: shape(4, 4, 1), layer_count: 0 }
+}
+
+fn encode_with(header: &Header<'_>, owned: &[Owned]) -> Vec<u8> {
+    let layers: Vec<Layer<'_>> = owned.iter().map(Owned::layer).collect();
+    let mut buf = vec![0u8; encoded_len_bound(header, &layers)];
+    let n = encode(header, &layers, &mut buf).unwrap();
+    buf.truncate(n);
+    buf
+}
+
+fn tiny_model() -> Vec<u8> {
+    encode_with(&tiny_header(), &tiny_layers())
+}
+
+/// Rewrites the preamble's length and checksum after editing the payload.
+fn reseal(mut file: Vec<u8>) -> Vec<u8> {
+    let len = (file.len() - PREAMBLE_LEN) as u32;
+    let crc = crc32(&file[PREAMBLE_LEN..]);
+    file[8..12].copy_from_slice(&len.to_le_bytes());
+    file[12..16].copy_from_slice(&crc.to_le_bytes());
+    file
+}
+
+fn invalid(layer: Option<u16>, problem: Problem) -> ModelError {
+    ModelError::Invalid { layer, problem }
+}
+
+#[test]
+fn the_tiny_model_parses_and_generates() {
+    let file = tiny_model();
+    let model = Model::parse(&file).unwrap();
+    assert_eq!(model.header().layer_count, 2);
+    assert_eq!(model.input_len(), 10);
+    // Tensors: input 10 (even), 16 (odd), 16 (even).
+    assert_eq!(model.scratch_plan(), ScratchPlan { even: 16, odd: 16 });
+    assert_eq!(model.layers().count(), 2);
+    let mut scratch = [0i8; 32];
+    let latent = [3i8; 8];
+    let out = generate(&model, &latent, Some(1), &mut scratch).unwrap();
+    assert_eq!(out.len(), 16);
+    assert!(out.iter().all(|&v| (-127..=127).contains(&v)));
+}
+
+#[test]
+fn corrupt_files_give_typed_errors() {
+    let good = tiny_model();
+    let mut cases: Vec<(&str, Vec<u8>, ModelError)> = vec![
+        ("empty", vec![], ModelError::TooShort { len: 0 }),
+        ("three bytes", b"PGA".to_vec(), ModelError::TooShort { len: 3 }),
+        ("preamble only, cut", good[..10].to_vec(), ModelError::TooShort { len: 10 }),
+        ("a PNG", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec(), ModelError::BadMagic { found: *b"\x89PNG" }),
+        ("short foreign", b"GIF89a".to_vec(), ModelError::BadMagic { found: *b"GIF8" }),
+    ];
+    let mut v = good.clone();
+    v[4] = 2;
+    cases.push(("newer version", v, ModelError::UnsupportedVersion { found: 2, supported: 1 }));
+    let mut v = good.clone();
+    v[4] = 0;
+    cases.push(("older version", v, ModelError::UnsupportedVersion { found: 0, supported: 1 }));
+    let mut v = good.clone();
+    v[6] = 1;
+    cases.push(("reserved set", v, ModelError::ReservedField));
+    let declared = (good.len() - PREAMBLE_LEN) as u32;
+    cases.push((
+        "last byte cut",
+        good[..good.len() - 1].to_vec(),
+        ModelError::Truncated { declared, available: declared as usize - 1 },
+    ));
+    cases.push(("payload cut", good[..PREAMBLE_LEN].to_vec(), ModelError::Truncated { declared, available: 0 }));
+    let mut v = good.clone();
+    v.extend_from_slice(b"xyz");
+    cases.push(("appended", v, ModelError::TrailingBytes { extra: 3 }));
+    let mut v = good.clone();
+    let mid = v.len() / 2;
+    v[mid] ^= 0x10;
+    let stored = u32::from_le_bytes(good[12..16].try_into().unwrap());
+    let computed = crc32(&v[PREAMBLE_LEN..]);
+    cases.push(("bit flip", v, ModelError::ChecksumMismatch { stored, computed }));
+    let mut v = good[..PREAMBLE_LEN].to_vec();
+    v.extend_from_slice(&[0xFF; 8]);
+    cases.push(("garbage payload", reseal(v), ModelError::Decode { part: Part::Header }));
+
+    // Structurally wrong models, each written by the real encoder.
+    let mut h = tiny_header();
+    h.latent_frac_bits = 7;
+    cases.push(("latent format", encode_with(&h, &tiny_layers()), invalid(None, Problem::LatentFormat { found: 7, expected: 5 })));
+    let mut h = tiny_header();
+    h.image.channels = 2;
+    cases.push(("two channels", encode_with(&h, &tiny_layers()), invalid(None, Problem::Channels)));
+    cases.push(("no layers", encode_with(&tiny_header(), &[]), invalid(None, Problem::NoLayers)));
+    let mut h = tiny_header();
+    h.classes = 0;
+    cases.push(("input size", encode_with(&h, &tiny_layers()), invalid(Some(0), Problem::ShapeChain { produced: 8, consumed: 10 })));
+    let mut l = tiny_layers();
+    l[1].input = shape(2, 2, 5);
+    cases.push(("shape chain", encode_with(&tiny_header(), &l), invalid(Some(1), Problem::ShapeChain { produced: 16, consumed: 20 })));
+    let mut l = tiny_layers();
+    l[1].weights.pop();
+    cases.push(("weights short", encode_with(&tiny_header(), &l), invalid(Some(1), Problem::ArrayLength { array: ArrayName::Weights, found: 63, expected: 64 })));
+    let mut l = tiny_layers();
+    l[0].shift[3] = 31;
+    cases.push(("shift range", encode_with(&tiny_header(), &l), invalid(Some(0), Problem::Requantization)));
+    let mut l = tiny_layers();
+    l[0].multiplier[3] = 0x80; // multiplier 0 becomes negative
+    cases.push(("negative multiplier", encode_with(&tiny_header(), &l), invalid(Some(0), Problem::Requantization)));
+    let mut l = tiny_layers();
+    l[1].activation = Activation::Relu;
+    cases.push(("no tanh", encode_with(&tiny_header(), &l), invalid(Some(1), Problem::Tanh)));
+    let mut l = tiny_layers();
+    l[1].zero_point = 3;
+    cases.push(("tanh zero point", encode_with(&tiny_header(), &l), invalid(Some(1), Problem::Tanh)));
+    let mut l = tiny_layers();
+    l[1].output = shape(5, 4, 1);
+    cases.push(("conv geometry", encode_with(&tiny_header(), &l), invalid(Some(1), Problem::ConvGeometry)));
+    let mut h = tiny_header();
+    h.image = shape(4, 4, 3);
+    cases.push(("output shape", encode_with(&h, &tiny_layers()), invalid(Some(1), Problem::OutputShape)));
+    let mut l = tiny_layers();
+    l.truncate(1);
+    l[0].activation = Activation::Tanh;
+    l[0].zero_point = 0;
+    cases.push(("image mismatch", encode_with(&tiny_header(), &l), invalid(Some(0), Problem::OutputShape)));
+    // A header promising more layers than the payload holds.
+    let mut v = tiny_model();
+    v.truncate(v.len() - 40);
+    cases.push(("layer cut, resealed", reseal(v), ModelError::Decode { part: Part::Layer(1) }));
+    // A complete one-layer model with bytes left after its last layer.
+    let single = [Owned::new(Op::Linear, TensorShape::vector(10), shape(4, 4, 1), Activation::Tanh)];
+    let mut v = encode_with(&tiny_header(), &single);
+    v.extend_from_slice(&[0u8; 5]);
+    cases.push(("unused payload", reseal(v), ModelError::UnusedPayload { extra: 5 }));
+
+    for (name, bytes, expected) in cases {
+        let got = Model::parse(&bytes).map(|_| ()).unwrap_err();
+        assert_eq!(got, expected, "case {name}");
+        let message = std::format!("{got}");
+        assert!(message.len() > 20, "case {name}: message too terse: {message}");
+    }
+}
+
+#[test]
+fn generation_errors_are_typed() {
+    let file = tiny_model();
+    let model = Model::parse(&file).unwrap();
+    let mut scratch = [0i8; 31];
+    assert_eq!(
+        generate(&model, &[0; 8], Some(0), &mut scratch).unwrap_err(),
+        ModelError::ScratchTooSmall { needed: 32, available: 31 }
+    );
+    let mut scratch = [0i8; 32];
+    assert_eq!(
+        generate(&model, &[0; 7], Some(0), &mut scratch).unwrap_err(),
+        ModelError::LatentLength { found: 7, expected: 8 }
+    );
+    assert_eq!(
+        generate(&model, &[0; 8], Some(2), &mut scratch).unwrap_err(),
+        ModelError::Class { requested: Some(2), classes: 2 }
+    );
+    assert_eq!(
+        generate(&model, &[0; 8], None, &mut scratch).unwrap_err(),
+        ModelError::Class { requested: None, classes: 2 }
+    );
+}
+
+#[test]
+fn every_truncation_and_resealed_byte_flip_is_handled() {
+    let good = tiny_model();
+    for n in 0..good.len() {
+        assert!(Model::parse(&good[..n]).is_err(), "cut at {n} parsed");
+    }
+    // Flip each payload byte and fix the checksum, so the decoder and the
+    // validator (not the CRC) must cope. Parsing may succeed (a changed
+    // weight is still a model), but must not panic, and a model that parses
+    // must generate.
+    for i in PREAMBLE_LEN..good.len() {
+        for flip in [0x01u8, 0x80, 0xFF] {
+            let mut v = good.clone();
+            v[i] ^= flip;
+            let v = reseal(v);
+            if let Ok(model) = Model::parse(&v) {
+                let mut scratch = vec![0i8; model.scratch_len()];
+                let latent = vec![5i8; model.header().latent_dim as usize];
+                let class = (model.header().classes > 0).then_some(0);
+                generate(&model, &latent, class, &mut scratch).unwrap();
+            }
+        }
+    }
+}

@@ -1,0 +1,46 @@
+use crate::format::{ConvGeometry, Layer};
+use crate::kernels::{OutputStage, transposed_source, weights};
+
+/// 2-D transposed convolution, HWC activations, weights `[out][kh][kw][in]`.
+///
+/// Written as a gather: each output pixel sums the taps `(ky, kx)` whose
+/// source `in[i][j]` satisfies `y = i·s − p + ky` and `x = j·s − p + kx`
+/// (PyTorch's and burn's definition). Taps that would hit inserted zeros are
+/// skipped, not multiplied.
+pub fn conv_transpose2d(
+    layer: &Layer<'_>,
+    g: ConvGeometry,
+    input_zero_point: i8,
+    input: &[i8],
+    output: &mut [i8],
+) {
+    let stage = OutputStage::of(layer);
+    let w = weights(&layer.weights);
+    let (ih, iw, ic) = (layer.input.height, layer.input.width, layer.input.channels as usize);
+    let (oh, ow, oc) = (layer.output.height as usize, layer.output.width as usize, layer.output.channels as usize);
+    let (kh, kw) = (g.kernel[0] as usize, g.kernel[1] as usize);
+    let zp = input_zero_point as i32;
+    for oy in 0..oh {
+        for ox in 0..ow {
+            for o in 0..oc {
+                let mut sum = 0i32;
+                for ky in 0..kh {
+                    let Some(iy) = transposed_source(oy as i32, ky as i32, g.stride[0], g.padding[0], ih) else {
+                        continue;
+                    };
+                    for kx in 0..kw {
+                        let Some(ix) = transposed_source(ox as i32, kx as i32, g.stride[1], g.padding[1], iw) else {
+                            continue;
+                        };
+                        let x = &input[(iy * iw as usize + ix) * ic..][..ic];
+                        let k = &w[((o * kh + ky) * kw + kx) * ic..][..ic];
+                        for (&wi, &xi) in k.iter().zip(x) {
+                            sum = sum.wrapping_add(wi as i32 * (xi as i32 - zp));
+                        }
+                    }
+                }
+                output[(oy * ow + ox) * oc + o] = stage.finish(o, sum);
+            }
+        }
+    }
+}

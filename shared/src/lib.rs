@@ -1,0 +1,29 @@
+//! What the pocketgan host and board agree on, bit for bit.
+//!
+//! This crate is `no_std` and never allocates. Both the host trainer (which
+//! writes model files and previews samples) and the firmware (which draws
+//! them on a display) call exactly this code, so a sample generated on the
+//! workstation has the same bytes as the one a board shows.
+//!
+//! - [`format`]: the `.pgan` model file (preamble, checksum, postcard payload)
+//!   and its validating, zero-copy parser.
+//! - [`quant`]: integer requantization (multiplier + shift, round half up).
+//! - [`kernels`]: the fixed-point layers (reference implementations).
+//! - [`generator`]: runs a whole model in a caller-provided scratch buffer.
+//! - [`latent`]: the seeded latent sampler and latent interpolation.
+//! - [`pixels`]: generator output to Gray8, Rgb565 and dithered 1-bit pixels,
+//!   with integer upscaling.
+#![no_std]
+#![deny(missing_docs)]
+#![forbid(unsafe_op_in_unsafe_fn)]
+
+pub mod format;
+pub mod generator;
+pub mod kernels;
+pub mod latent;
+pub mod pixels;
+pub mod quant;
+
+pub use format::{Activation, Header, Layer, Model, ModelError, Op, TensorShape};
+pub use generator::generate;
+pub use latent::LatentSampler;
