@@ -196,6 +196,13 @@ impl<'a> Rendered<'a> {
         (self.image.width * self.scale, self.image.height * self.scale)
     }
 
+    /// Where the rendered area's top-left corner goes to center it on a
+    /// `display` (width, height); `(0, 0)` if it does not fit.
+    pub fn origin_in(&self, display: (u16, u16)) -> (u16, u16) {
+        let (w, h) = self.size();
+        (display.0.saturating_sub(w) / 2, display.1.saturating_sub(h) / 2)
+    }
+
     /// Gray value of rendered pixel `(x, y)`.
     #[inline]
     pub fn pixel(&self, x: u16, y: u16) -> u8 {

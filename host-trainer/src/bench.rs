@@ -1,0 +1,79 @@
+//! `pocketgan bench train`: milliseconds per DCGAN training step on each
+//! available backend, measured in one run so the ratios are comparable.
+
+use crate::device::{self, DeviceChoice};
+use crate::nets::{DiscriminatorConfig, GeneratorConfig};
+use crate::train::{DcganStep, TrainConfig};
+use anyhow::Result;
+use burn::tensor::{Device, Distribution, Tensor};
+use std::time::Instant;
+
+/// One row of the table.
+#[derive(Debug, Clone)]
+pub struct BenchRow {
+    /// Network size label.
+    pub network: String,
+    /// Backend label.
+    pub backend: String,
+    /// Median milliseconds per step (one D and one G update).
+    pub median_ms: f64,
+}
+
+fn time_steps(gen_config: &GeneratorConfig, disc: &DiscriminatorConfig, device: &Device, batch: usize, warmup: usize, steps: usize) -> Result<f64> {
+    let device = device.clone().autodiff();
+    device.seed(7);
+    let mut gan = DcganStep::new(gen_config, disc, &TrainConfig::default(), &device)?;
+    let real = Tensor::<4>::random([batch, gen_config.channels, gen_config.height, gen_config.width], Distribution::Uniform(-1.0, 1.0), &device);
+    for _ in 0..warmup {
+        gan.step(real.clone());
+    }
+    let mut times = Vec::with_capacity(steps);
+    for _ in 0..steps {
+        let t = Instant::now();
+        gan.step(real.clone()); // reading the losses back synchronises the device
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    times.sort_by(f64::total_cmp);
+    Ok(times[times.len() / 2])
+}
+
+/// Times the default pocketgan DCGAN and the larger reference DCGAN of
+/// `shared/facts.md` on flex, and on wgpu when this build has it and an
+/// adapter answers.
+pub fn train_bench(batch: usize, steps: usize) -> Result<Vec<BenchRow>> {
+    let mut backends: Vec<(Device, String)> = vec![(Device::flex(), "flex (CPU)".into())];
+    match device::resolve(DeviceChoice::Wgpu) {
+        Ok((d, _)) => backends.push((d, "wgpu".into())),
+        Err(e) => eprintln!("wgpu skipped: {e}"),
+    }
+    let sizes = [
+        ("pocketgan default (G 64→32→1, D 32→64)", 64usize, 32usize),
+        ("reference DCGAN (G 128→64→1, D 64→128)", 128, 64),
+    ];
+    let mut rows = Vec::new();
+    for (label, g_ch, d_ch) in sizes {
+        let gen_config = GeneratorConfig::new().with_latent_dim(if g_ch == 128 { 64 } else { 32 }).with_base_channels(g_ch);
+        let disc = DiscriminatorConfig::new().with_base_channels(d_ch);
+        for (device, name) in &backends {
+            let warmup = if name.starts_with("wgpu") { 5 } else { 3 };
+            let median_ms = time_steps(&gen_config, &disc, device, batch, warmup, steps)?;
+            rows.push(BenchRow { network: label.to_string(), backend: name.clone(), median_ms });
+        }
+    }
+    Ok(rows)
+}
+
+/// Prints the table with each row's ratio to flex on the same network.
+pub fn print_table(rows: &[BenchRow], batch: usize) {
+    println!("DCGAN training step (one D + one G update), batch {batch}, 28x28x1, median");
+    println!("| network | backend | ms/step | vs flex |");
+    println!("|---|---|---|---|");
+    for row in rows {
+        let base = rows
+            .iter()
+            .find(|r| r.network == row.network && r.backend.starts_with("flex"))
+            .map(|r| r.median_ms)
+            .unwrap_or(row.median_ms);
+        println!("| {} | {} | {:.1} | {:.2}x |", row.network, row.backend, row.median_ms, row.median_ms / base);
+    }
+}

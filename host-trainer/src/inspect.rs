@@ -1,0 +1,56 @@
+//! `pocketgan inspect`: what is inside a model file, and whether it is valid.
+
+use anyhow::{Context, Result, anyhow};
+use pocketgan_shared::format::{Activation, Op};
+use pocketgan_shared::{Model, format};
+use std::fmt::Write;
+use std::path::Path;
+
+/// A human-readable description of a valid model, or the reason it is not.
+pub fn describe(bytes: &[u8]) -> Result<String> {
+    let model = Model::parse(bytes).map_err(|e| anyhow!("{e}"))?;
+    let h = model.header();
+    let mut s = String::new();
+    writeln!(s, "pocketgan model \"{}\" (format version {}, {} bytes, valid)", h.name, format::FORMAT_VERSION, bytes.len())?;
+    writeln!(s, "  latent: {} values (Q{} codes)", h.latent_dim, h.latent_frac_bits)?;
+    writeln!(s, "  classes: {}", if h.classes == 0 { "none (unconditional)".to_string() } else { h.classes.to_string() })?;
+    writeln!(s, "  image: {}x{}, {} channel(s)", h.image.width, h.image.height, h.image.channels)?;
+    writeln!(s, "  layers:")?;
+    for (i, layer) in model.layers().enumerate() {
+        let l = layer.map_err(|e| anyhow!("{e}"))?;
+        let op = match l.op {
+            Op::Linear => "Linear".to_string(),
+            Op::Conv2d(g) => format!("Conv2d k{}x{} s{} p{}", g.kernel[0], g.kernel[1], g.stride[0], g.padding[0]),
+            Op::ConvTranspose2d(g) => format!("ConvT k{}x{} s{} p{}", g.kernel[0], g.kernel[1], g.stride[0], g.padding[0]),
+        };
+        let act = match l.activation {
+            Activation::Identity => "-".to_string(),
+            Activation::Relu => "ReLU".to_string(),
+            Activation::LeakyRelu { negative_slope_q15 } => format!("LeakyReLU {:.3}", negative_slope_q15 as f32 / 32768.0),
+            Activation::Tanh => "tanh".to_string(),
+        };
+        let shape = |t: format::TensorShape| format!("{}x{}x{}", t.height, t.width, t.channels);
+        writeln!(
+            s,
+            "    {i}: {op:<18} {:>9} -> {:<9} {act:<9} out scale {:.5} zp {:>4}  {:>7} weights  {:>9} MACs",
+            shape(l.input),
+            shape(l.output),
+            l.output_scale,
+            l.output_zero_point,
+            l.weights.byte_len(),
+            l.macs()
+        )?;
+    }
+    writeln!(s, "  parameters: {}", model.parameters())?;
+    writeln!(s, "  MACs per image: {}", model.macs())?;
+    writeln!(s, "  scratch RAM: {} bytes ({} + {} ping-pong)", model.scratch_len(), model.scratch_plan().even, model.scratch_plan().odd)?;
+    Ok(s)
+}
+
+/// `pocketgan inspect`.
+pub fn run(path: &Path) -> Result<()> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read model file {}", path.display()))?;
+    let text = describe(&bytes).map_err(|e| anyhow!("{}: {e}", path.display()))?;
+    print!("{text}");
+    Ok(())
+}

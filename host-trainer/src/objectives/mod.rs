@@ -1,0 +1,3 @@
+//! GAN losses, one file per family.
+
+pub mod non_saturating;

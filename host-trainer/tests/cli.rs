@@ -1,0 +1,97 @@
+//! The `pocketgan` binary as a user meets it: help, and clear errors
+//! (never a panic or a backtrace) for bad input.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn pocketgan(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_pocketgan")).args(args).output().unwrap()
+}
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn fails_with(out: &Output, needle: &str) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "expected failure, stderr: {stderr}");
+    assert!(stderr.contains(needle), "stderr lacks '{needle}': {stderr}");
+    assert!(!stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"), "panic: {stderr}");
+}
+
+#[test]
+fn help_lists_the_commands() {
+    let out = pocketgan(&["--help"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    for cmd in ["demo", "train", "export", "sample", "inspect", "bench"] {
+        assert!(text.contains(cmd), "{cmd} missing from --help");
+    }
+}
+
+#[test]
+fn inspect_describes_the_default_model() {
+    let model = repo().join("models/dcgan-digits.pgan");
+    let out = pocketgan(&["inspect", model.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success());
+    assert!(text.contains("valid") && text.contains("28x28") && text.contains("scratch RAM"), "{text}");
+}
+
+#[test]
+fn bad_model_files_get_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = std::fs::read(repo().join("models/dcgan-digits.pgan")).unwrap();
+    let write = |name: &str, bytes: &[u8]| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, bytes).unwrap();
+        p
+    };
+    let cases: Vec<(PathBuf, &str)> = vec![
+        (write("empty.pgan", b""), "shorter than the 16-byte preamble"),
+        (write("foreign.pgan", b"\x89PNG\r\n\x1a\n0000000000000000"), "not a pocketgan model"),
+        (write("cut.pgan", &good[..good.len() / 2]), "truncated"),
+        (write("newer.pgan", &{ let mut v = good.clone(); v[4] = 9; v }), "newer than this build reads"),
+        (write("flipped.pgan", &{ let mut v = good.clone(); let n = v.len() - 100; v[n] ^= 1; v }), "checksum"),
+        (dir.path().join("missing.pgan"), "cannot read model file"),
+    ];
+    for (path, needle) in &cases {
+        let p = path.to_str().unwrap();
+        fails_with(&pocketgan(&["inspect", p]), needle);
+        fails_with(&pocketgan(&["sample", p, "-o", dir.path().join("x.png").to_str().unwrap()]), needle);
+    }
+}
+
+#[test]
+fn sample_writes_what_the_board_draws() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = repo().join("models/dcgan-digits.pgan");
+    let out_path = dir.path().join("grid.png");
+    let out = pocketgan(&["sample", model.to_str().unwrap(), "--seed", "5", "--n", "6", "--columns", "3", "--pixels", "rgb565", "-o", out_path.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let img = image::open(&out_path).unwrap();
+    // 3 columns of 56-pixel samples with 2-pixel gaps.
+    assert_eq!((img.width(), img.height()), (3 * 58 + 2, 2 * 58 + 2));
+    fails_with(&pocketgan(&["sample", model.to_str().unwrap(), "--display", "20x20", "-o", out_path.to_str().unwrap()]), "does not fit");
+    fails_with(&pocketgan(&["sample", model.to_str().unwrap(), "--class", "3", "-o", out_path.to_str().unwrap()]), "--class 3");
+}
+
+#[test]
+fn bad_training_input_gets_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |extra: &[&str]| {
+        let mut args = vec!["train", "--quiet", "--steps", "1", "--run"];
+        let r = dir.path().join(format!("run{}", extra.len()));
+        let r = r.to_str().unwrap().to_string();
+        args.push(&r);
+        args.extend_from_slice(extra);
+        pocketgan(&args)
+    };
+    fails_with(&run(&["--data", "/nonexistent/images"]), "unknown data set");
+    fails_with(&run(&["--data", "digits", "--batch-size", "20000"]), "fewer than one batch");
+    fails_with(&run(&["--lr=-1"]), "--lr must be a positive number");
+    fails_with(&pocketgan(&["export", "/nonexistent/run", "-o", "x.pgan"]), "is not a run folder");
+    let empty = dir.path().join("empty-run");
+    std::fs::create_dir(&empty).unwrap();
+    fails_with(&pocketgan(&["export", empty.to_str().unwrap(), "-o", "x.pgan"]), "generator.json");
+    let _ = Path::new("x.pgan");
+}

@@ -1,0 +1,43 @@
+//! Any byte string: parsing must return, never panic; a model that parses
+//! must generate and render without panicking.
+//!
+//! Each input is tried as it is and with its preamble resealed (payload
+//! length and CRC-32 recomputed), so mutations reach the postcard decoder
+//! and the validator instead of stopping at the checksum.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use pocketgan_shared::format::{PREAMBLE_LEN, crc32};
+use pocketgan_shared::pixels::{Dither, GeneratedImage, Rendered};
+use pocketgan_shared::{Model, generate, latent::latent_for_seed};
+
+fn exercise(data: &[u8]) {
+    let Ok(model) = Model::parse(data) else { return };
+    // Cap the work per input so the fuzzer keeps exploring the parser.
+    if model.scratch_len() > 1 << 20 || model.macs() > 1 << 24 {
+        return;
+    }
+    let mut scratch = vec![0i8; model.scratch_len()];
+    let mut latent = vec![0i8; model.header().latent_dim as usize];
+    latent_for_seed(data.len() as u32, &mut latent);
+    let class = (model.header().classes > 0).then(|| model.header().classes - 1);
+    let out = generate(&model, &latent, class, &mut scratch).expect("a parsed model generates");
+    let image = model.header().image;
+    let img = GeneratedImage::new(out, image.width, image.height, image.channels).expect("output matches header");
+    let rendered = Rendered::with_scale(img, 1);
+    let (w, h) = rendered.size();
+    let mut mono = vec![0u8; (w as usize).div_ceil(8) * h as usize];
+    rendered.fill_mono(Dither::Bayer8, &mut mono).expect("buffer sized from the image");
+}
+
+fuzz_target!(|data: &[u8]| {
+    exercise(data);
+    if data.len() >= PREAMBLE_LEN {
+        let mut sealed = data.to_vec();
+        let len = (data.len() - PREAMBLE_LEN) as u32;
+        let crc = crc32(&data[PREAMBLE_LEN..]);
+        sealed[8..12].copy_from_slice(&len.to_le_bytes());
+        sealed[12..16].copy_from_slice(&crc.to_le_bytes());
+        exercise(&sealed);
+    }
+});
