@@ -38,12 +38,16 @@ fn wgpu() -> Result<(Device, &'static str)> {
 #[cfg(feature = "wgpu")]
 fn wgpu_adapter_available() -> bool {
     // burn panics deep inside its runtime when no adapter exists; probe
-    // once with a tiny tensor and turn a panic into a clear error.
+    // once with a tiny tensor and turn a panic into a clear error (with the
+    // panic message silenced: the caller explains what to do).
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
     let probe = std::panic::catch_unwind(|| {
         let device = Device::wgpu(burn::tensor::DeviceKind::DefaultDevice);
         let t = burn::tensor::Tensor::<1>::from_floats([1.0f32, 2.0], &device);
         t.sum().into_scalar::<f32>()
     });
+    std::panic::set_hook(hook);
     matches!(probe, Ok(v) if v == 3.0)
 }
 

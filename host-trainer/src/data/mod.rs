@@ -197,9 +197,8 @@ impl Batches {
         if len < batch_size {
             bail!("the data set has {len} images, fewer than one batch of {batch_size}: lower --batch-size or add images");
         }
-        let mut b = Batches { order: (0..len).collect(), position: len, batch_size, rng: LatentSampler::new(seed) };
-        b.position = b.order.len();
-        Ok(b)
+        // Start at the end so the first batch triggers a shuffle.
+        Ok(Batches { order: (0..len).collect(), position: len, batch_size, rng: LatentSampler::new(seed) })
     }
 
     /// The next batch.

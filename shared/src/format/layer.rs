@@ -167,62 +167,36 @@ impl Layer<'_> {
         let out_elems = self.output.elements().unwrap_or(0) as u64;
         match self.op {
             Op::Linear => out_elems * self.input.elements().unwrap_or(0) as u64,
-            Op::Conv2d(g) => {
-                let mut taps = 0u64;
+            Op::Conv2d(g) | Op::ConvTranspose2d(g) => {
+                let source: SourceFn = match self.op {
+                    Op::Conv2d(_) => crate::kernels::conv_source,
+                    _ => crate::kernels::transposed_source,
+                };
+                let mut total = 0u64;
                 for oy in 0..self.output.height as i32 {
                     for ox in 0..self.output.width as i32 {
-                        taps += conv_taps(self.input, g, oy, ox) as u64;
+                        total += taps(self.input, g, oy, ox, source) as u64;
                     }
                 }
-                taps * self.output.channels as u64 * self.input.channels as u64
-            }
-            Op::ConvTranspose2d(g) => {
-                let mut taps = 0u64;
-                for oy in 0..self.output.height as i32 {
-                    for ox in 0..self.output.width as i32 {
-                        taps += conv_transpose_taps(self.input, g, oy, ox) as u64;
-                    }
-                }
-                taps * self.output.channels as u64 * self.input.channels as u64
+                total * self.output.channels as u64 * self.input.channels as u64
             }
         }
     }
 }
 
-fn conv_taps(input: TensorShape, g: ConvGeometry, oy: i32, ox: i32) -> u32 {
-    let mut n = 0;
-    for ky in 0..g.kernel[0] as i32 {
-        let iy = oy * g.stride[0] as i32 - g.padding[0] as i32 + ky;
-        if iy < 0 || iy >= input.height as i32 {
-            continue;
-        }
-        for kx in 0..g.kernel[1] as i32 {
-            let ix = ox * g.stride[1] as i32 - g.padding[1] as i32 + kx;
-            if ix >= 0 && ix < input.width as i32 {
-                n += 1;
-            }
-        }
-    }
-    n
-}
+/// Finds the input index a kernel tap reads, per axis (see
+/// [`crate::kernels::conv_source`] and [`crate::kernels::transposed_source`]).
+type SourceFn = fn(i32, i32, u8, u8, u16) -> Option<usize>;
 
-fn conv_transpose_taps(input: TensorShape, g: ConvGeometry, oy: i32, ox: i32) -> u32 {
-    let mut n = 0;
-    for ky in 0..g.kernel[0] as i32 {
-        if crate::kernels::transposed_source(oy, ky, g.stride[0], g.padding[0], input.height)
-            .is_none()
-        {
-            continue;
-        }
-        for kx in 0..g.kernel[1] as i32 {
-            if crate::kernels::transposed_source(ox, kx, g.stride[1], g.padding[1], input.width)
-                .is_some()
-            {
-                n += 1;
-            }
-        }
-    }
-    n
+/// Kernel taps of output pixel `(oy, ox)` that read a real input pixel.
+fn taps(input: TensorShape, g: ConvGeometry, oy: i32, ox: i32, source: SourceFn) -> u32 {
+    let rows = (0..g.kernel[0] as i32)
+        .filter(|&ky| source(oy, ky, g.stride[0], g.padding[0], input.height).is_some())
+        .count() as u32;
+    let cols = (0..g.kernel[1] as i32)
+        .filter(|&kx| source(ox, kx, g.stride[1], g.padding[1], input.width).is_some())
+        .count() as u32;
+    rows * cols
 }
 
 /// A borrowed array of int8 values, stored as a postcard byte string.

@@ -103,6 +103,10 @@ fn the_tiny_model_parses_and_generates() {
     // Tensors: input 10 (even), 16 (odd), 16 (even).
     assert_eq!(model.scratch_plan(), ScratchPlan { even: 16, odd: 16 });
     assert_eq!(model.layers().count(), 2);
+    // Linear 10×16, plus the transposed conv's real taps: per output row
+    // 1, 2, 2, 1 kernel rows land on the 2-row input, so 6 × 6 taps × 4 channels.
+    assert_eq!(model.macs(), 160 + 36 * 4);
+    assert_eq!(model.parameters(), 160 + 16 + 64 + 1);
     let mut scratch = [0i8; 32];
     let latent = [3i8; 8];
     let out = generate(&model, &latent, Some(1), &mut scratch).unwrap();

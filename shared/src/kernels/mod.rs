@@ -90,6 +90,14 @@ impl<'a> OutputStage<'a> {
     }
 }
 
+/// For a convolution, the input row (or column) that kernel tap `k` reads
+/// for output row `o`, if inside the input: `i = o · stride − padding + k`.
+#[inline]
+pub fn conv_source(o: i32, k: i32, stride: u8, padding: u8, input_len: u16) -> Option<usize> {
+    let i = o * stride as i32 - padding as i32 + k;
+    if i >= 0 && i < input_len as i32 { Some(i as usize) } else { None }
+}
+
 /// For a transposed convolution, the input row (or column) that kernel tap
 /// `k` brings to output row `o`, if any: `o = i · stride − padding + k`.
 #[inline]

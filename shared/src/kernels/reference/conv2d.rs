@@ -1,5 +1,5 @@
 use crate::format::{ConvGeometry, Layer};
-use crate::kernels::{OutputStage, weights};
+use crate::kernels::{OutputStage, conv_source, weights};
 
 /// 2-D convolution, HWC activations, weights `[out][kh][kw][in]`:
 /// `out[y][x][o] = Σ w[o][ky][kx][c] · (in[y·s − p + ky][x·s − p + kx][c] − zp_in)`
@@ -13,7 +13,7 @@ pub fn conv2d(
 ) {
     let stage = OutputStage::of(layer);
     let w = weights(&layer.weights);
-    let (ih, iw, ic) = (layer.input.height as i32, layer.input.width as i32, layer.input.channels as usize);
+    let (ih, iw, ic) = (layer.input.height, layer.input.width, layer.input.channels as usize);
     let (oh, ow, oc) = (layer.output.height as usize, layer.output.width as usize, layer.output.channels as usize);
     let (kh, kw) = (g.kernel[0] as usize, g.kernel[1] as usize);
     let zp = input_zero_point as i32;
@@ -22,16 +22,14 @@ pub fn conv2d(
             for o in 0..oc {
                 let mut sum = 0i32;
                 for ky in 0..kh {
-                    let iy = (oy * g.stride[0] as usize + ky) as i32 - g.padding[0] as i32;
-                    if iy < 0 || iy >= ih {
+                    let Some(iy) = conv_source(oy as i32, ky as i32, g.stride[0], g.padding[0], ih) else {
                         continue;
-                    }
+                    };
                     for kx in 0..kw {
-                        let ix = (ox * g.stride[1] as usize + kx) as i32 - g.padding[1] as i32;
-                        if ix < 0 || ix >= iw {
+                        let Some(ix) = conv_source(ox as i32, kx as i32, g.stride[1], g.padding[1], iw) else {
                             continue;
-                        }
-                        let x = &input[(iy as usize * iw as usize + ix as usize) * ic..][..ic];
+                        };
+                        let x = &input[(iy * iw as usize + ix) * ic..][..ic];
                         let k = &w[((o * kh + ky) * kw + kx) * ic..][..ic];
                         for (&wi, &xi) in k.iter().zip(x) {
                             sum = sum.wrapping_add(wi as i32 * (xi as i32 - zp));
