@@ -46,18 +46,23 @@ pub fn train_bench(batch: usize, steps: usize) -> Result<Vec<BenchRow>> {
         Ok((d, _)) => backends.push((d, "wgpu".into())),
         Err(e) => eprintln!("wgpu skipped: {e}"),
     }
+    let default = TrainConfig::default();
     let sizes = [
-        ("pocketgan default (G 64→32→1, D 32→64)", 64usize, 32usize),
-        ("reference DCGAN (G 128→64→1, D 64→128)", 128, 64),
+        // What `pocketgan train` builds by default.
+        (default.latent_dim, default.generator_channels, default.discriminator_channels),
+        // The DCGAN step measured against PyTorch in the team's facts
+        // (z 64, G 128→64→1, D 64→128; ours adds batch norm to D).
+        (64, 128, 64),
     ];
     let mut rows = Vec::new();
-    for (label, g_ch, d_ch) in sizes {
-        let gen_config = GeneratorConfig::new().with_latent_dim(if g_ch == 128 { 64 } else { 32 }).with_base_channels(g_ch);
+    for (latent, g_ch, d_ch) in sizes {
+        let label = format!("z {latent}, G {g_ch}→{}→1, D {d_ch}→{} (+BN)", g_ch / 2, d_ch * 2);
+        let gen_config = GeneratorConfig::new().with_latent_dim(latent).with_base_channels(g_ch);
         let disc = DiscriminatorConfig::new().with_base_channels(d_ch);
         for (device, name) in &backends {
             let warmup = if name.starts_with("wgpu") { 5 } else { 3 };
             let median_ms = time_steps(&gen_config, &disc, device, batch, warmup, steps)?;
-            rows.push(BenchRow { network: label.to_string(), backend: name.clone(), median_ms });
+            rows.push(BenchRow { network: label.clone(), backend: name.clone(), median_ms });
         }
     }
     Ok(rows)

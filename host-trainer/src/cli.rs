@@ -14,7 +14,12 @@ use std::path::{Path, PathBuf};
 
 /// Train GANs on your workstation, run them on a microcontroller.
 #[derive(Parser, Debug)]
-#[command(name = "pocketgan", version, about, long_about = None)]
+#[command(
+    name = "pocketgan",
+    version,
+    about = "Train GANs on your workstation, run them on a microcontroller",
+    after_help = "Typical use:\n  pocketgan demo                                   train 2 min, export, preview\n  pocketgan train --data digits --run runs/mine    train a DCGAN\n  pocketgan export runs/mine -o mine.pgan          quantize to int8\n  pocketgan sample mine.pgan -o grid.png           what a board draws\n  pocketgan inspect mine.pgan                      what is inside"
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -136,7 +141,7 @@ struct TrainArgs {
     /// Channels of folder images: 1 (gray) or 3 (RGB).
     #[arg(long, default_value_t = 1)]
     channels: usize,
-    /// Generator updates [default: 3000].
+    /// Generator updates [default: 4000].
     #[arg(long)]
     steps: Option<usize>,
     /// Batch size [default: 64].
@@ -154,7 +159,7 @@ struct TrainArgs {
     /// Channels of the generator's first feature map [default: 64].
     #[arg(long)]
     generator_channels: Option<usize>,
-    /// Channels of the discriminator's first layer [default: 32].
+    /// Channels of the discriminator's first layer [default: 64].
     #[arg(long)]
     discriminator_channels: Option<usize>,
     /// Seed [default: 1].
@@ -255,7 +260,7 @@ pub fn run() -> Result<()> {
         Command::Sample { model, seed, count, class, display, scale, pixels, columns, output } => {
             let opts = SampleOptions { seed, count, class, display, scale: scale.max(1), pixels, columns };
             sample::run(&model, &opts, &output)?;
-            println!("wrote {} samples (seeds {}..{}) to {}", count, seed, seed as u64 + count as u64, output.display());
+            println!("wrote {} samples (seeds {}-{}) to {}", count, seed, seed as u64 + count as u64 - 1, output.display());
             Ok(())
         }
         Command::Inspect { model } => inspect::run(&model),

@@ -25,6 +25,9 @@ pub struct Agreement {
 /// output through the shared post-processing, the float output mapped
 /// `[-1, 1] → [0, 255]` without rounding.
 pub fn int8_vs_float(model: &Model<'_>, generator: &Generator, device: &Device) -> Result<Agreement> {
+    if model.header().classes > 0 || generator.classes > 0 {
+        return Err(anyhow!("comparing conditional models with their float generator is not supported yet"));
+    }
     let n = CHECK_SEEDS.len();
     let latent_dim = model.header().latent_dim as usize;
     let float = generator.valid().forward(seed_latents(CHECK_SEEDS.start, n, latent_dim, device));
@@ -38,8 +41,7 @@ pub fn int8_vs_float(model: &Model<'_>, generator: &Generator, device: &Device) 
     let (mut sq, mut max_abs, mut count) = (0f64, 0f64, 0usize);
     for (k, seed) in CHECK_SEEDS.enumerate() {
         latent_for_seed(seed, &mut latent);
-        let class = (model.header().classes > 0).then_some(0);
-        let codes = generate(model, &latent, class, &mut scratch).map_err(|e| anyhow!("{e}"))?;
+        let codes = generate(model, &latent, None, &mut scratch).map_err(|e| anyhow!("{e}"))?;
         for ch in 0..c {
             for p in 0..h * w {
                 let f = (float[(k * c + ch) * h * w + p].clamp(-1.0, 1.0) as f64 + 1.0) * 127.5;

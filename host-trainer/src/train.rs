@@ -50,14 +50,14 @@ impl Default for TrainConfig {
     fn default() -> Self {
         TrainConfig {
             data: DataSource::Digits,
-            steps: 3000,
+            steps: 4000,
             batch_size: 64,
             learning_rate: 2e-4,
             beta1: 0.5,
             beta2: 0.999,
             latent_dim: 32,
             generator_channels: 64,
-            discriminator_channels: 32,
+            discriminator_channels: 64,
             seed: 1,
             sample_every: 250,
             checkpoint_every: 500,

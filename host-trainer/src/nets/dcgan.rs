@@ -181,6 +181,8 @@ pub struct DiscriminatorConfig {
 pub struct Discriminator {
     /// Stride-2 convolutions, each followed by LeakyReLU 0.2.
     pub convs: Vec<Conv2d>,
+    /// Batch norm after every convolution but the first (as in DCGAN).
+    pub norms: Vec<BatchNorm>,
     /// Flattened features to one logit.
     pub head: Linear,
 }
@@ -191,9 +193,13 @@ impl DiscriminatorConfig {
         let (stages, [sh, sw]) = upsampling_stages(self.height, self.width)
             .ok_or_else(|| anyhow::anyhow!("unsupported image size {}×{}", self.width, self.height))?;
         let mut convs = Vec::new();
+        let mut norms = Vec::new();
         let mut c = self.channels;
         for i in 0..stages {
             let next = self.base_channels << i;
+            if i > 0 {
+                norms.push(BatchNormConfig::new(next).init(device));
+            }
             convs.push(
                 Conv2dConfig::new([c, next], [4, 4])
                     .with_stride([2, 2])
@@ -204,16 +210,16 @@ impl DiscriminatorConfig {
             c = next;
         }
         let head = LinearConfig::new(c * sh * sw, 1).with_initializer(dcgan_init()).init(device);
-        Ok(Discriminator { convs, head })
+        Ok(Discriminator { convs, norms, head })
     }
 }
 
 impl Discriminator {
     /// `[n, C, H, W]` → `[n, 1]` logits.
     pub fn forward(&self, x: Tensor<4>) -> Tensor<2> {
-        let mut x = x;
-        for conv in &self.convs {
-            x = leaky_relu(conv.forward(x), 0.2);
+        let mut x = leaky_relu(self.convs[0].forward(x), 0.2);
+        for (conv, norm) in self.convs[1..].iter().zip(&self.norms) {
+            x = leaky_relu(norm.forward(conv.forward(x)), 0.2);
         }
         let n = x.dims()[0];
         self.head.forward(x.reshape([n as i32, -1]))
