@@ -100,7 +100,6 @@ impl<'a> Model<'a> {
         if !rest.is_empty() {
             return Err(ModelError::UnusedPayload { extra: rest.len() });
         }
-        let layers = &layers[..layers.len() - rest.len()];
         Ok(Model { header, layers, scratch: plan, macs, parameters })
     }
 
