@@ -52,5 +52,9 @@ pub fn run(out: &Path, steps: usize, device: DeviceChoice) -> Result<()> {
     println!("    {}  (64 samples, 8-bit gray)", grid_path.display());
     println!("    {}  (seeds 0..3 on a 128x64 1-bit OLED, dithered)", oled_path.display());
     println!("    float samples during training: {}", run.samples().display());
+    println!(
+        "A brief run draws rough digits; the committed models/dcgan-digits.pgan (4000 steps) shows \
+         what longer training gives: pocketgan sample models/dcgan-digits.pgan -o grid.png"
+    );
     Ok(())
 }

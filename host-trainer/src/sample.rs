@@ -54,11 +54,10 @@ pub fn render_samples(model: &Model<'_>, opts: &SampleOptions) -> Result<(usize,
     let (iw, ih, ic) = (h.image.width, h.image.height, h.image.channels);
     let mut scratch = vec![0i8; model.scratch_len()];
     let mut latent = vec![0i8; h.latent_dim as usize];
-    if let Some(c) = opts.class {
-        if c >= h.classes {
+    if let Some(c) = opts.class
+        && c >= h.classes {
             bail!("--class {c}: the model has {} classes", h.classes);
         }
-    }
     let mut size = (0, 0);
     let mut out = Vec::with_capacity(opts.count);
     for k in 0..opts.count {

@@ -55,7 +55,7 @@ fn a_short_run_trains_checkpoints_exports_and_samples() {
     assert_eq!(images.len(), 2);
     // Only black and white on a 1-bit display, and something is lit.
     assert!(images[0].iter().all(|&v| v == 0 || v == 255));
-    assert!(images[0].iter().any(|&v| v == 255));
+    assert!(images[0].contains(&255));
 }
 
 #[test]

