@@ -9,7 +9,6 @@ use crate::{bench, demo, export, inspect, sample, train};
 use anyhow::{Context, Result, anyhow, bail};
 use burn::tensor::Device;
 use clap::{Parser, Subcommand};
-use pocketgan_shared::format::TensorShape;
 use std::path::{Path, PathBuf};
 
 /// Train GANs on your workstation, run them on a microcontroller.
@@ -242,12 +241,11 @@ pub fn run() -> Result<()> {
         Command::Export { run, output, name } => {
             let device = Device::flex();
             let run = RunDir::new(run);
-            let (generator, config, state) = run.load_generator(&device)?;
+            let (generator, _, state) = run.load_generator(&device)?;
             let name = name.unwrap_or_else(|| {
                 format!("dcgan-{}", run.root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default())
             });
-            let image = TensorShape { height: config.height as u16, width: config.width as u16, channels: config.channels as u16 };
-            let report = export::export(&generator, &name, image, &device)?;
+            let report = export::export(&generator, &name, &device)?;
             write_atomic(&output, &report.bytes)?;
             println!("exported step {} of {} to {}", state.step, run.root.display(), output.display());
             println!("  parameters: {}", report.parameters);

@@ -11,7 +11,6 @@ use crate::train::{TrainConfig, train};
 use anyhow::{Result, anyhow};
 use burn::tensor::Device;
 use pocketgan_shared::Model;
-use pocketgan_shared::format::TensorShape;
 use std::path::Path;
 
 /// Runs the demo into `out` (which must not exist yet).
@@ -25,8 +24,7 @@ pub fn run(out: &Path, steps: usize, device: DeviceChoice) -> Result<()> {
     println!("2/3 exporting the generator to int8");
     let cpu = Device::flex();
     let (generator, _, _) = run.load_generator(&cpu)?;
-    let image = TensorShape { height: 28, width: 28, channels: 1 };
-    let exported = export::export(&generator, "dcgan-digits-demo", image, &cpu)?;
+    let exported = export::export(&generator, "dcgan-digits-demo", &cpu)?;
     let model_path = out.join("model.pgan");
     std::fs::write(&model_path, &exported.bytes)?;
     println!(

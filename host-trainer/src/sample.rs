@@ -41,13 +41,6 @@ pub struct SampleOptions {
     pub columns: usize,
 }
 
-/// Reads and validates a model file, with the file's name in any error.
-pub fn read_model(path: &Path) -> Result<Vec<u8>> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read model file {}", path.display()))?;
-    Model::parse(&bytes).map_err(|e| anyhow!("{}: {e}", path.display()))?;
-    Ok(bytes)
-}
-
 /// Renders the samples as a display would show them, one RGB8 image each.
 pub fn render_samples(model: &Model<'_>, opts: &SampleOptions) -> Result<(usize, usize, Vec<Vec<u8>>)> {
     let h = model.header();
@@ -58,6 +51,7 @@ pub fn render_samples(model: &Model<'_>, opts: &SampleOptions) -> Result<(usize,
         && c >= h.classes {
             bail!("--class {c}: the model has {} classes", h.classes);
         }
+    let dither = if opts.pixels == PixelFormat::Mono { Dither::Bayer8 } else { Dither::Threshold };
     let mut size = (0, 0);
     let mut out = Vec::with_capacity(opts.count);
     for k in 0..opts.count {
@@ -92,7 +86,6 @@ pub fn render_samples(model: &Model<'_>, opts: &SampleOptions) -> Result<(usize,
                         expand_565(rgb565(r, g, b))
                     }
                     PixelFormat::Mono | PixelFormat::MonoThreshold => {
-                        let dither = if opts.pixels == PixelFormat::Mono { Dither::Bayer8 } else { Dither::Threshold };
                         let (dx, dy) = (origin.0 + x, origin.1 + y);
                         if dither.lit(rendered.pixel(x, y), dx, dy) { [255; 3] } else { [0; 3] }
                     }
@@ -116,8 +109,8 @@ pub fn run(model_path: &Path, opts: &SampleOptions, out: &Path) -> Result<()> {
     if opts.count == 0 {
         bail!("--n must be at least 1");
     }
-    let bytes = read_model(model_path)?;
-    let model = Model::parse(&bytes).map_err(|e| anyhow!("{e}"))?;
+    let bytes = std::fs::read(model_path).with_context(|| format!("cannot read model file {}", model_path.display()))?;
+    let model = Model::parse(&bytes).map_err(|e| anyhow!("{}: {e}", model_path.display()))?;
     let (w, h, images) = render_samples(&model, opts)?;
     let grid = Grid { width: w, height: h, channels: 3, images };
     grid.save_png(out, opts.columns, 1)?;

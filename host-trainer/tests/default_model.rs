@@ -6,7 +6,6 @@ use pocketgan_host_trainer::eval::int8_vs_float;
 use pocketgan_host_trainer::export::export;
 use pocketgan_host_trainer::run::RunDir;
 use pocketgan_shared::Model;
-use pocketgan_shared::format::TensorShape;
 use std::path::PathBuf;
 
 fn repo() -> PathBuf {
@@ -29,8 +28,7 @@ fn default_model_matches_its_float_generator_above_30_db() {
 fn exporting_the_committed_checkpoint_gives_an_equivalent_model() {
     let device = Device::flex();
     let (generator, _, _) = RunDir::new(repo().join("models/dcgan-digits-run")).load_generator(&device).unwrap();
-    let image = TensorShape { height: 28, width: 28, channels: 1 };
-    let report = export(&generator, "dcgan-digits", image, &device).unwrap();
+    let report = export(&generator, "dcgan-digits", &device).unwrap();
     let committed = std::fs::read(repo().join("models/dcgan-digits.pgan")).unwrap();
     // Same size and quality; bytes may differ only if float rounding in
     // calibration differs between CPUs.

@@ -43,9 +43,10 @@ fn a_short_run_trains_checkpoints_exports_and_samples() {
     let device = Device::flex();
     let (generator, _, state) = run.load_generator(&device).unwrap();
     assert_eq!(state.step, 12);
-    let exported = export(&generator, "test", TensorShape { height: 28, width: 28, channels: 1 }, &device).unwrap();
+    let exported = export(&generator, "test", &device).unwrap();
     let model = Model::parse(&exported.bytes).unwrap();
     assert_eq!(model.header().latent_dim, 8);
+    assert_eq!(model.header().image, TensorShape { height: 28, width: 28, channels: 1 });
     assert!(exported.psnr_db > 30.0, "{}", exported.psnr_db);
     assert_eq!(int8_vs_float(&model, &generator, &device).unwrap().psnr_db, exported.psnr_db);
 
@@ -66,8 +67,9 @@ fn fixed_point_generator_tracks_float_on_a_trained_model() {
     let device = Device::flex();
     let config = pocketgan_host_trainer::nets::GeneratorConfig::new().with_height(32).with_width(32).with_latent_dim(16).with_base_channels(32);
     let generator = config.init(&device).unwrap();
-    let exported = export(&generator, "wide", TensorShape { height: 32, width: 32, channels: 1 }, &device).unwrap();
+    let exported = export(&generator, "wide", &device).unwrap();
     let model = Model::parse(&exported.bytes).unwrap();
     assert_eq!(model.layers().count(), 4);
+    assert_eq!(model.header().image, TensorShape { height: 32, width: 32, channels: 1 });
     assert!(exported.psnr_db > 30.0, "{}", exported.psnr_db);
 }

@@ -13,7 +13,7 @@ use crate::train::seed_latents;
 use anyhow::{Context, Result, anyhow};
 use burn::module::Module;
 use burn::tensor::Device;
-use pocketgan_shared::format::{self, Header, Model, TensorShape};
+use pocketgan_shared::format::{self, Header, Model};
 use pocketgan_shared::latent::LATENT_FRAC_BITS;
 
 /// Latents used to calibrate activation ranges (seeds far from the 0..63
@@ -35,10 +35,12 @@ pub struct ExportReport {
     pub psnr_db: f64,
 }
 
-/// Quantizes `generator` into a model file named `name`.
-pub fn export(generator: &Generator, name: &str, image: TensorShape, device: &Device) -> Result<ExportReport> {
+/// Quantizes `generator` into a model file named `name`. The image shape is
+/// the last folded layer's output.
+pub fn export(generator: &Generator, name: &str, device: &Device) -> Result<ExportReport> {
     let generator = generator.valid();
     let layers = fold_generator(&generator)?;
+    let image = layers.last().expect("a generator has layers").output;
     // Ranges of every stage's output, from burn's own forward pass (the
     // folded model computes the same tensors).
     let n = CALIBRATION_SEEDS.len();
