@@ -1,0 +1,340 @@
+//! The app: state (seed, class, walk position), events, drawing.
+
+use core::fmt::{self, Write};
+use embedded_graphics::Pixel;
+use embedded_graphics::draw_target::DrawTarget;
+use embedded_graphics::geometry::{OriginDimensions, Point};
+use embedded_graphics::mono_font::MonoTextStyle;
+use embedded_graphics::mono_font::ascii::FONT_6X10;
+use embedded_graphics::prelude::*;
+use embedded_graphics::primitives::Rectangle;
+use embedded_graphics::text::{Baseline, Text};
+use pocketgan_shared::latent::{interpolate, latent_for_seed};
+use pocketgan_shared::pixels::{GeneratedImage, RenderError, Rendered};
+use pocketgan_shared::{Model, ModelError, generate};
+
+use crate::buffers::Buffers;
+use crate::color::PanelColor;
+use crate::input::{Clock, Event, Input, Screen, sensor_to_mix};
+use crate::layout::Layout;
+use crate::log::display;
+use crate::text::{TextBuf, wrap};
+
+const FONT_W: u32 = 6;
+const LINE_H: i32 = 10;
+
+/// Why the app cannot draw.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AppError {
+    /// The built-in model file was refused by the parser (or by the
+    /// generator, for a mismatch it finds while running).
+    Model(ModelError),
+    /// The buffers given to the app are smaller than the model needs.
+    Buffers {
+        /// Scratch bytes the model needs.
+        scratch_needed: usize,
+        /// Scratch bytes given.
+        scratch_given: usize,
+        /// Latent bytes the model needs (three latents).
+        latents_needed: usize,
+        /// Latent bytes given.
+        latents_given: usize,
+    },
+    /// The image does not fit the display.
+    Render(RenderError),
+}
+
+impl fmt::Display for AppError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AppError::Model(e) => write!(f, "{e}"),
+            AppError::Buffers { scratch_needed, scratch_given, latents_needed, latents_given } => write!(
+                f,
+                "the model needs {scratch_needed} B of scratch and {latents_needed} B of latents, the firmware \
+                 reserved {scratch_given} B and {latents_given} B: rebuild the firmware with this model \
+                 (POCKETGAN_MODEL) so its buffers are sized for it"
+            ),
+            AppError::Render(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+/// One image the app drew.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Drawn {
+    /// The seed of the image (the walk's start when `mix > 0`).
+    pub seed: u32,
+    /// The class, for a conditional model.
+    pub class: Option<u16>,
+    /// How far the latent walked towards `seed + 1`, out of 256.
+    pub mix: u16,
+    /// Clock ticks spent sampling the latent and running the generator.
+    pub ticks: u64,
+}
+
+/// What handling an event did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// A new image is on the display.
+    Drawn(Drawn),
+    /// The event changed nothing (same walk position, no classes).
+    Unchanged,
+    /// The error screen is on the display.
+    Failed(AppError),
+}
+
+/// The app's state.
+pub struct App<'m, 'b> {
+    model: Result<Model<'m>, AppError>,
+    scratch: &'b mut [i8],
+    latents: &'b mut [i8],
+    seed: u32,
+    class: u16,
+    mix: u16,
+}
+
+impl<'m, 'b> App<'m, 'b> {
+    /// Starts the app on `model_file` with the firmware's static buffers,
+    /// showing `first_seed` first (boards pass some entropy).
+    pub fn new(model_file: &'m [u8], buffers: &'b mut Buffers, first_seed: u32) -> Self {
+        Self::with_buffers(model_file, &mut buffers.scratch, &mut buffers.latents, first_seed)
+    }
+
+    /// As [`App::new`] with buffers of any size (they are checked against
+    /// the model).
+    pub fn with_buffers(model_file: &'m [u8], scratch: &'b mut [i8], latents: &'b mut [i8], first_seed: u32) -> Self {
+        let model = Model::parse(model_file).map_err(AppError::Model).and_then(|m| {
+            let latents_needed = 3 * m.header().latent_dim as usize;
+            if m.scratch_len() > scratch.len() || latents_needed > latents.len() {
+                Err(AppError::Buffers {
+                    scratch_needed: m.scratch_len(),
+                    scratch_given: scratch.len(),
+                    latents_needed,
+                    latents_given: latents.len(),
+                })
+            } else {
+                Ok(m)
+            }
+        });
+        match &model {
+            Ok(m) => {
+                let h = m.header();
+                info!(
+                    "model {=str}: {=u64} parameters, {=u64} MACs/image, {=usize} B scratch, latent {=u16}, {=u16} classes, image {=u16}x{=u16}x{=u16}, {=usize} B file",
+                    h.name,
+                    m.parameters(),
+                    m.macs(),
+                    m.scratch_len(),
+                    h.latent_dim,
+                    h.classes,
+                    h.image.width,
+                    h.image.height,
+                    h.image.channels,
+                    model_file.len()
+                );
+            }
+            Err(e) => error!("model refused: {}", display(e)),
+        }
+        App { model, scratch, latents, seed: first_seed, class: 0, mix: 0 }
+    }
+
+    /// The parsed model, or why there is none.
+    pub fn model(&self) -> Result<&Model<'m>, &AppError> {
+        self.model.as_ref()
+    }
+
+    /// The seed shown (or walked from).
+    pub fn seed(&self) -> u32 {
+        self.seed
+    }
+
+    /// Applies `event` and redraws if it changed anything.
+    pub fn on_event<D, K>(&mut self, event: Event, target: &mut D, clock: &mut K) -> Outcome
+    where
+        D: DrawTarget + OriginDimensions,
+        D::Color: PanelColor,
+        K: Clock,
+    {
+        if self.model.is_ok() {
+            match event {
+                Event::Press => {
+                    self.seed = self.seed.wrapping_add(1);
+                    self.mix = 0;
+                }
+                Event::LongPress => match self.classes() {
+                    0 => {
+                        info!("long press: the model has no classes");
+                        return Outcome::Unchanged;
+                    }
+                    n => self.class = (self.class + 1) % n,
+                },
+                Event::Sensor(reading) => {
+                    let mix = sensor_to_mix(reading);
+                    if mix == self.mix {
+                        return Outcome::Unchanged;
+                    }
+                    self.mix = mix;
+                }
+            }
+        }
+        self.draw(target, clock)
+    }
+
+    fn classes(&self) -> u16 {
+        self.model.as_ref().map(|m| m.header().classes).unwrap_or(0)
+    }
+
+    /// Generates and draws the current image (or the error screen).
+    pub fn draw<D, K>(&mut self, target: &mut D, clock: &mut K) -> Outcome
+    where
+        D: DrawTarget + OriginDimensions,
+        D::Color: PanelColor,
+        K: Clock,
+    {
+        let result = self.generate_and_draw(target, clock);
+        match result {
+            Ok(drawn) => {
+                info!(
+                    "seed {=u32} class {=i32} mix {=u16}/256: {=u64} ms ({=u64} ticks)",
+                    drawn.seed,
+                    drawn.class.map_or(-1, i32::from),
+                    drawn.mix,
+                    drawn.ticks / K::TICKS_PER_MS,
+                    drawn.ticks
+                );
+                Outcome::Drawn(drawn)
+            }
+            Err(e) => {
+                error!("cannot draw: {}", display(&e));
+                draw_error(target, &e);
+                Outcome::Failed(e)
+            }
+        }
+    }
+
+    fn generate_and_draw<D, K>(&mut self, target: &mut D, clock: &mut K) -> Result<Drawn, AppError>
+    where
+        D: DrawTarget + OriginDimensions,
+        D::Color: PanelColor,
+        K: Clock,
+    {
+        let model = self.model.as_ref().map_err(|e| *e)?;
+        let h = model.header();
+        let class = if h.classes > 0 { Some(self.class) } else { None };
+        let start = clock.ticks();
+        let n = h.latent_dim as usize;
+        let (a, rest) = self.latents.split_at_mut(n);
+        let (b, rest) = rest.split_at_mut(n);
+        latent_for_seed(self.seed, a);
+        let latent: &[i8] = if self.mix == 0 {
+            a
+        } else {
+            latent_for_seed(self.seed.wrapping_add(1), b);
+            interpolate(a, b, self.mix, &mut rest[..n]);
+            &rest[..n]
+        };
+        let codes = generate(model, latent, class, self.scratch).map_err(AppError::Model)?;
+        let ticks = clock.ticks().wrapping_sub(start);
+        let image = GeneratedImage::new(codes, h.image.width, h.image.height, h.image.channels).map_err(AppError::Render)?;
+        let drawn = Drawn { seed: self.seed, class, mix: self.mix, ticks };
+        let layout = Layout::for_display(target.size());
+        let v = layout.viewport;
+        let rendered = Rendered::fit(image, (v.size.width as u16, v.size.height as u16)).map_err(AppError::Render)?;
+        let _ = target.clear(D::Color::PAPER);
+        draw_image(target, &rendered, v);
+        if let Some(area) = layout.caption {
+            draw_caption(target, area, &drawn, K::TICKS_PER_MS);
+        }
+        Ok(drawn)
+    }
+}
+
+/// Runs the app: draws the first image, then one per event until the input
+/// ends.
+pub async fn run<I: Input, S: Screen, K: Clock>(app: &mut App<'_, '_>, input: &mut I, screen: &mut S, clock: &mut K) {
+    app.draw(screen.target(), clock);
+    screen.present().await;
+    while let Some(event) = input.next_event().await {
+        info!("event {}", event);
+        if app.on_event(event, screen.target(), clock) != Outcome::Unchanged {
+            screen.present().await;
+        }
+    }
+}
+
+fn draw_image<D>(target: &mut D, image: &Rendered<'_>, viewport: Rectangle)
+where
+    D: DrawTarget,
+    D::Color: PanelColor,
+{
+    let (vw, vh) = (viewport.size.width as u16, viewport.size.height as u16);
+    let (ox, oy) = image.origin_in((vw, vh));
+    let (ox, oy) = (ox + viewport.top_left.x as u16, oy + viewport.top_left.y as u16);
+    let (w, h) = image.size();
+    let pixels = (0..h).flat_map(|y| (0..w).map(move |x| (x, y))).map(|(x, y)| {
+        let (dx, dy) = (ox + x, oy + y);
+        Pixel(Point::new(dx as i32, dy as i32), D::Color::image_pixel(image, x, y, dx, dy))
+    });
+    if target.draw_iter(pixels).is_err() {
+        warn!("the display refused the image");
+    }
+}
+
+fn draw_caption<D>(target: &mut D, area: Rectangle, drawn: &Drawn, ticks_per_ms: u64)
+where
+    D: DrawTarget,
+    D::Color: PanelColor,
+{
+    let mut lines = [TextBuf::<16>::new(), TextBuf::new(), TextBuf::new(), TextBuf::new()];
+    let mut n = 0;
+    let mut line = |args: fmt::Arguments<'_>| {
+        if n < lines.len() {
+            let _ = lines[n].write_fmt(args);
+            n += 1;
+        }
+    };
+    line(format_args!("seed {}", drawn.seed));
+    if let Some(c) = drawn.class {
+        line(format_args!("class {c}"));
+    }
+    if drawn.mix > 0 {
+        line(format_args!("mix {}/256", drawn.mix));
+    }
+    line(format_args!("{} ms", drawn.ticks / ticks_per_ms.max(1)));
+    draw_lines(target, area, lines[..n].iter().map(|l| l.as_str()));
+}
+
+fn draw_lines<'t, D>(target: &mut D, area: Rectangle, lines: impl Iterator<Item = &'t str>)
+where
+    D: DrawTarget,
+    D::Color: PanelColor,
+{
+    let style = MonoTextStyle::new(&FONT_6X10, D::Color::INK);
+    let max_chars = (area.size.width / FONT_W) as usize;
+    let max_lines = area.size.height as i32 / LINE_H;
+    for (i, text) in lines.take(max_lines.max(0) as usize).enumerate() {
+        let text = text.get(..max_chars.min(text.len())).unwrap_or(text);
+        let at = area.top_left + Point::new(0, i as i32 * LINE_H);
+        let _ = Text::with_baseline(text, at, style, Baseline::Top).draw(target);
+    }
+}
+
+/// The error screen: a title and the error's message, wrapped to the
+/// display.
+fn draw_error<D>(target: &mut D, error: &AppError)
+where
+    D: DrawTarget + OriginDimensions,
+    D::Color: PanelColor,
+{
+    let _ = target.clear(D::Color::PAPER);
+    let mut message = TextBuf::<320>::new();
+    let _ = write!(message, "{error}");
+    let area = Rectangle::new(Point::zero(), target.size());
+    let width = (area.size.width / FONT_W) as usize;
+    let title = match error {
+        AppError::Model(_) => "MODEL ERROR",
+        AppError::Buffers { .. } => "MODEL TOO BIG",
+        AppError::Render(_) => "DISPLAY ERROR",
+    };
+    draw_lines(target, area, core::iter::once(title).chain(wrap(message.as_str(), width)));
+}

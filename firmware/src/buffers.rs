@@ -1,0 +1,32 @@
+//! The built-in model and the RAM it needs, both fixed at build time.
+
+include!(concat!(env!("OUT_DIR"), "/model.rs"));
+
+/// Everything the app writes to while generating, sized for the built-in
+/// model. Put it in a `static` (for example a `static_cell::ConstStaticCell`)
+/// so that it is counted in the board's RAM at link time rather than
+/// discovered on the stack at run time.
+pub struct Buffers {
+    /// Activations of the generator ([`SCRATCH_LEN`] bytes).
+    pub scratch: [i8; SCRATCH_LEN],
+    /// Two endpoint latents and their blend, for sensor walks.
+    pub latents: [i8; 3 * LATENT_LEN],
+}
+
+impl Buffers {
+    /// Zeroed buffers (a `const fn`, so they can live in `.bss`).
+    pub const fn new() -> Self {
+        Buffers { scratch: [0; SCRATCH_LEN], latents: [0; 3 * LATENT_LEN] }
+    }
+
+    /// Bytes of RAM the buffers take.
+    pub const fn ram_bytes() -> usize {
+        SCRATCH_LEN + 3 * LATENT_LEN
+    }
+}
+
+impl Default for Buffers {
+    fn default() -> Self {
+        Self::new()
+    }
+}
