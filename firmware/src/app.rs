@@ -298,7 +298,7 @@ where
         line(format_args!("class {c}"));
     }
     if drawn.mix > 0 {
-        line(format_args!("mix {}/256", drawn.mix));
+        line(format_args!("walk {}", drawn.mix));
     }
     line(format_args!("{} ms", drawn.ticks / ticks_per_ms.max(1)));
     draw_lines(target, area, lines[..n].iter().map(|l| l.as_str()));

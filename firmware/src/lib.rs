@@ -28,6 +28,9 @@ mod input;
 mod layout;
 mod text;
 
+/// The graphics library the app draws with, for boards to name colors and targets.
+pub use embedded_graphics;
+
 pub use app::{App, AppError, Drawn, Outcome, run};
 pub use buffers::{Buffers, LATENT_LEN, MODEL_FILE, SCRATCH_LEN};
 pub use color::PanelColor;

@@ -76,9 +76,17 @@ enum Command {
         /// Samples per grid row.
         #[arg(long, default_value_t = 8)]
         columns: usize,
-        /// Output PNG.
+        /// Walk each latent this far towards the next seed's, 0-256 (what a
+        /// board's sensor does; 0 = the seed itself, 256 = the next seed).
+        #[arg(long, default_value_t = 0)]
+        mix: u16,
+        /// Output PNG (a grid of the samples).
         #[arg(short, long)]
-        output: PathBuf,
+        output: Option<PathBuf>,
+        /// Also write each sample as the display's raw framebuffer bytes,
+        /// DIR/sample-000.raw, … (mono: rows MSB-first; rgb565: little-endian).
+        #[arg(long, value_name = "DIR")]
+        raw: Option<PathBuf>,
     },
     /// Show what is inside a model file and whether it is valid.
     Inspect {
@@ -255,10 +263,13 @@ pub fn run() -> Result<()> {
             println!("  int8 vs float PSNR on seeds 0..63: {:.2} dB", report.psnr_db);
             Ok(())
         }
-        Command::Sample { model, seed, count, class, display, scale, pixels, columns, output } => {
-            let opts = SampleOptions { seed, count, class, display, scale: scale.max(1), pixels, columns };
-            sample::run(&model, &opts, &output)?;
-            println!("wrote {} samples (seeds {}-{}) to {}", count, seed, seed as u64 + count as u64 - 1, output.display());
+        Command::Sample { model, seed, count, class, display, scale, pixels, columns, mix, output, raw } => {
+            let opts = SampleOptions { seed, count, class, display, scale: scale.max(1), pixels, columns, mix };
+            sample::run(&model, &opts, output.as_deref(), raw.as_deref())?;
+            let seeds = format!("seeds {}-{}", seed, seed as u64 + count as u64 - 1);
+            for place in output.iter().chain(raw.iter()) {
+                println!("wrote {count} samples ({seeds}) to {}", place.display());
+            }
             Ok(())
         }
         Command::Inspect { model } => inspect::run(&model),

@@ -40,13 +40,13 @@ pub fn run(out: &Path, steps: usize, device: DeviceChoice) -> Result<()> {
     println!("3/3 drawing what a board would show (the shared fixed-point code, seeds 0..63)");
     let model = Model::parse(&exported.bytes).map_err(|e| anyhow!("{e}"))?;
     let grid_path = out.join("board-samples.png");
-    let opts = SampleOptions { seed: 0, count: 64, class: None, display: None, scale: 2, pixels: PixelFormat::Gray8, columns: 8 };
-    let (w, h, images) = render_samples(&model, &opts)?;
-    Grid { width: w, height: h, channels: 3, images }.save_png(&grid_path, 8, 1)?;
+    let opts = SampleOptions { seed: 0, count: 64, class: None, display: None, scale: 2, pixels: PixelFormat::Gray8, columns: 8, mix: 0 };
+    let f = render_samples(&model, &opts)?;
+    Grid { width: f.width, height: f.height, channels: 3, images: f.rgb }.save_png(&grid_path, 8, 1)?;
     let oled_path = out.join("oled-128x64.png");
     let opts = SampleOptions { count: 4, display: Some((128, 64)), pixels: PixelFormat::Mono, columns: 2, ..opts };
-    let (w, h, images) = render_samples(&model, &opts)?;
-    Grid { width: w, height: h, channels: 3, images }.save_png(&oled_path, 2, 2)?;
+    let f = render_samples(&model, &opts)?;
+    Grid { width: f.width, height: f.height, channels: 3, images: f.rgb }.save_png(&oled_path, 2, 2)?;
     println!("    {}  (64 samples, 8-bit gray)", grid_path.display());
     println!("    {}  (seeds 0..3 on a 128x64 1-bit OLED, dithered)", oled_path.display());
     println!("    float samples during training: {}", run.samples().display());

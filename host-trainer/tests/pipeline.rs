@@ -50,10 +50,19 @@ fn a_short_run_trains_checkpoints_exports_and_samples() {
     assert!(exported.psnr_db > 30.0, "{}", exported.psnr_db);
     assert_eq!(int8_vs_float(&model, &generator, &device).unwrap().psnr_db, exported.psnr_db);
 
-    let opts = SampleOptions { seed: 3, count: 2, class: None, display: Some((128, 64)), scale: 1, pixels: PixelFormat::Mono, columns: 2 };
-    let (w, h, images) = render_samples(&model, &opts).unwrap();
-    assert_eq!((w, h), (128, 64));
+    let opts = SampleOptions { seed: 3, count: 2, class: None, display: Some((128, 64)), scale: 1, pixels: PixelFormat::Mono, columns: 2, mix: 0 };
+    let frames = render_samples(&model, &opts).unwrap();
+    assert_eq!((frames.width, frames.height), (128, 64));
+    let images = frames.rgb;
     assert_eq!(images.len(), 2);
+    // The raw framebuffer is the picture, one bit a pixel.
+    for (rgb, raw) in images.iter().zip(&frames.raw) {
+        assert_eq!(raw.len(), 16 * 64);
+        for (i, px) in rgb.chunks(3).enumerate() {
+            let bit = raw[(i / 128) * 16 + (i % 128) / 8] & (0x80 >> (i % 8)) != 0;
+            assert_eq!(bit, px[0] == 255);
+        }
+    }
     // Only black and white on a 1-bit display, and something is lit.
     assert!(images[0].iter().all(|&v| v == 0 || v == 255));
     assert!(images[0].contains(&255));

@@ -4,6 +4,8 @@
 //! fixed-point pipeline (latent sampler → kernels → pixels) produces for the
 //! committed default model. The emulated board must reproduce them.
 
+pub mod emulator;
+
 use pocketgan_shared::latent::latent_for_seed;
 use pocketgan_shared::pixels::{GeneratedImage, Rendered};
 use pocketgan_shared::{Model, ModelError, generate};

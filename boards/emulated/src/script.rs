@@ -1,0 +1,121 @@
+//! The scripted input: a text file on the host, one event per line.
+//!
+//! ```text
+//! # comments and blank lines are ignored
+//! boot-seed 100     # optional, first line: the seed shown at boot (default 0)
+//! press             # next seed
+//! long-press        # next class (conditional models)
+//! sensor 2048       # a sensor reading, 0..=4095
+//! ```
+
+use pocketgan_firmware::{Event, Input, SENSOR_MAX};
+use semihosting::io::Read;
+
+/// Where the script is read from (QEMU's working directory).
+pub const PATH: &core::ffi::CStr = c"pocketgan-input.txt";
+/// Largest script, in bytes.
+pub const MAX_LEN: usize = 4096;
+
+/// What is wrong with a script.
+#[derive(defmt::Format, Clone, Copy)]
+pub enum ScriptError {
+    /// The file could not be opened or read.
+    Unreadable,
+    /// The file is larger than [`MAX_LEN`].
+    TooLong,
+    /// Not UTF-8.
+    NotText,
+    /// A line that is not an event, with its number (1-based).
+    BadLine(u32),
+}
+
+/// A loaded script, consumed event by event.
+pub struct Script {
+    text: &'static str,
+    line: u32,
+    boot_seed: u32,
+    error: Option<ScriptError>,
+}
+
+impl Script {
+    /// Reads [`PATH`] into `buffer`.
+    pub fn load(buffer: &'static mut [u8; MAX_LEN]) -> Result<Script, ScriptError> {
+        let mut file = semihosting::fs::File::open(PATH).map_err(|_| ScriptError::Unreadable)?;
+        let mut len = 0;
+        loop {
+            if len == buffer.len() {
+                let mut probe = [0u8; 1];
+                match file.read(&mut probe) {
+                    Ok(0) => break,
+                    _ => return Err(ScriptError::TooLong),
+                }
+            }
+            match file.read(&mut buffer[len..]) {
+                Ok(0) => break,
+                Ok(n) => len += n,
+                Err(_) => return Err(ScriptError::Unreadable),
+            }
+        }
+        let text = core::str::from_utf8(&buffer[..len]).map_err(|_| ScriptError::NotText)?;
+        let mut script = Script { text, line: 0, boot_seed: 0, error: None };
+        // An optional `boot-seed` comes before any event.
+        let mut after_first = Script { text, line: 0, boot_seed: 0, error: None };
+        if let Some((number, line)) = after_first.next_line()
+            && line.starts_with("boot-seed")
+        {
+            let mut words = line.split_whitespace().skip(1);
+            match (words.next().and_then(|w| w.parse().ok()), words.next()) {
+                (Some(seed), None) => after_first.boot_seed = seed,
+                _ => return Err(ScriptError::BadLine(number)),
+            }
+            script = after_first;
+        }
+        Ok(script)
+    }
+
+    /// The seed to show at boot.
+    pub fn boot_seed(&self) -> u32 {
+        self.boot_seed
+    }
+
+    /// The error that ended the script early, if one did.
+    pub fn error(&self) -> Option<ScriptError> {
+        self.error
+    }
+
+    /// The next line with words in it, without its comment.
+    fn next_line(&mut self) -> Option<(u32, &'static str)> {
+        while !self.text.is_empty() {
+            let (line, rest) = self.text.split_once('\n').unwrap_or((self.text, ""));
+            self.text = rest;
+            self.line += 1;
+            let line = line.split('#').next().unwrap_or("").trim();
+            if !line.is_empty() {
+                return Some((self.line, line));
+            }
+        }
+        None
+    }
+}
+
+impl Input for Script {
+    async fn next_event(&mut self) -> Option<Event> {
+        if self.error.is_some() {
+            return None;
+        }
+        let (number, line) = self.next_line()?;
+        let mut words = line.split_whitespace();
+        let event = match (words.next(), words.next(), words.next()) {
+            (Some("press"), None, _) => Some(Event::Press),
+            (Some("long-press"), None, _) => Some(Event::LongPress),
+            (Some("sensor"), Some(value), None) => {
+                value.parse::<u16>().ok().filter(|v| *v <= SENSOR_MAX).map(Event::Sensor)
+            }
+            _ => None,
+        };
+        if event.is_none() {
+            self.error = Some(ScriptError::BadLine(number));
+        }
+        event
+    }
+}

@@ -1,0 +1,125 @@
+//! Building and running the emulated board (QEMU `mps2-an386`) from tests
+//! and benchmarks.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Mutex;
+
+/// The repository root.
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ lives in the repository").to_path_buf()
+}
+
+/// Builds can't overlap: two builds with different models share one target
+/// folder, so each build copies its ELF out before the next starts.
+static BUILD: Mutex<()> = Mutex::new(());
+
+/// Builds `board` (a folder under `boards/`) with `model` built in (the
+/// default model for `None`) and returns a private copy of its ELF in
+/// `out_dir`.
+pub fn build_board(board: &str, model: Option<&Path>, out_dir: &Path) -> Result<PathBuf, String> {
+    let _guard = BUILD.lock().unwrap_or_else(|e| e.into_inner());
+    let root = repo_root();
+    let mut cmd = Command::new(root.join("boards/build"));
+    cmd.arg(board);
+    match model {
+        Some(m) => cmd.env("POCKETGAN_MODEL", m),
+        None => cmd.env_remove("POCKETGAN_MODEL"),
+    };
+    // Test runs set these for the host build; the board build has its own.
+    for var in ["CARGO_TARGET_DIR", "RUSTFLAGS", "CARGO_BUILD_TARGET"] {
+        cmd.env_remove(var);
+    }
+    let out = cmd.output().map_err(|e| format!("cannot run boards/build: {e}"))?;
+    if !out.status.success() {
+        return Err(format!("boards/build {board} failed:\n{}", String::from_utf8_lossy(&out.stderr)));
+    }
+    let target = board_target(board)?;
+    let elf = root.join("boards/target").join(target).join("release").join(format!("pocketgan-board-{board}"));
+    let copy = out_dir.join(format!("pocketgan-board-{board}.elf"));
+    std::fs::copy(&elf, &copy).map_err(|e| format!("cannot copy {}: {e}", elf.display()))?;
+    Ok(copy)
+}
+
+/// The target triple in `boards/BOARD/.cargo/config.toml`.
+pub fn board_target(board: &str) -> Result<String, String> {
+    let config = repo_root().join("boards").join(board).join(".cargo/config.toml");
+    let text = std::fs::read_to_string(&config).map_err(|e| format!("{}: {e}", config.display()))?;
+    text.lines()
+        .find_map(|l| l.strip_prefix("target = \"").and_then(|r| r.strip_suffix('"')))
+        .map(str::to_owned)
+        .ok_or_else(|| format!("{} names no target", config.display()))
+}
+
+/// What one run of the emulated board left behind.
+#[derive(Debug)]
+pub struct EmulatorRun {
+    /// QEMU's exit status (the firmware's).
+    pub status: Option<i32>,
+    /// The decoded defmt log.
+    pub log: String,
+    /// Every frame the board presented, in order.
+    pub frames: Vec<Vec<u8>>,
+}
+
+/// Runs the emulated board's `elf` on `script` (see
+/// `boards/emulated/src/script.rs`) in `work_dir`.
+pub fn run_emulated(elf: &Path, script: &str, work_dir: &Path) -> Result<EmulatorRun, String> {
+    std::fs::create_dir_all(work_dir).map_err(|e| e.to_string())?;
+    std::fs::write(work_dir.join("pocketgan-input.txt"), script).map_err(|e| e.to_string())?;
+    let runner = repo_root().join("boards/emulated/run-qemu");
+    // A hung emulator must fail the test, not the CI job's time limit.
+    let out = Command::new("timeout")
+        .arg("300")
+        .arg(&runner)
+        .arg(elf)
+        .current_dir(work_dir)
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", runner.display()))?;
+    let log = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let mut names: Vec<_> = std::fs::read_dir(work_dir)
+        .map_err(|e| e.to_string())?
+        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+        .filter(|n| n.starts_with("frame-") && n.ends_with(".fb"))
+        .collect();
+    names.sort();
+    let frames = names.iter().map(|n| std::fs::read(work_dir.join(n)).map_err(|e| e.to_string())).collect::<Result<_, _>>()?;
+    Ok(EmulatorRun { status: out.status.code(), log, frames })
+}
+
+/// The `pocketgan` binary of this build, built if it is missing.
+pub fn pocketgan_binary() -> Result<PathBuf, String> {
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    // target/<profile>/deps/<test> → target/<profile>/pocketgan
+    let profile_dir = exe.parent().and_then(Path::parent).ok_or("unexpected test binary location")?;
+    let bin = profile_dir.join("pocketgan");
+    if !bin.exists() {
+        let release = profile_dir.file_name().is_some_and(|n| n == "release");
+        let mut cmd = Command::new(env!("CARGO"));
+        cmd.current_dir(repo_root()).args(["build", "-p", "pocketgan-host-trainer", "--bin", "pocketgan"]);
+        if release {
+            cmd.arg("--release");
+        }
+        let status = cmd.status().map_err(|e| e.to_string())?;
+        if !status.success() || !bin.exists() {
+            return Err(format!("could not build {}", bin.display()));
+        }
+    }
+    Ok(bin)
+}
+
+/// Whether `qemu-system-arm`, `defmt-print` and a way to build for the
+/// board are present; the reason if not.
+pub fn emulator_missing() -> Option<String> {
+    let have = |cmd: &str| Command::new("sh").arg("-c").arg(format!("command -v {cmd}")).output().is_ok_and(|o| o.status.success());
+    for (cmd, fix) in [
+        ("qemu-system-arm", "apt-get install qemu-system-arm"),
+        ("defmt-print", "cargo install defmt-print"),
+        ("arm-none-eabi-size", "apt-get install gcc-arm-none-eabi"),
+    ] {
+        if !have(cmd) {
+            return Some(format!("{cmd} is missing ({fix}); scripts/test installs it"));
+        }
+    }
+    None
+}

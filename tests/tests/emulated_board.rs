@@ -1,0 +1,118 @@
+//! The proof that a board draws what the host draws: the firmware built for
+//! a Cortex-M4F, run in QEMU on a scripted input, against `pocketgan sample`.
+
+use pocketgan_firmware::embedded_graphics::prelude::*;
+use pocketgan_firmware::{App, Buffers, Clock, Event, MonoFramebuffer, sensor_to_mix};
+use pocketgan_tests::emulator::{build_board, emulator_missing, pocketgan_binary, repo_root, run_emulated};
+use std::path::Path;
+use std::process::Command;
+
+const DISPLAY: (u16, u16) = (128, 64);
+/// The image viewport of a 128×64 display (see `firmware::Layout`).
+const VIEWPORT: u16 = 64;
+
+fn require_emulator() {
+    if let Some(why) = emulator_missing() {
+        panic!("the emulated-board tests need {why}");
+    }
+}
+
+/// The left `VIEWPORT × VIEWPORT` of a board frame, in the same row layout.
+fn viewport(frame: &[u8]) -> Vec<u8> {
+    let mut copy = frame.to_vec();
+    let fb = MonoFramebuffer::new(&mut copy, DISPLAY.0, DISPLAY.1).expect("a full frame");
+    let mut out = vec![0u8; MonoFramebuffer::bytes_for(VIEWPORT, VIEWPORT)];
+    fb.crop(0, 0, VIEWPORT, VIEWPORT, &mut out).expect("viewport inside the display");
+    out
+}
+
+/// `pocketgan sample` for one seed on a viewport-sized 1-bit display.
+fn host_frame(dir: &Path, seed: u32, mix: u16) -> Vec<u8> {
+    let raw = dir.join(format!("host-{seed}-{mix}"));
+    let out = Command::new(pocketgan_binary().unwrap())
+        .arg("sample")
+        .arg(repo_root().join("models/dcgan-digits.pgan"))
+        .args(["--seed", &seed.to_string(), "--n", "1", "--mix", &mix.to_string()])
+        .args(["--display", &format!("{VIEWPORT}x{VIEWPORT}"), "--pixels", "mono", "--raw"])
+        .arg(&raw)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "pocketgan sample failed: {}", String::from_utf8_lossy(&out.stderr));
+    std::fs::read(raw.join("sample-000.raw")).unwrap()
+}
+
+#[test]
+fn emulated_board_draws_what_the_host_draws() {
+    require_emulator();
+    let dir = tempfile::tempdir().unwrap();
+    let elf = build_board("emulated", None, dir.path()).unwrap();
+    let script = "# boot, presses, a sensor walk, a long press (no classes: nothing)\n\
+                  boot-seed 100\npress\npress\nsensor 2048\nsensor 4095\nsensor 1000\nsensor 1010\nlong-press\npress\n";
+    let run = run_emulated(&elf, script, &dir.path().join("run")).unwrap();
+    assert_eq!(run.status, Some(0), "board log:\n{}", run.log);
+    // (seed, mix) of every frame: sensor 1010 is the same walk step as 1000
+    // and the model has no classes, so neither redraws.
+    let expected = [(100, 0), (101, 0), (102, 0), (102, 128), (102, 256), (102, sensor_to_mix(1000)), (103, 0)];
+    assert_eq!(run.frames.len(), expected.len(), "board log:\n{}", run.log);
+    for (frame, &(seed, mix)) in run.frames.iter().zip(&expected) {
+        assert_eq!(frame.len(), 1024);
+        let host = host_frame(dir.path(), seed, mix);
+        assert!(viewport(frame) == host, "seed {seed} mix {mix}: the board's pixels differ from pocketgan sample's");
+        // The caption (seed, generation time) sits right of the viewport.
+        let mut copy = frame.clone();
+        let fb = MonoFramebuffer::new(&mut copy, 128, 64).unwrap();
+        let caption_lit = (66..128).flat_map(|x| (0..64).map(move |y| (x, y))).filter(|&(x, y)| fb.is_lit(x, y)).count();
+        assert!(caption_lit > 40, "seed {seed}: no caption");
+    }
+    assert!(run.log.contains("model dcgan-digits: 136801 parameters, 1578112 MACs/image"), "{}", run.log);
+    assert!(run.log.contains("seed 103 class -1 mix 0/256:"), "{}", run.log);
+    assert!(run.log.contains("long press: the model has no classes"), "{}", run.log);
+    assert!(run.log.contains("script done: 7 frames"), "{}", run.log);
+}
+
+/// A clock for the host-side app whose readings do not matter here.
+struct Stopped;
+impl Clock for Stopped {
+    const TICKS_PER_MS: u64 = 1;
+    fn ticks(&mut self) -> u64 {
+        0
+    }
+}
+
+#[test]
+fn a_corrupt_model_is_reported_and_the_board_keeps_running() {
+    require_emulator();
+    let dir = tempfile::tempdir().unwrap();
+    let mut bytes = std::fs::read(repo_root().join("models/dcgan-digits.pgan")).unwrap();
+    bytes[1000] ^= 0x40; // a weight: only the checksum can tell
+    let corrupt = dir.path().join("corrupt.pgan");
+    std::fs::write(&corrupt, &bytes).unwrap();
+    let elf = build_board("emulated", Some(&corrupt), dir.path()).unwrap();
+    let run = run_emulated(&elf, "press\nsensor 4095\nlong-press\n", &dir.path().join("run")).unwrap();
+    assert_eq!(run.status, Some(0), "the board must keep running, log:\n{}", run.log);
+    assert!(run.log.contains("model refused: the model file is corrupt: payload checksum"), "{}", run.log);
+    assert!(run.log.contains("script done: 4 frames"), "{}", run.log);
+    assert!(!run.log.contains("hard fault") && !run.log.contains("panic"), "{}", run.log);
+
+    // Each frame is the error screen, exactly as the app draws it on the host.
+    let mut buffers = Box::new(Buffers::new());
+    let mut app = App::new(&bytes, &mut buffers, 0);
+    let mut expected = vec![0u8; 1024];
+    let mut fb = MonoFramebuffer::new(&mut expected, 128, 64).unwrap();
+    app.on_event(Event::Press, &mut fb, &mut Stopped);
+    assert!(fb.bytes().iter().any(|&b| b != 0));
+    for frame in &run.frames {
+        assert!(frame[..] == expected[..], "the board's error screen differs from the host's");
+    }
+}
+
+#[test]
+fn a_bad_script_line_is_named() {
+    require_emulator();
+    let dir = tempfile::tempdir().unwrap();
+    let elf = build_board("emulated", None, dir.path()).unwrap();
+    let run = run_emulated(&elf, "press\njump\n", &dir.path().join("run")).unwrap();
+    assert_eq!(run.status, Some(2), "{}", run.log);
+    assert!(run.log.contains("BadLine(2)"), "{}", run.log);
+    assert_eq!(run.frames.len(), 2);
+}
