@@ -21,6 +21,7 @@
 mod log;
 
 mod app;
+mod button;
 mod buffers;
 mod color;
 mod framebuffer;
@@ -32,6 +33,7 @@ mod text;
 pub use embedded_graphics;
 
 pub use app::{App, AppError, Drawn, Outcome, run};
+pub use button::ButtonAndSensor;
 pub use buffers::{Buffers, LATENT_LEN, MODEL_FILE, SCRATCH_LEN};
 pub use color::PanelColor;
 pub use framebuffer::MonoFramebuffer;

@@ -14,14 +14,18 @@ pub fn repo_root() -> PathBuf {
 /// folder, so each build copies its ELF out before the next starts.
 static BUILD: Mutex<()> = Mutex::new(());
 
-/// Builds `board` (a folder under `boards/`) with `model` built in (the
-/// default model for `None`) and returns a private copy of its ELF in
-/// `out_dir`.
-pub fn build_board(board: &str, model: Option<&Path>, out_dir: &Path) -> Result<PathBuf, String> {
+/// Builds `board` (a folder under `boards/`) for `target` (its own for
+/// `None`) with `model` built in (the default model for `None`) and returns
+/// a private copy of its ELF in `out_dir`.
+pub fn build_board(board: &str, target: Option<&str>, model: Option<&Path>, out_dir: &Path) -> Result<PathBuf, String> {
     let _guard = BUILD.lock().unwrap_or_else(|e| e.into_inner());
     let root = repo_root();
     let mut cmd = Command::new(root.join("boards/build"));
     cmd.arg(board);
+    match &target {
+        Some(t) => cmd.env("BOARD_TARGET", t),
+        None => cmd.env_remove("BOARD_TARGET"),
+    };
     match model {
         Some(m) => cmd.env("POCKETGAN_MODEL", m),
         None => cmd.env_remove("POCKETGAN_MODEL"),
@@ -34,9 +38,12 @@ pub fn build_board(board: &str, model: Option<&Path>, out_dir: &Path) -> Result<
     if !out.status.success() {
         return Err(format!("boards/build {board} failed:\n{}", String::from_utf8_lossy(&out.stderr)));
     }
-    let target = board_target(board)?;
-    let elf = root.join("boards/target").join(target).join("release").join(format!("pocketgan-board-{board}"));
-    let copy = out_dir.join(format!("pocketgan-board-{board}.elf"));
+    let target = match target {
+        Some(t) => t.to_owned(),
+        None => board_target(board)?,
+    };
+    let elf = root.join("boards/target").join(&target).join("release").join(format!("pocketgan-board-{board}"));
+    let copy = out_dir.join(format!("pocketgan-board-{board}-{target}.elf"));
     std::fs::copy(&elf, &copy).map_err(|e| format!("cannot copy {}: {e}", elf.display()))?;
     Ok(copy)
 }

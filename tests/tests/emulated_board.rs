@@ -1,7 +1,6 @@
 //! The proof that a board draws what the host draws: the firmware built for
 //! a Cortex-M4F, run in QEMU on a scripted input, against `pocketgan sample`.
 
-use pocketgan_firmware::embedded_graphics::prelude::*;
 use pocketgan_firmware::{App, Buffers, Clock, Event, MonoFramebuffer, sensor_to_mix};
 use pocketgan_tests::emulator::{build_board, emulator_missing, pocketgan_binary, repo_root, run_emulated};
 use std::path::Path;
@@ -41,23 +40,33 @@ fn host_frame(dir: &Path, seed: u32, mix: u16) -> Vec<u8> {
     std::fs::read(raw.join("sample-000.raw")).unwrap()
 }
 
+/// Cortex-M4F code, and Cortex-M0+ code (ARMv6-M, as on the RP2040) run on
+/// the same emulated board: both must draw the host's pixels.
+const TARGETS: [&str; 2] = ["thumbv7em-none-eabihf", "thumbv6m-none-eabi"];
+
 #[test]
 fn emulated_board_draws_what_the_host_draws() {
     require_emulator();
     let dir = tempfile::tempdir().unwrap();
-    let elf = build_board("emulated", None, dir.path()).unwrap();
+    for target in TARGETS {
+        check_board_against_host(dir.path(), target);
+    }
+}
+
+fn check_board_against_host(dir: &Path, target: &str) {
+    let elf = build_board("emulated", Some(target), None, dir).unwrap();
     let script = "# boot, presses, a sensor walk, a long press (no classes: nothing)\n\
                   boot-seed 100\npress\npress\nsensor 2048\nsensor 4095\nsensor 1000\nsensor 1010\nlong-press\npress\n";
-    let run = run_emulated(&elf, script, &dir.path().join("run")).unwrap();
-    assert_eq!(run.status, Some(0), "board log:\n{}", run.log);
+    let run = run_emulated(&elf, script, &dir.join(target)).unwrap();
+    assert_eq!(run.status, Some(0), "{target} board log:\n{}", run.log);
     // (seed, mix) of every frame: sensor 1010 is the same walk step as 1000
     // and the model has no classes, so neither redraws.
     let expected = [(100, 0), (101, 0), (102, 0), (102, 128), (102, 256), (102, sensor_to_mix(1000)), (103, 0)];
     assert_eq!(run.frames.len(), expected.len(), "board log:\n{}", run.log);
     for (frame, &(seed, mix)) in run.frames.iter().zip(&expected) {
         assert_eq!(frame.len(), 1024);
-        let host = host_frame(dir.path(), seed, mix);
-        assert!(viewport(frame) == host, "seed {seed} mix {mix}: the board's pixels differ from pocketgan sample's");
+        let host = host_frame(dir, seed, mix);
+        assert!(viewport(frame) == host, "{target}, seed {seed} mix {mix}: the board's pixels differ from pocketgan sample's");
         // The caption (seed, generation time) sits right of the viewport.
         let mut copy = frame.clone();
         let fb = MonoFramebuffer::new(&mut copy, 128, 64).unwrap();
@@ -87,7 +96,7 @@ fn a_corrupt_model_is_reported_and_the_board_keeps_running() {
     bytes[1000] ^= 0x40; // a weight: only the checksum can tell
     let corrupt = dir.path().join("corrupt.pgan");
     std::fs::write(&corrupt, &bytes).unwrap();
-    let elf = build_board("emulated", Some(&corrupt), dir.path()).unwrap();
+    let elf = build_board("emulated", None, Some(&corrupt), dir.path()).unwrap();
     let run = run_emulated(&elf, "press\nsensor 4095\nlong-press\n", &dir.path().join("run")).unwrap();
     assert_eq!(run.status, Some(0), "the board must keep running, log:\n{}", run.log);
     assert!(run.log.contains("model refused: the model file is corrupt: payload checksum"), "{}", run.log);
@@ -110,7 +119,7 @@ fn a_corrupt_model_is_reported_and_the_board_keeps_running() {
 fn a_bad_script_line_is_named() {
     require_emulator();
     let dir = tempfile::tempdir().unwrap();
-    let elf = build_board("emulated", None, dir.path()).unwrap();
+    let elf = build_board("emulated", None, None, dir.path()).unwrap();
     let run = run_emulated(&elf, "press\njump\n", &dir.path().join("run")).unwrap();
     assert_eq!(run.status, Some(2), "{}", run.log);
     assert!(run.log.contains("BadLine(2)"), "{}", run.log);

@@ -1,0 +1,112 @@
+//! pocketgan on a WeAct STM32F411 "Black Pill".
+//!
+//! | part | pin |
+//! |---|---|
+//! | SSD1306 128×64 OLED, I2C | SCL → PB6, SDA → PB7, VCC → 3V3, GND |
+//! | button | the board's KEY (PA0 to ground) |
+//! | potentiometer / light sensor | wiper → PA1 (ADC1 channel 1), ends → 3V3 and GND |
+//!
+//! Core clock 100 MHz from the 25 MHz crystal. Log: defmt over RTT.
+#![no_std]
+#![no_main]
+
+use defmt_rtt as _;
+use embassy_executor::Spawner;
+use embassy_stm32::adc::Adc;
+use embassy_stm32::exti::ExtiInput;
+use embassy_stm32::gpio::Pull;
+use embassy_stm32::i2c::{self, I2c};
+use embassy_stm32::mode::Blocking;
+use embassy_stm32::time::Hertz;
+use embassy_time::{Delay, Instant};
+use panic_probe as _;
+use pocketgan_firmware::embedded_graphics::pixelcolor::BinaryColor;
+use pocketgan_firmware::{App, Buffers, ButtonAndSensor, Clock, MODEL_FILE, Screen, run};
+use ssd1306::mode::BufferedGraphicsMode;
+use ssd1306::prelude::*;
+use ssd1306::{I2CDisplayInterface, Ssd1306};
+use static_cell::ConstStaticCell;
+
+/// RAM left for the app after the display buffer, stack and executor.
+const APP_RAM_BUDGET: usize = 96 * 1024;
+const _: () = assert!(
+    Buffers::ram_bytes() <= APP_RAM_BUDGET,
+    "the model needs more RAM than the STM32F411 can give it: check it with `pocketgan fit MODEL --board stm32f411-blackpill`"
+);
+
+static BUFFERS: ConstStaticCell<Buffers> = ConstStaticCell::new(Buffers::new());
+
+type Oled = Ssd1306<I2CInterface<I2c<'static, Blocking, i2c::Master>>, DisplaySize128x64, BufferedGraphicsMode<DisplaySize128x64>>;
+
+struct OledScreen(Oled);
+
+impl Screen for OledScreen {
+    type Color = BinaryColor;
+    type Target = Oled;
+    fn target(&mut self) -> &mut Oled {
+        &mut self.0
+    }
+    async fn present(&mut self) {
+        if self.0.flush().is_err() {
+            defmt::warn!("the OLED did not answer on I2C (check SCL=PB6, SDA=PB7, 3V3)");
+        }
+    }
+}
+
+struct EmbassyClock;
+
+impl Clock for EmbassyClock {
+    const TICKS_PER_MS: u64 = embassy_time::TICK_HZ / 1000;
+    fn ticks(&mut self) -> u64 {
+        Instant::now().as_ticks()
+    }
+}
+
+fn clocks() -> embassy_stm32::Config {
+    use embassy_stm32::rcc::*;
+    let mut config = embassy_stm32::Config::default();
+    config.rcc.hse = Some(Hse { freq: Hertz(25_000_000), mode: HseMode::Oscillator });
+    config.rcc.pll_src = PllSource::HSE;
+    // 25 MHz / 25 × 200 / 2 = 100 MHz; the Q output at 50 MHz is unused.
+    config.rcc.pll = Some(Pll {
+        prediv: PllPreDiv::DIV25,
+        mul: PllMul::MUL200,
+        divp: Some(PllPDiv::DIV2),
+        divq: Some(PllQDiv::DIV4),
+        divr: None,
+    });
+    config.rcc.sys = Sysclk::PLL1_P;
+    config.rcc.ahb_pre = AHBPrescaler::DIV1;
+    config.rcc.apb1_pre = APBPrescaler::DIV2;
+    config.rcc.apb2_pre = APBPrescaler::DIV1;
+    config
+}
+
+#[embassy_executor::main]
+async fn main(_spawner: Spawner) {
+    let p = embassy_stm32::init(clocks());
+    defmt::info!("pocketgan on STM32F411 Black Pill: model file {=usize} B, app buffers {=usize} B", MODEL_FILE.len(), Buffers::ram_bytes());
+
+    let mut i2c_config = i2c::Config::default();
+    i2c_config.frequency = Hertz(400_000);
+    let i2c = I2c::new_blocking(p.I2C1, p.PB6, p.PB7, i2c_config);
+    let mut oled = Ssd1306::new(I2CDisplayInterface::new(i2c), DisplaySize128x64, DisplayRotation::Rotate0)
+        .into_buffered_graphics_mode();
+    if oled.init().is_err() {
+        defmt::warn!("no SSD1306 at I2C address 0x3C (check SCL=PB6, SDA=PB7, 3V3); running without a display");
+    }
+
+    let mut adc = Adc::new(p.ADC1);
+    let mut pot = p.PA1;
+    // The low bits of a floating or noisy analog input, and the boot time,
+    // are enough to start each power-up on a different seed.
+    let mut seed = Instant::now().as_ticks() as u32;
+    for _ in 0..32 {
+        seed = seed.rotate_left(5) ^ adc.blocking_read(&mut pot) as u32;
+    }
+    let button = ExtiInput::new(p.PA0, p.EXTI0, Pull::Up);
+    let mut input = ButtonAndSensor::new(button, Delay, move || Some(adc.blocking_read(&mut pot)));
+
+    let mut app = App::new(MODEL_FILE, BUFFERS.take(), seed);
+    run(&mut app, &mut input, &mut OledScreen(oled), &mut EmbassyClock).await;
+}
