@@ -5,7 +5,7 @@ use crate::device::DeviceChoice;
 use crate::run::RunDir;
 use crate::sample::{PixelFormat, SampleOptions};
 use crate::train::TrainConfig;
-use crate::{bench, demo, export, inspect, sample, train};
+use crate::{bench, demo, export, fit, inspect, sample, train};
 use anyhow::{Context, Result, anyhow, bail};
 use burn::tensor::Device;
 use clap::{Parser, Subcommand};
@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
     name = "pocketgan",
     version,
     about = "Train GANs on your workstation, run them on a microcontroller",
-    after_help = "Typical use:\n  pocketgan demo                                   train 2 min, export, preview\n  pocketgan train --data digits --run runs/mine    train a DCGAN\n  pocketgan export runs/mine -o mine.pgan          quantize to int8\n  pocketgan sample mine.pgan -o grid.png           what a board draws\n  pocketgan inspect mine.pgan                      what is inside"
+    after_help = "Typical use:\n  pocketgan demo                                   train 2 min, export, preview\n  pocketgan train --data digits --run runs/mine    train a DCGAN\n  pocketgan export runs/mine -o mine.pgan          quantize to int8\n  pocketgan sample mine.pgan -o grid.png           what a board draws\n  pocketgan inspect mine.pgan                      what is inside\n  pocketgan fit mine.pgan --board rp-pico          will it fit a board"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -87,6 +87,14 @@ enum Command {
         /// DIR/sample-000.raw, … (mono: rows MSB-first; rgb565: little-endian).
         #[arg(long, value_name = "DIR")]
         raw: Option<PathBuf>,
+    },
+    /// Check a model against a board: flash, RAM and estimated time per image.
+    Fit {
+        /// The model file.
+        model: PathBuf,
+        /// The board: stm32f411-blackpill, rp-pico or emulated.
+        #[arg(long)]
+        board: String,
     },
     /// Show what is inside a model file and whether it is valid.
     Inspect {
@@ -273,6 +281,7 @@ pub fn run() -> Result<()> {
             Ok(())
         }
         Command::Inspect { model } => inspect::run(&model),
+        Command::Fit { model, board } => fit::run(&model, &board),
         Command::Bench { what: BenchCommand::Train { batch, steps } } => {
             if batch == 0 || steps == 0 {
                 bail!("--batch and --steps must be at least 1");

@@ -12,6 +12,7 @@ pub mod demo;
 pub mod device;
 pub mod eval;
 pub mod export;
+pub mod fit;
 pub mod inspect;
 pub mod nets;
 pub mod objectives;

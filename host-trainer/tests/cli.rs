@@ -94,3 +94,37 @@ fn bad_training_input_gets_clear_errors() {
     std::fs::create_dir(&empty).unwrap();
     fails_with(&pocketgan(&["export", empty.to_str().unwrap(), "-o", "x.pgan"]), "generator.json");
 }
+
+#[test]
+fn fit_reports_the_default_model_on_each_board() {
+    let model = repo().join("models/dcgan-digits.pgan");
+    for board in ["stm32f411-blackpill", "rp-pico", "emulated"] {
+        let out = pocketgan(&["fit", model.to_str().unwrap(), "--board", board]);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{board}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(text.contains("model file 162266 B") && text.contains("ms per image") && text.contains("fits"), "{text}");
+    }
+    fails_with(&pocketgan(&["fit", model.to_str().unwrap(), "--board", "uno"]), "unknown board 'uno': choose one of");
+}
+
+#[test]
+fn fit_refuses_a_model_too_big_for_the_board_with_numbers() {
+    // One training step of a wide generator: its 12544-unit first layer
+    // makes a file of several hundred KiB, more than the F411's flash.
+    let dir = tempfile::tempdir().unwrap();
+    let run = dir.path().join("run");
+    let big = dir.path().join("big.pgan");
+    let (run_s, big_s) = (run.to_str().unwrap(), big.to_str().unwrap());
+    let out = pocketgan(&[
+        "train", "--run", run_s, "--steps", "1", "--batch-size", "2", "--generator-channels", "256",
+        "--discriminator-channels", "8", "--quiet",
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = pocketgan(&["export", run_s, "-o", big_s]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = pocketgan(&["fit", big_s, "--board", "stm32f411-blackpill"]);
+    fails_with(&out, "does not fit stm32f411-blackpill: it needs");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("OVER by"), "{}", String::from_utf8_lossy(&out.stdout));
+    // The Pico's 2 MiB take it.
+    assert!(pocketgan(&["fit", big_s, "--board", "rp-pico"]).status.success());
+}
