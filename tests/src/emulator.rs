@@ -130,3 +130,47 @@ pub fn emulator_missing() -> Option<String> {
     }
     None
 }
+
+/// Flash and RAM of a firmware image, from `arm-none-eabi-size -A`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Footprint {
+    /// Bytes stored in flash: vectors, boot loader, code, constants, and
+    /// the initial values of `.data`.
+    pub flash: u64,
+    /// Bytes of RAM taken statically: `.data`, `.bss`, `.uninit` (the stack
+    /// comes on top).
+    pub ram: u64,
+}
+
+/// Measures `elf` with `arm-none-eabi-size -A` (the Berkeley format would
+/// count `.data` under text).
+pub fn footprint(elf: &Path) -> Result<Footprint, String> {
+    let out = Command::new("arm-none-eabi-size").arg("-A").arg(elf).output().map_err(|e| format!("arm-none-eabi-size: {e}"))?;
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr).into_owned());
+    }
+    let (mut flash, mut ram) = (0, 0);
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        let mut words = line.split_whitespace();
+        let (Some(name), Some(size)) = (words.next(), words.next().and_then(|s| s.parse::<u64>().ok())) else { continue };
+        match name {
+            ".vector_table" | ".boot2" | ".text" | ".rodata" => flash += size,
+            ".data" => {
+                flash += size;
+                ram += size;
+            }
+            ".bss" | ".uninit" => ram += size,
+            _ => {}
+        }
+    }
+    Ok(Footprint { flash, ram })
+}
+
+/// The ticks (instructions, under `-icount shift=0`) of each image the
+/// emulated board logged, in order.
+pub fn generation_ticks(log: &str) -> Vec<u64> {
+    log.lines()
+        .filter(|l| l.contains(" ms (") && l.contains("seed "))
+        .filter_map(|l| l.rsplit_once(" ms (")?.1.strip_suffix(" ticks)")?.parse().ok())
+        .collect()
+}

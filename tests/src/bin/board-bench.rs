@@ -1,0 +1,92 @@
+//! `cargo run --release -p pocketgan-tests --bin board-bench [MODEL]`
+//!
+//! Builds the boards with MODEL built in (the default model otherwise),
+//! runs the generator on the emulated board — Cortex-M4 code and Cortex-M0+
+//! (ARMv6-M) code — under QEMU's `-icount shift=0`, and prints a table:
+//! instructions per image, MACs, instructions per MAC, the estimated time
+//! at each real board's clock (assuming one instruction per cycle: an
+//! estimate, not a cycle count), and each board binary's flash and RAM.
+
+use pocketgan_host_trainer::fit::board;
+use pocketgan_shared::Model;
+use pocketgan_tests::emulator::{build_board, emulator_missing, footprint, generation_ticks, repo_root, run_emulated};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const PRESSES: usize = 3;
+
+fn main() -> ExitCode {
+    match bench() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn bench() -> Result<(), String> {
+    if let Some(why) = emulator_missing() {
+        return Err(format!("the board benchmark needs {why}"));
+    }
+    let model_path = std::env::args().nth(1).map(PathBuf::from).unwrap_or_else(|| repo_root().join("models/dcgan-digits.pgan"));
+    let model_path = model_path.canonicalize().map_err(|e| format!("{}: {e}", model_path.display()))?;
+    let bytes = std::fs::read(&model_path).map_err(|e| format!("{}: {e}", model_path.display()))?;
+    let model = Model::parse(&bytes).map_err(|e| format!("{}: {e}", model_path.display()))?;
+    let macs = model.macs();
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let script = format!("boot-seed 0\n{}", "press\n".repeat(PRESSES - 1));
+
+    println!("model {} ({} B, {} MACs/image, {} B scratch)\n", model_path.display(), bytes.len(), macs, model.scratch_len());
+    println!("Generator on the emulated board (QEMU mps2-an386, -icount shift=0: 1 instruction = 1 ns), {PRESSES} images each");
+    println!();
+    println!("| code | instructions/image | MACs/image | instructions/MAC | vs M4 code | est. ms/image at |");
+    println!("|---|---:|---:|---:|---:|---|");
+    let mut m4 = None;
+    for (target, label, board_id) in
+        [("thumbv7em-none-eabihf", "Cortex-M4F (thumbv7em)", "stm32f411-blackpill"), ("thumbv6m-none-eabi", "Cortex-M0+ (thumbv6m)", "rp-pico")]
+    {
+        let elf = build_board("emulated", Some(target), Some(&model_path), dir.path())?;
+        let run = run_emulated(&elf, &script, &dir.path().join(target))?;
+        if run.status != Some(0) {
+            return Err(format!("the emulated board failed ({:?}):\n{}", run.status, run.log));
+        }
+        let mut ticks = generation_ticks(&run.log);
+        if ticks.len() != PRESSES {
+            return Err(format!("expected {PRESSES} images in the log:\n{}", run.log));
+        }
+        ticks.sort_unstable();
+        let instructions = ticks[PRESSES / 2];
+        let per_mac = instructions as f64 / macs as f64;
+        let base = *m4.get_or_insert(per_mac);
+        let b = board(board_id).map_err(|e| e.to_string())?;
+        let ms = instructions as f64 / b.clock_hz as f64 * 1000.0;
+        println!(
+            "| {label} | {instructions} | {macs} | {per_mac:.2} | {:.2}x | {ms:.0} ms ({}, {} MHz) |",
+            per_mac / base,
+            b.id,
+            b.clock_hz / 1_000_000
+        );
+    }
+
+    println!();
+    println!("Board binaries (arm-none-eabi-size -A; RAM excludes the stack)");
+    println!();
+    println!("| board | flash used | of | RAM used | of | model file | app buffers |");
+    println!("|---|---:|---:|---:|---:|---:|---:|");
+    for id in ["emulated", "stm32f411-blackpill", "rp-pico"] {
+        let elf = build_board(id, None, Some(&model_path), dir.path())?;
+        let f = footprint(&elf)?;
+        let b = board(id).map_err(|e| e.to_string())?;
+        println!(
+            "| {id} | {} B | {} B | {} B | {} B | {} B | {} B |",
+            f.flash,
+            b.flash,
+            f.ram,
+            b.ram,
+            bytes.len(),
+            model.scratch_len() + 3 * model.header().latent_dim as usize
+        );
+    }
+    Ok(())
+}
