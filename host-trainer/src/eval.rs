@@ -1,7 +1,7 @@
 //! How close the int8 model is to the float generator it came from.
 
 use crate::nets::Generator;
-use crate::train::seed_latents;
+use crate::train::seed_inputs;
 use anyhow::{Result, anyhow};
 use burn::module::Module;
 use burn::tensor::Device;
@@ -23,14 +23,16 @@ pub struct Agreement {
 
 /// Runs both models on [`CHECK_SEEDS`] and compares their pixels: the int8
 /// output through the shared post-processing, the float output mapped
-/// `[-1, 1] → [0, 255]` without rounding.
+/// `[-1, 1] → [0, 255]` without rounding. A conditional model draws class
+/// `k % classes` for the `k`-th seed, as `pocketgan sample` does.
 pub fn int8_vs_float(model: &Model<'_>, generator: &Generator, device: &Device) -> Result<Agreement> {
-    if model.header().classes > 0 || generator.classes > 0 {
-        return Err(anyhow!("comparing conditional models with their float generator is not supported yet"));
+    let classes = model.header().classes as usize;
+    if classes != generator.classes {
+        return Err(anyhow!("the model file has {classes} classes, the generator {}", generator.classes));
     }
     let n = CHECK_SEEDS.len();
     let latent_dim = model.header().latent_dim as usize;
-    let float = generator.valid().forward(seed_latents(CHECK_SEEDS.start, n, latent_dim, device));
+    let float = generator.valid().forward(seed_inputs(CHECK_SEEDS.start, n, latent_dim, classes, device));
     let [_, c, h, w] = float.dims();
     let float = float.into_data().try_to_vec::<f32>().map_err(|e| anyhow!("{e:?}"))?;
     if h * w * c != model.output_len() {
@@ -41,7 +43,8 @@ pub fn int8_vs_float(model: &Model<'_>, generator: &Generator, device: &Device) 
     let (mut sq, mut max_abs, mut count) = (0f64, 0f64, 0usize);
     for (k, seed) in CHECK_SEEDS.enumerate() {
         latent_for_seed(seed, &mut latent);
-        let codes = generate(model, &latent, None, &mut scratch).map_err(|e| anyhow!("{e}"))?;
+        let class = (classes > 0).then(|| (k % classes) as u16);
+        let codes = generate(model, &latent, class, &mut scratch).map_err(|e| anyhow!("{e}"))?;
         for ch in 0..c {
             for p in 0..h * w {
                 let f = (float[(k * c + ch) * h * w + p].clamp(-1.0, 1.0) as f64 + 1.0) * 127.5;

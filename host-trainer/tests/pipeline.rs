@@ -82,3 +82,27 @@ fn fixed_point_generator_tracks_float_on_a_trained_model() {
     assert_eq!(model.header().image, TensorShape { height: 32, width: 32, channels: 1 });
     assert!(exported.psnr_db > 30.0, "{}", exported.psnr_db);
 }
+
+#[test]
+fn a_conditional_generator_exports_with_its_classes() {
+    use pocketgan_host_trainer::nets::GeneratorConfig;
+    use pocketgan_shared::generate;
+    use pocketgan_shared::latent::latent_for_seed;
+    let device = Device::flex();
+    let generator = GeneratorConfig::new().with_classes(4).with_latent_dim(8).with_base_channels(16).init(&device).unwrap();
+    let exported = export(&generator, "cond", &device).unwrap();
+    let model = Model::parse(&exported.bytes).unwrap();
+    assert_eq!((model.header().classes, model.header().latent_dim), (4, 8));
+    assert_eq!(model.input_len(), 12, "latent + one-hot");
+    // The int8 model follows the float one with the class input too.
+    assert!(exported.psnr_db > 30.0, "{}", exported.psnr_db);
+    // Every class generates; a class out of range, or none, is refused.
+    let mut scratch = vec![0i8; model.scratch_len()];
+    let mut latent = [0i8; 8];
+    latent_for_seed(1, &mut latent);
+    for class in 0..4 {
+        assert!(generate(&model, &latent, Some(class), &mut scratch).is_ok());
+    }
+    assert!(generate(&model, &latent, Some(4), &mut scratch).is_err());
+    assert!(generate(&model, &latent, None, &mut scratch).is_err());
+}

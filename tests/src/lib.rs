@@ -29,3 +29,31 @@ pub fn gray_pixels(model: &Model<'_>, seeds: std::ops::Range<u32>) -> Result<Vec
     }
     Ok(out)
 }
+
+/// A conditional model file (3 classes, latent 8, 28×28) for the board
+/// tests: a freshly initialized generator whose weights are scaled up so
+/// that its images — and the effect of the class input — are larger than
+/// one int8 step. It is not trained: the tests compare pixels across
+/// implementations, not their looks.
+pub fn conditional_test_model() -> Vec<u8> {
+    use burn::module::{Module, ModuleMapper, Param};
+    use burn::tensor::{Device, Tensor};
+    use pocketgan_host_trainer::nets::GeneratorConfig;
+
+    struct Amplify;
+    impl ModuleMapper for Amplify {
+        fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
+            // Weights (rank 2 and up) only: batch-norm statistics stay sane.
+            if D >= 2 { param.map(|t| t * 8.0) } else { param }
+        }
+    }
+    let device = Device::flex();
+    let generator = GeneratorConfig::new()
+        .with_classes(3)
+        .with_latent_dim(8)
+        .with_base_channels(16)
+        .init(&device)
+        .expect("a valid generator config")
+        .map(&mut Amplify);
+    pocketgan_host_trainer::export::export(&generator, "conditional-test", &device).expect("export").bytes
+}

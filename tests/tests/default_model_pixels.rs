@@ -40,3 +40,20 @@ fn different_seeds_draw_different_images() {
     let bright = a.iter().filter(|&&p| p > 128).count();
     assert!((40..400).contains(&bright), "{bright} bright pixels");
 }
+
+#[test]
+fn the_conditional_fixture_draws_each_class_differently() {
+    use pocketgan_shared::latent::latent_for_seed;
+    let bytes = pocketgan_tests::conditional_test_model();
+    let model = pocketgan_shared::Model::parse(&bytes).unwrap();
+    assert_eq!(model.header().classes, 3);
+    let mut scratch = vec![0i8; model.scratch_len()];
+    let mut latent = [0i8; 8];
+    latent_for_seed(5, &mut latent);
+    let images: Vec<Vec<i8>> = (0..3).map(|c| pocketgan_shared::generate(&model, &latent, Some(c), &mut scratch).unwrap().to_vec()).collect();
+    let spread = |img: &[i8]| img.iter().max().unwrap().abs_diff(*img.iter().min().unwrap());
+    for img in &images {
+        assert!(spread(img) > 60, "a flat image: {}", spread(img));
+    }
+    assert!(images[0] != images[1] && images[1] != images[2]);
+}

@@ -27,10 +27,17 @@ fn viewport(frame: &[u8]) -> Vec<u8> {
 
 /// `pocketgan sample` for one seed on a viewport-sized 1-bit display.
 fn host_frame(dir: &Path, seed: u32, mix: u16) -> Vec<u8> {
-    let raw = dir.join(format!("host-{seed}-{mix}"));
-    let out = Command::new(pocketgan_binary().unwrap())
-        .arg("sample")
-        .arg(repo_root().join("models/dcgan-digits.pgan"))
+    host_frame_of(&repo_root().join("models/dcgan-digits.pgan"), dir, seed, None, mix)
+}
+
+fn host_frame_of(model: &Path, dir: &Path, seed: u32, class: Option<u16>, mix: u16) -> Vec<u8> {
+    let raw = dir.join(format!("host-{seed}-{class:?}-{mix}"));
+    let mut cmd = Command::new(pocketgan_binary().unwrap());
+    cmd.arg("sample").arg(model);
+    if let Some(c) = class {
+        cmd.args(["--class", &c.to_string()]);
+    }
+    let out = cmd
         .args(["--seed", &seed.to_string(), "--n", "1", "--mix", &mix.to_string()])
         .args(["--display", &format!("{VIEWPORT}x{VIEWPORT}"), "--pixels", "mono", "--raw"])
         .arg(&raw)
@@ -77,6 +84,28 @@ fn check_board_against_host(dir: &Path, target: &str) {
     assert!(run.log.contains("seed 103 class -1 mix 0/256:"), "{}", run.log);
     assert!(run.log.contains("long press: the model has no classes"), "{}", run.log);
     assert!(run.log.contains("script done: 7 frames"), "{}", run.log);
+}
+
+#[test]
+fn long_presses_cycle_the_classes_of_a_conditional_model() {
+    require_emulator();
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("conditional.pgan");
+    std::fs::write(&model, pocketgan_tests::conditional_test_model()).unwrap();
+    let elf = build_board("emulated", None, Some(&model), dir.path()).unwrap();
+    let script = "boot-seed 5\nlong-press\nlong-press\npress\nsensor 4095\nlong-press\nlong-press\n";
+    let run = run_emulated(&elf, script, &dir.path().join("run")).unwrap();
+    assert_eq!(run.status, Some(0), "{}", run.log);
+    assert!(run.log.contains("3 classes"), "{}", run.log);
+    let expected = [(5, 0, 0), (5, 1, 0), (5, 2, 0), (6, 2, 0), (6, 2, 256), (6, 0, 256), (6, 1, 256)];
+    assert_eq!(run.frames.len(), expected.len(), "{}", run.log);
+    let mut distinct = std::collections::HashSet::new();
+    for (frame, &(seed, class, mix)) in run.frames.iter().zip(&expected) {
+        let host = host_frame_of(&model, dir.path(), seed, Some(class), mix);
+        assert!(viewport(frame) == host, "seed {seed} class {class} mix {mix}: the board differs from pocketgan sample");
+        distinct.insert(host);
+    }
+    assert!(distinct.len() >= 5, "classes and seeds must change the image");
 }
 
 /// A clock for the host-side app whose readings do not matter here.

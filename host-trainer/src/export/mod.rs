@@ -9,7 +9,7 @@ pub use quantize::{QuantizedLayer, quantize_multiplier, quantize_layers};
 
 use crate::eval::int8_vs_float;
 use crate::nets::Generator;
-use crate::train::seed_latents;
+use crate::train::seed_inputs;
 use anyhow::{Context, Result, anyhow};
 use burn::module::Module;
 use burn::tensor::Device;
@@ -44,7 +44,7 @@ pub fn export(generator: &Generator, name: &str, device: &Device) -> Result<Expo
     // Ranges of every stage's output, from burn's own forward pass (the
     // folded model computes the same tensors).
     let n = CALIBRATION_SEEDS.len();
-    let z = seed_latents(CALIBRATION_SEEDS.start, n, generator.latent_dim, device);
+    let z = seed_inputs(CALIBRATION_SEEDS.start, n, generator.latent_dim, generator.classes, device);
     let ranges: Vec<(f32, f32)> = generator
         .forward_stages(z)
         .into_iter()
