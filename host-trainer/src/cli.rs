@@ -87,6 +87,11 @@ enum Command {
         /// DIR/sample-000.raw, … (mono: rows MSB-first; rgb565: little-endian).
         #[arg(long, value_name = "DIR")]
         raw: Option<PathBuf>,
+        /// Draw whole screens as this board shows them (image, caption with
+        /// the estimated time), one per button press from --seed; replaces
+        /// --display/--pixels: stm32f411-blackpill, rp-pico or emulated.
+        #[arg(long, conflicts_with_all = ["display", "raw", "mix"])]
+        board: Option<String>,
     },
     /// Check a model against a board: flash, RAM and estimated time per image.
     Fit {
@@ -271,7 +276,21 @@ pub fn run() -> Result<()> {
             println!("  int8 vs float PSNR on seeds 0..63: {:.2} dB", report.psnr_db);
             Ok(())
         }
-        Command::Sample { model, seed, count, class, display, scale, pixels, columns, mix, output, raw } => {
+        Command::Sample { model, seed, count, board: Some(board), output, columns, .. } => {
+            let Some(output) = output else { bail!("--board draws a PNG: say where with -o screens.png") };
+            if count == 0 {
+                bail!("--n must be at least 1");
+            }
+            let bytes = std::fs::read(&model).with_context(|| format!("cannot read model file {}", model.display()))?;
+            let board = fit::board(&board)?;
+            let screens = crate::board_screen::board_screens(&bytes, &board, seed, count - 1)
+                .with_context(|| format!("{} on {}", model.display(), board.id))?;
+            let (w, h) = crate::board_screen::SCREEN;
+            crate::preview::Grid { width: w as usize, height: h as usize, channels: 3, images: screens }.save_png(&output, columns, 2)?;
+            println!("wrote {count} screens of {} (seeds {seed}-{}) to {}", board.id, seed as u64 + count as u64 - 1, output.display());
+            Ok(())
+        }
+        Command::Sample { model, seed, count, class, display, scale, pixels, columns, mix, output, raw, board: None } => {
             let opts = SampleOptions { seed, count, class, display, scale: scale.max(1), pixels, columns, mix };
             sample::run(&model, &opts, output.as_deref(), raw.as_deref())?;
             let seeds = format!("seeds {}-{}", seed, seed as u64 + count as u64 - 1);

@@ -43,12 +43,13 @@ pub fn run(out: &Path, steps: usize, device: DeviceChoice) -> Result<()> {
     let opts = SampleOptions { seed: 0, count: 64, class: None, display: None, scale: 2, pixels: PixelFormat::Gray8, columns: 8, mix: 0 };
     let f = render_samples(&model, &opts)?;
     Grid { width: f.width, height: f.height, channels: 3, images: f.rgb }.save_png(&grid_path, 8, 1)?;
-    let oled_path = out.join("oled-128x64.png");
-    let opts = SampleOptions { count: 4, display: Some((128, 64)), pixels: PixelFormat::Mono, columns: 2, ..opts };
-    let f = render_samples(&model, &opts)?;
-    Grid { width: f.width, height: f.height, channels: 3, images: f.rgb }.save_png(&oled_path, 2, 2)?;
+    let oled_path = out.join("board-screen.png");
+    let board = crate::fit::board("stm32f411-blackpill")?;
+    let screens = crate::board_screen::board_screens(&exported.bytes, &board, 0, 3)?;
+    let (w, h) = crate::board_screen::SCREEN;
+    Grid { width: w as usize, height: h as usize, channels: 3, images: screens }.save_png(&oled_path, 2, 2)?;
     println!("    {}  (64 samples, 8-bit gray)", grid_path.display());
-    println!("    {}  (seeds 0..3 on a 128x64 1-bit OLED, dithered)", oled_path.display());
+    println!("    {}  (seeds 0..3 as the Black Pill's 128x64 OLED shows them; time estimated)", oled_path.display());
     println!("    float samples during training: {}", run.samples().display());
     println!(
         "A brief run draws rough digits; the committed models/dcgan-digits.pgan (4000 steps) shows \

@@ -6,6 +6,7 @@
 //! [`burn::tensor::Device`].
 
 pub mod bench;
+pub mod board_screen;
 pub mod cli;
 pub mod data;
 pub mod demo;
