@@ -17,14 +17,10 @@ use embassy_rp::bind_interrupts;
 use embassy_rp::clocks::RoscRng;
 use embassy_rp::gpio::{Input, Pull};
 use embassy_rp::i2c::{self, I2c};
-use embassy_rp::peripherals::I2C0;
-use embassy_time::{Delay, Instant};
+use embassy_time::Delay;
 use panic_probe as _;
-use pocketgan_firmware::embedded_graphics::pixelcolor::BinaryColor;
-use pocketgan_firmware::{App, Buffers, ButtonAndSensor, Clock, MODEL_FILE, Screen, run};
-use ssd1306::mode::BufferedGraphicsMode;
-use ssd1306::prelude::*;
-use ssd1306::{I2CDisplayInterface, Ssd1306};
+use pocketgan_board_common::{EmbassyClock, OledScreen};
+use pocketgan_firmware::{App, Buffers, ButtonAndSensor, MODEL_FILE, run};
 use static_cell::ConstStaticCell;
 
 /// RAM left for the app after the display buffer, stack and executor.
@@ -40,32 +36,6 @@ bind_interrupts!(struct Irqs {
 
 static BUFFERS: ConstStaticCell<Buffers> = ConstStaticCell::new(Buffers::new());
 
-type Oled = Ssd1306<I2CInterface<I2c<'static, I2C0, i2c::Blocking>>, DisplaySize128x64, BufferedGraphicsMode<DisplaySize128x64>>;
-
-struct OledScreen(Oled);
-
-impl Screen for OledScreen {
-    type Color = BinaryColor;
-    type Target = Oled;
-    fn target(&mut self) -> &mut Oled {
-        &mut self.0
-    }
-    async fn present(&mut self) {
-        if self.0.flush().is_err() {
-            defmt::warn!("the OLED did not answer on I2C0 (check SDA=GP4, SCL=GP5, 3V3)");
-        }
-    }
-}
-
-struct EmbassyClock;
-
-impl Clock for EmbassyClock {
-    const TICKS_PER_MS: u64 = embassy_time::TICK_HZ / 1000;
-    fn ticks(&mut self) -> u64 {
-        Instant::now().as_ticks()
-    }
-}
-
 #[embassy_executor::main]
 async fn main(_spawner: Spawner) {
     let p = embassy_rp::init(Default::default());
@@ -74,11 +44,7 @@ async fn main(_spawner: Spawner) {
     let mut i2c_config = i2c::Config::default();
     i2c_config.frequency = 400_000;
     let i2c = I2c::new_blocking(p.I2C0, p.PIN_5, p.PIN_4, i2c_config);
-    let mut oled = Ssd1306::new(I2CDisplayInterface::new(i2c), DisplaySize128x64, DisplayRotation::Rotate0)
-        .into_buffered_graphics_mode();
-    if oled.init().is_err() {
-        defmt::warn!("no SSD1306 at I2C address 0x3C (check SDA=GP4, SCL=GP5, 3V3); running without a display");
-    }
+    let mut screen = OledScreen::i2c(i2c, "SDA=GP4, SCL=GP5, 3V3");
 
     let mut adc = Adc::new(p.ADC, Irqs, adc::Config::default());
     let mut pot = Channel::new_pin(p.PIN_26, Pull::None);
@@ -88,5 +54,5 @@ async fn main(_spawner: Spawner) {
     let mut input = ButtonAndSensor::new(button, Delay, move || adc.blocking_read(&mut pot).ok());
 
     let mut app = App::new(MODEL_FILE, BUFFERS.take(), seed);
-    run(&mut app, &mut input, &mut OledScreen(oled), &mut EmbassyClock).await;
+    run(&mut app, &mut input, &mut screen, &mut EmbassyClock).await;
 }

@@ -16,15 +16,11 @@ use embassy_stm32::adc::Adc;
 use embassy_stm32::exti::ExtiInput;
 use embassy_stm32::gpio::Pull;
 use embassy_stm32::i2c::{self, I2c};
-use embassy_stm32::mode::Blocking;
 use embassy_stm32::time::Hertz;
 use embassy_time::{Delay, Instant};
 use panic_probe as _;
-use pocketgan_firmware::embedded_graphics::pixelcolor::BinaryColor;
-use pocketgan_firmware::{App, Buffers, ButtonAndSensor, Clock, MODEL_FILE, Screen, run};
-use ssd1306::mode::BufferedGraphicsMode;
-use ssd1306::prelude::*;
-use ssd1306::{I2CDisplayInterface, Ssd1306};
+use pocketgan_board_common::{EmbassyClock, OledScreen};
+use pocketgan_firmware::{App, Buffers, ButtonAndSensor, MODEL_FILE, run};
 use static_cell::ConstStaticCell;
 
 /// RAM left for the app after the display buffer, stack and executor.
@@ -35,32 +31,6 @@ const _: () = assert!(
 );
 
 static BUFFERS: ConstStaticCell<Buffers> = ConstStaticCell::new(Buffers::new());
-
-type Oled = Ssd1306<I2CInterface<I2c<'static, Blocking, i2c::Master>>, DisplaySize128x64, BufferedGraphicsMode<DisplaySize128x64>>;
-
-struct OledScreen(Oled);
-
-impl Screen for OledScreen {
-    type Color = BinaryColor;
-    type Target = Oled;
-    fn target(&mut self) -> &mut Oled {
-        &mut self.0
-    }
-    async fn present(&mut self) {
-        if self.0.flush().is_err() {
-            defmt::warn!("the OLED did not answer on I2C (check SCL=PB6, SDA=PB7, 3V3)");
-        }
-    }
-}
-
-struct EmbassyClock;
-
-impl Clock for EmbassyClock {
-    const TICKS_PER_MS: u64 = embassy_time::TICK_HZ / 1000;
-    fn ticks(&mut self) -> u64 {
-        Instant::now().as_ticks()
-    }
-}
 
 fn clocks() -> embassy_stm32::Config {
     use embassy_stm32::rcc::*;
@@ -90,11 +60,7 @@ async fn main(_spawner: Spawner) {
     let mut i2c_config = i2c::Config::default();
     i2c_config.frequency = Hertz(400_000);
     let i2c = I2c::new_blocking(p.I2C1, p.PB6, p.PB7, i2c_config);
-    let mut oled = Ssd1306::new(I2CDisplayInterface::new(i2c), DisplaySize128x64, DisplayRotation::Rotate0)
-        .into_buffered_graphics_mode();
-    if oled.init().is_err() {
-        defmt::warn!("no SSD1306 at I2C address 0x3C (check SCL=PB6, SDA=PB7, 3V3); running without a display");
-    }
+    let mut screen = OledScreen::i2c(i2c, "SCL=PB6, SDA=PB7, 3V3");
 
     let mut adc = Adc::new(p.ADC1);
     let mut pot = p.PA1;
@@ -108,5 +74,5 @@ async fn main(_spawner: Spawner) {
     let mut input = ButtonAndSensor::new(button, Delay, move || Some(adc.blocking_read(&mut pot)));
 
     let mut app = App::new(MODEL_FILE, BUFFERS.take(), seed);
-    run(&mut app, &mut input, &mut OledScreen(oled), &mut EmbassyClock).await;
+    run(&mut app, &mut input, &mut screen, &mut EmbassyClock).await;
 }

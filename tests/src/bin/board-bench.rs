@@ -37,7 +37,8 @@ fn bench() -> Result<(), String> {
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     let script = format!("boot-seed 0\n{}", "press\n".repeat(PRESSES - 1));
 
-    println!("model {} ({} B, {} MACs/image, {} B scratch)\n", model_path.display(), bytes.len(), macs, model.scratch_len());
+    let shown = model_path.strip_prefix(repo_root()).unwrap_or(&model_path);
+    println!("model {} ({} B, {} MACs/image, {} B scratch)\n", shown.display(), bytes.len(), macs, model.scratch_len());
     println!("Generator on the emulated board (QEMU mps2-an386, -icount shift=0: 1 instruction = 1 ns), {PRESSES} images each");
     println!();
     println!("| code | instructions/image | MACs/image | instructions/MAC | vs M4 code | est. ms/image at |");
