@@ -52,6 +52,10 @@ pub fn run(out: &Path, steps: usize, device: DeviceChoice) -> Result<()> {
     println!("    {}  (seeds 0..3 as the Black Pill's 128x64 OLED shows them; time estimated)", oled_path.display());
     println!("    float samples during training: {}", run.samples().display());
     println!(
+        "Next: pocketgan fit {} --board stm32f411-blackpill (or rp-pico), then flash it (README, \"On a board\")",
+        model_path.display()
+    );
+    println!(
         "A brief run draws rough digits; the committed models/dcgan-digits.pgan (4000 steps) shows \
          what longer training gives: pocketgan sample models/dcgan-digits.pgan -o grid.png"
     );
