@@ -1,8 +1,8 @@
 //! Embeds the model file chosen at build time and sizes the firmware's
 //! static buffers from it.
 //!
-//! `POCKETGAN_MODEL` names the file (absolute, or relative to the directory
-//! cargo runs in); without it the committed default model is used. A file
+//! `POCKETGAN_MODEL` names the file (an absolute path: cargo runs this
+//! script in firmware/); without it the committed default model is used. A file
 //! that does not parse still builds — the firmware then reports the typed
 //! error at boot, on the display and in the log — so that a board never
 //! needs a debugger to learn why its model was refused.
@@ -17,7 +17,17 @@ fn main() {
     let path = match env::var_os("POCKETGAN_MODEL") {
         Some(p) if !p.is_empty() => {
             let p = PathBuf::from(p);
-            if p.is_absolute() { p } else { env::current_dir().map(|d| d.join(&p)).unwrap_or(p) }
+            if !p.is_absolute() {
+                // Cargo runs this script in firmware/, not where the user typed.
+                eprintln!(
+                    "error: POCKETGAN_MODEL={} is a relative path; give an absolute one (e.g. \"$PWD/{}\"), \
+                     or build through boards/build, which resolves it",
+                    p.display(),
+                    p.display()
+                );
+                std::process::exit(1);
+            }
+            p
         }
         _ => manifest.join("../models/dcgan-digits.pgan"),
     };
