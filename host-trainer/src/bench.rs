@@ -3,7 +3,9 @@
 
 use crate::device::{self, DeviceChoice};
 use crate::nets::{DiscriminatorConfig, GeneratorConfig};
-use crate::train::{DcganStep, TrainConfig};
+use crate::gan_step::{GanStep, StepSettings};
+use crate::objectives::Objective;
+use crate::train::TrainConfig;
 use anyhow::Result;
 use burn::tensor::{Device, Distribution, Tensor};
 use std::time::Instant;
@@ -22,15 +24,15 @@ pub struct BenchRow {
 fn time_steps(gen_config: &GeneratorConfig, disc: &DiscriminatorConfig, device: &Device, batch: usize, warmup: usize, steps: usize) -> Result<f64> {
     let device = device.clone().autodiff();
     device.seed(7);
-    let mut gan = DcganStep::new(gen_config, disc, &TrainConfig::default(), &device)?;
+    let mut gan = GanStep::new(gen_config.init(&device)?, disc.init(&device)?, StepSettings::paper(Objective::NonSaturating));
     let real = Tensor::<4>::random([batch, gen_config.channels, gen_config.height, gen_config.width], Distribution::Uniform(-1.0, 1.0), &device);
     for _ in 0..warmup {
-        gan.step(real.clone());
+        gan.step(|| (real.clone(), None))?;
     }
     let mut times = Vec::with_capacity(steps);
     for _ in 0..steps {
         let t = Instant::now();
-        gan.step(real.clone()); // reading the losses back synchronises the device
+        gan.step(|| (real.clone(), None))?; // reading the losses back synchronises the device
         times.push(t.elapsed().as_secs_f64() * 1000.0);
     }
     times.sort_by(f64::total_cmp);

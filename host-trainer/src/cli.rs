@@ -2,6 +2,7 @@
 
 use crate::data::{DataSource, FolderOptions, convert_npm_digits};
 use crate::device::DeviceChoice;
+use crate::objectives::{Objective, OptimizerKind};
 use crate::run::RunDir;
 use crate::sample::{PixelFormat, SampleOptions};
 use crate::train::TrainConfig;
@@ -38,7 +39,7 @@ enum Command {
         #[arg(long, value_enum, default_value_t = DeviceChoice::Cpu)]
         device: DeviceChoice,
     },
-    /// Train a DCGAN (non-saturating loss, Adam) into a run folder.
+    /// Train a DCGAN with any objective (minimax, non-saturating, wgan, wgan-gp, hinge) into a run folder.
     Train(TrainArgs),
     /// Quantize a run's generator to int8 and write a .pgan model file.
     Export {
@@ -167,12 +168,39 @@ struct TrainArgs {
     /// Batch size [default: 64].
     #[arg(long)]
     batch_size: Option<usize>,
-    /// Adam learning rate [default: 2e-4].
+    /// GAN objective; its paper's optimizer settings are the defaults.
+    #[arg(long, value_enum)]
+    objective: Option<Objective>,
+    /// Train a class-conditional GAN on the data set's labels.
+    #[arg(long)]
+    conditional: bool,
+    /// Optimizer [default: the objective's: rmsprop for wgan, adam otherwise].
+    #[arg(long, value_enum)]
+    optimizer: Option<OptimizerKind>,
+    /// Learning rate [default: the objective's: 2e-4, 5e-5 for wgan, 1e-4 for wgan-gp].
     #[arg(long)]
     lr: Option<f64>,
-    /// Adam beta1 [default: 0.5].
+    /// Adam beta1 [default: the objective's: 0.5, 0.0 for wgan-gp].
     #[arg(long)]
     beta1: Option<f32>,
+    /// Adam beta2 [default: the objective's: 0.999, 0.9 for wgan-gp].
+    #[arg(long)]
+    beta2: Option<f32>,
+    /// Discriminator steps per generator step (k, n_critic) [default: 1, 5 for wgan and wgan-gp].
+    #[arg(long)]
+    d_steps: Option<usize>,
+    /// Clip critic weights to [-C, C] after each update [default: 0.01 for wgan].
+    #[arg(long)]
+    clip: Option<f32>,
+    /// Gradient-penalty weight lambda [default: 10 for wgan-gp].
+    #[arg(long)]
+    gp_weight: Option<f32>,
+    /// Spectral norm in the discriminator [default: true for hinge].
+    #[arg(long)]
+    spectral_norm: Option<bool>,
+    /// Batch norm in the discriminator [default: false for wgan-gp and hinge].
+    #[arg(long)]
+    batch_norm: Option<bool>,
     /// Latent size [default: 32].
     #[arg(long)]
     latent_dim: Option<usize>,
@@ -227,9 +255,15 @@ fn train_config(args: &TrainArgs) -> Result<TrainConfig> {
     macro_rules! set {
         ($($field:ident = $arg:ident),*) => { $(if let Some(v) = args.$arg { c.$field = v; })* };
     }
-    set!(steps = steps, batch_size = batch_size, learning_rate = lr, beta1 = beta1, latent_dim = latent_dim,
+    macro_rules! set_some {
+        ($($field:ident = $arg:ident),*) => { $(if let Some(v) = args.$arg { c.$field = Some(v); })* };
+    }
+    set!(steps = steps, batch_size = batch_size, latent_dim = latent_dim, objective = objective,
          generator_channels = generator_channels, discriminator_channels = discriminator_channels, seed = seed,
          sample_every = sample_every, checkpoint_every = checkpoint_every);
+    set_some!(optimizer = optimizer, learning_rate = lr, beta1 = beta1, beta2 = beta2, d_steps = d_steps,
+              clip = clip, gp_weight = gp_weight, spectral_norm = spectral_norm, batch_norm = batch_norm);
+    c.conditional |= args.conditional;
     Ok(c)
 }
 

@@ -14,6 +14,7 @@ pub mod device;
 pub mod eval;
 pub mod export;
 pub mod fit;
+pub mod gan_step;
 pub mod inspect;
 pub mod nets;
 pub mod objectives;

@@ -1,37 +1,56 @@
-//! The training loop: DCGAN with the non-saturating loss and Adam.
+//! The image training loop: a DCGAN trained with any [`Objective`],
+//! optionally class-conditional.
 
 use crate::data::{Batches, DataSource};
 use crate::device::{self, DeviceChoice};
 use crate::nets::{Discriminator, DiscriminatorConfig, Generator, GeneratorConfig};
-use crate::objectives::non_saturating;
+use crate::gan_step::{GanStep, StepSettings};
+use crate::objectives::{Objective, OptimizerKind};
 use crate::preview::{Grid, float_to_u8};
 use crate::run::{CheckpointState, RunDir, replace_checkpoint};
 use anyhow::{Context, Result, bail};
 use burn::config::Config;
 use burn::module::Module;
-use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
-use burn::tensor::{Device, Distribution, Tensor, TensorData};
+use burn::tensor::{Device, Tensor, TensorData};
 use indicatif::{ProgressBar, ProgressStyle};
 use pocketgan_shared::latent::{LATENT_FRAC_BITS, latent_for_seed};
 use std::io::Write;
 use std::time::Instant;
 
-/// Every training hyperparameter; saved as `config.toml` in the run folder.
+/// Every training hyperparameter; saved, resolved, as `config.toml` in the
+/// run folder. Unset optimizer fields take the objective's paper defaults
+/// ([`Objective::paper_defaults`]).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct TrainConfig {
     /// The images to learn.
     pub data: DataSource,
+    /// The GAN objective.
+    pub objective: Objective,
+    /// Train a class-conditional GAN on the data set's labels.
+    pub conditional: bool,
     /// Generator updates.
     pub steps: usize,
     /// Images per batch.
     pub batch_size: usize,
-    /// Adam learning rate (DCGAN: 2e-4).
-    pub learning_rate: f64,
-    /// Adam β1 (DCGAN: 0.5).
-    pub beta1: f32,
-    /// Adam β2.
-    pub beta2: f32,
+    /// Optimizer (default: the objective's).
+    pub optimizer: Option<OptimizerKind>,
+    /// Learning rate (default: the objective's, e.g. DCGAN's 2e-4).
+    pub learning_rate: Option<f64>,
+    /// Adam β1 (default: the objective's).
+    pub beta1: Option<f32>,
+    /// Adam β2 (default: the objective's).
+    pub beta2: Option<f32>,
+    /// Discriminator updates per generator update (default: the objective's).
+    pub d_steps: Option<usize>,
+    /// WGAN weight clipping bound (default: 0.01 for wgan, none otherwise).
+    pub clip: Option<f32>,
+    /// Gradient-penalty weight λ (default: 10 for wgan-gp, none otherwise).
+    pub gp_weight: Option<f32>,
+    /// Spectral norm in the discriminator (default: on for hinge).
+    pub spectral_norm: Option<bool>,
+    /// Batch norm in the discriminator (default: on, off for wgan-gp and hinge).
+    pub batch_norm: Option<bool>,
     /// Latent size.
     pub latent_dim: usize,
     /// Channels of the generator's first feature map.
@@ -50,17 +69,59 @@ impl Default for TrainConfig {
     fn default() -> Self {
         TrainConfig {
             data: DataSource::Digits,
+            objective: Objective::NonSaturating,
+            conditional: false,
             steps: 4000,
             batch_size: 64,
-            learning_rate: 2e-4,
-            beta1: 0.5,
-            beta2: 0.999,
+            optimizer: None,
+            learning_rate: None,
+            beta1: None,
+            beta2: None,
+            d_steps: None,
+            clip: None,
+            gp_weight: None,
+            spectral_norm: None,
+            batch_norm: None,
             latent_dim: 32,
             generator_channels: 64,
             discriminator_channels: 64,
             seed: 1,
             sample_every: 250,
             checkpoint_every: 500,
+        }
+    }
+}
+
+impl TrainConfig {
+    /// The config with every unset field filled from the objective's paper.
+    pub fn resolved(&self) -> TrainConfig {
+        let d = self.objective.paper_defaults();
+        TrainConfig {
+            optimizer: Some(self.optimizer.unwrap_or(d.optimizer)),
+            learning_rate: Some(self.learning_rate.unwrap_or(d.learning_rate)),
+            beta1: Some(self.beta1.unwrap_or(d.beta1)),
+            beta2: Some(self.beta2.unwrap_or(d.beta2)),
+            d_steps: Some(self.d_steps.unwrap_or(d.d_steps)),
+            clip: self.clip.or(d.clip),
+            gp_weight: self.gp_weight.or(d.gp_weight),
+            spectral_norm: Some(self.spectral_norm.unwrap_or(d.spectral_norm)),
+            batch_norm: Some(self.batch_norm.unwrap_or(d.batch_norm)),
+            ..self.clone()
+        }
+    }
+
+    /// The step settings of the resolved config.
+    pub fn step_settings(&self) -> StepSettings {
+        let r = self.resolved();
+        StepSettings {
+            objective: r.objective,
+            optimizer: r.optimizer.expect("resolved"),
+            learning_rate: r.learning_rate.expect("resolved"),
+            beta1: r.beta1.expect("resolved"),
+            beta2: r.beta2.expect("resolved"),
+            d_steps: r.d_steps.expect("resolved"),
+            clip: r.clip,
+            gp_weight: r.gp_weight,
         }
     }
 }
@@ -140,12 +201,24 @@ pub fn train(config: &TrainConfig, run: &RunDir, device_choice: DeviceChoice, sh
     if config.steps == 0 || config.batch_size == 0 {
         bail!("--steps and --batch-size must be at least 1");
     }
-    if !(config.learning_rate.is_finite() && config.learning_rate > 0.0) {
-        bail!("--lr must be a positive number (got {})", config.learning_rate);
+    let config = &config.resolved();
+    let settings = config.step_settings();
+    settings.validate()?;
+    if settings.gp_weight.is_some() && config.batch_norm == Some(true) {
+        bail!("a gradient penalty needs a discriminator without batch norm: drop --batch-norm (or the penalty)");
     }
     let data = config.data.load()?;
+    let classes = if config.conditional {
+        let Some(labels) = &data.labels else {
+            bail!("{} has no class labels, so it cannot train a conditional GAN: drop --conditional", data.description);
+        };
+        labels.iter().map(|&l| l as usize + 1).max().unwrap_or(0)
+    } else {
+        0
+    };
     let gen_config = GeneratorConfig::new()
         .with_latent_dim(config.latent_dim)
+        .with_classes(classes)
         .with_height(data.height)
         .with_width(data.width)
         .with_channels(data.channels)
@@ -163,17 +236,24 @@ pub fn train(config: &TrainConfig, run: &RunDir, device_choice: DeviceChoice, sh
         .with_height(data.height)
         .with_width(data.width)
         .with_channels(data.channels)
-        .with_base_channels(config.discriminator_channels);
-    let mut gan = DcganStep::new(&gen_config, &disc_config, config, &device)?;
+        .with_base_channels(config.discriminator_channels)
+        .with_batch_norm(config.batch_norm == Some(true))
+        .with_spectral_norm(config.spectral_norm == Some(true))
+        .with_classes(classes);
+    let mut gan = GanStep::new(gen_config.init(&device)?, disc_config.init(&device)?, settings);
     let mut batches = Batches::new(data.len(), config.batch_size, config.seed as u32)?;
-    let fixed_z = seed_latents(0, 64, config.latent_dim, &device);
+    let fixed_z = seed_inputs(0, 64, config.latent_dim, classes, &device);
 
     let bar = if show_progress { ProgressBar::new(config.steps as u64) } else { ProgressBar::hidden() };
     bar.set_style(
         ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} steps  {per_sec}  ETA {eta}  {msg}")
             .expect("valid template"),
     );
-    bar.println(format!("training on {} ({} images, {}×{}×{}) with {device_name}", data.description, data.len(), data.width, data.height, data.channels));
+    let conditional = if classes > 0 { format!(", conditional on {classes} classes") } else { String::new() };
+    bar.println(format!(
+        "training {} on {} ({} images, {}×{}×{}{conditional}) with {device_name}",
+        settings.objective, data.description, data.len(), data.width, data.height, data.channels
+    ));
     let mut losses = std::io::BufWriter::new(std::fs::File::create(run.losses())?);
     writeln!(losses, "step,d_loss,g_loss")?;
 
@@ -181,15 +261,19 @@ pub fn train(config: &TrainConfig, run: &RunDir, device_choice: DeviceChoice, sh
     let (mut d_loss_v, mut g_loss_v) = (f32::NAN, f32::NAN);
     let mut last_good = 0usize;
     for step in 1..=config.steps {
-        let real = data.batch(batches.next_batch(), &device);
-        (d_loss_v, g_loss_v) = gan.step(real);
+        let losses_now = gan.step(|| {
+            let indices = batches.next_batch();
+            let y = (classes > 0).then(|| data.one_hot(indices, classes, &device));
+            (data.batch(indices, &device), y)
+        })?;
+        (d_loss_v, g_loss_v) = (losses_now.d_loss, losses_now.g_loss);
         writeln!(losses, "{step},{d_loss_v},{g_loss_v}")?;
         if !d_loss_v.is_finite() || !g_loss_v.is_finite() {
             bar.abandon();
             losses.flush()?;
             bail!(
                 "training diverged at step {step}: discriminator loss {d_loss_v}, generator loss {g_loss_v}. \
-                 The last good checkpoint (step {last_good}) is kept in {}; try a lower --lr",
+                 The last good checkpoint (step {last_good}) is kept in {}; try a lower --lr or another --objective",
                 run.checkpoint().display()
             );
         }
@@ -218,11 +302,11 @@ pub fn train(config: &TrainConfig, run: &RunDir, device_choice: DeviceChoice, sh
     })
 }
 
-fn write_checkpoint(run: &RunDir, gan: &DcganStep, state: &CheckpointState) -> Result<()> {
+fn write_checkpoint(run: &RunDir, gan: &ImageGan, state: &CheckpointState) -> Result<()> {
     let io = |e| anyhow::anyhow!("cannot write checkpoint: {e:?}");
     replace_checkpoint(run, |dir| {
         gan.generator.clone().save_file(dir.join("generator.bpk")).map_err(io)?;
-        gan.discriminator.clone().save_file(dir.join("discriminator.bpk")).map_err(io)?;
+        gan.critic.clone().save_file(dir.join("discriminator.bpk")).map_err(io)?;
         gan.opt_g.save(dir.join("optimizer-g.bin")).map_err(io)?;
         gan.opt_d.save(dir.join("optimizer-d.bin")).map_err(io)?;
         std::fs::write(dir.join("state.json"), serde_json::to_string_pretty(state)?)?;
@@ -230,51 +314,5 @@ fn write_checkpoint(run: &RunDir, gan: &DcganStep, state: &CheckpointState) -> R
     })
 }
 
-/// One DCGAN training step's state: both networks and their Adam optimizers.
-pub struct DcganStep {
-    /// The generator.
-    pub generator: Generator,
-    /// The discriminator.
-    pub discriminator: Discriminator,
-    opt_g: ModuleOptimizer,
-    opt_d: ModuleOptimizer,
-    learning_rate: f64,
-    latent_dim: usize,
-}
-
-impl DcganStep {
-    /// Fresh networks and optimizers on `device` (which must have autodiff).
-    pub fn new(gen_config: &GeneratorConfig, disc: &DiscriminatorConfig, config: &TrainConfig, device: &Device) -> Result<Self> {
-        let adam = AdamConfig::new().with_beta_1(config.beta1).with_beta_2(config.beta2);
-        Ok(DcganStep {
-            generator: gen_config.init(device)?,
-            discriminator: disc.init(device)?,
-            opt_g: adam.init(),
-            opt_d: adam.init(),
-            learning_rate: config.learning_rate,
-            latent_dim: gen_config.latent_dim,
-        })
-    }
-
-    /// One discriminator update and one generator update on a batch of real
-    /// images; returns the two losses.
-    pub fn step(&mut self, real: Tensor<4>) -> (f32, f32) {
-        let device = real.device();
-        let n = real.dims()[0];
-
-        // Discriminator: real up, fake down (fakes detached from G).
-        let z = Tensor::<2>::random([n, self.latent_dim], Distribution::Normal(0.0, 1.0), &device);
-        let fake = self.generator.forward(z).detach();
-        let d_loss = non_saturating::discriminator_loss(self.discriminator.forward(real), self.discriminator.forward(fake));
-        let grads = GradientsParams::from_grads(d_loss.backward(), &self.discriminator);
-        self.discriminator = self.opt_d.step(self.learning_rate, self.discriminator.clone(), grads);
-
-        // Generator: make the discriminator call its images real.
-        let z = Tensor::<2>::random([n, self.latent_dim], Distribution::Normal(0.0, 1.0), &device);
-        let g_loss = non_saturating::generator_loss(self.discriminator.forward(self.generator.forward(z)));
-        let grads = GradientsParams::from_grads(g_loss.backward(), &self.generator);
-        self.generator = self.opt_g.step(self.learning_rate, self.generator.clone(), grads);
-
-        (d_loss.into_scalar::<f32>(), g_loss.into_scalar::<f32>())
-    }
-}
+/// The image GAN: DCGAN generator and discriminator.
+pub type ImageGan = GanStep<Generator, Discriminator, 4>;

@@ -183,6 +183,23 @@ impl ImageSet {
     }
 }
 
+impl ImageSet {
+    /// The labels of the images at `indices` as one-hot rows `[n, classes]`
+    /// (all zero for an unlabelled set).
+    pub fn one_hot(&self, indices: &[usize], classes: usize, device: &Device) -> Tensor<2> {
+        let mut values = vec![0f32; indices.len() * classes];
+        if let Some(labels) = &self.labels {
+            for (row, &i) in indices.iter().enumerate() {
+                let label = labels[i] as usize;
+                if label < classes {
+                    values[row * classes + label] = 1.0;
+                }
+            }
+        }
+        Tensor::from_data(TensorData::new(values, [indices.len(), classes]), device)
+    }
+}
+
 /// An endless, reshuffled-every-epoch stream of batch indices.
 pub struct Batches {
     order: Vec<usize>,

@@ -5,13 +5,14 @@
 
 use burn::config::Config;
 use burn::module::Module;
-use burn::nn::conv::{Conv2d, Conv2dConfig, ConvTranspose2d, ConvTranspose2dConfig};
-use burn::nn::{BatchNorm, BatchNormConfig, Initializer, Linear, LinearConfig, PaddingConfig2d};
-use burn::tensor::activation::{leaky_relu, relu};
+use super::critic_layers::{CriticConv, CriticLinear, leaky, leaky_mask};
+use burn::nn::conv::{ConvTranspose2d, ConvTranspose2dConfig};
+use burn::nn::{BatchNorm, BatchNormConfig, Initializer, Linear, LinearConfig};
+use burn::tensor::activation::relu;
 use burn::tensor::{Device, Tensor};
 
 /// DCGAN's initialisation: N(0, 0.02) weights.
-fn dcgan_init() -> Initializer {
+pub fn dcgan_init() -> Initializer {
     Initializer::Normal { mean: 0.0, std: 0.02 }
 }
 
@@ -174,17 +175,32 @@ pub struct DiscriminatorConfig {
     /// Channels of the first convolution; each stage doubles them.
     #[config(default = 32)]
     pub base_channels: usize,
+    /// Batch norm after every convolution but the first (DCGAN). A critic
+    /// trained with a gradient penalty must not have it: it couples samples.
+    #[config(default = true)]
+    pub batch_norm: bool,
+    /// Spectral normalization of every layer (SNGAN).
+    #[config(default = false)]
+    pub spectral_norm: bool,
+    /// Class count for a conditional (projection) discriminator; 0: none.
+    #[config(default = 0)]
+    pub classes: usize,
 }
 
 /// The DCGAN discriminator: logits, no sigmoid (the losses take logits).
+///
+/// Conditional on a class `y` it is a projection discriminator (Miyato &
+/// Koyama, 2018): `D(x, y) = head(φ(x)) + ⟨embed(y), φ(x)⟩`.
 #[derive(Module, Debug)]
 pub struct Discriminator {
     /// Stride-2 convolutions, each followed by LeakyReLU 0.2.
-    pub convs: Vec<Conv2d>,
-    /// Batch norm after every convolution but the first (as in DCGAN).
+    pub convs: Vec<CriticConv>,
+    /// Batch norm after every convolution but the first (as in DCGAN); empty when disabled.
     pub norms: Vec<BatchNorm>,
     /// Flattened features to one logit.
-    pub head: Linear,
+    pub head: CriticLinear,
+    /// Class embedding for the projection term (one-hot `[n, classes]` → features).
+    pub embed: Option<CriticLinear>,
 }
 
 impl DiscriminatorConfig {
@@ -197,31 +213,83 @@ impl DiscriminatorConfig {
         let mut c = self.channels;
         for i in 0..stages {
             let next = self.base_channels << i;
-            if i > 0 {
+            if i > 0 && self.batch_norm {
                 norms.push(BatchNormConfig::new(next).init(device));
             }
-            convs.push(
-                Conv2dConfig::new([c, next], [4, 4])
-                    .with_stride([2, 2])
-                    .with_padding(PaddingConfig2d::Explicit(1, 1, 1, 1))
-                    .with_initializer(dcgan_init())
-                    .init(device),
-            );
+            convs.push(CriticConv::new(c, next, 4, 2, 1, self.spectral_norm, dcgan_init(), device));
             c = next;
         }
-        let head = LinearConfig::new(c * sh * sw, 1).with_initializer(dcgan_init()).init(device);
-        Ok(Discriminator { convs, norms, head })
+        let features = c * sh * sw;
+        let head = CriticLinear::new(features, 1, true, self.spectral_norm, dcgan_init(), device);
+        let embed = (self.classes > 0)
+            .then(|| CriticLinear::new(self.classes, features, false, self.spectral_norm, dcgan_init(), device));
+        Ok(Discriminator { convs, norms, head, embed })
     }
 }
 
 impl Discriminator {
-    /// `[n, C, H, W]` → `[n, 1]` logits.
-    pub fn forward(&self, x: Tensor<4>) -> Tensor<2> {
-        let mut x = leaky_relu(self.convs[0].forward(x), 0.2);
-        for (conv, norm) in self.convs[1..].iter().zip(&self.norms) {
-            x = leaky_relu(norm.forward(conv.forward(x)), 0.2);
+    /// `[n, C, H, W]` (and one-hot classes `[n, classes]` when conditional) → `[n, 1]` logits.
+    pub fn forward(&self, x: Tensor<4>, classes: Option<Tensor<2>>) -> Tensor<2> {
+        let (features, _) = self.features(x);
+        self.project(features, classes)
+    }
+
+    /// φ(x) flattened, and every convolution's pre-activation and input size.
+    fn features(&self, x: Tensor<4>) -> (Tensor<2>, Vec<(Tensor<4>, [usize; 2])>) {
+        let mut x = x;
+        let mut trace = Vec::with_capacity(self.convs.len());
+        for (i, conv) in self.convs.iter().enumerate() {
+            let [_, _, h, w] = x.dims();
+            let mut pre = conv.forward(x);
+            if i > 0 && !self.norms.is_empty() {
+                pre = self.norms[i - 1].forward(pre);
+            }
+            x = leaky(pre.clone());
+            trace.push((pre, [h, w]));
         }
         let n = x.dims()[0];
-        self.head.forward(x.reshape([n as i32, -1]))
+        (x.reshape([n as i32, -1]), trace)
+    }
+
+    fn project(&self, features: Tensor<2>, classes: Option<Tensor<2>>) -> Tensor<2> {
+        let logits = self.head.forward(features.clone());
+        match (&self.embed, classes) {
+            (Some(embed), Some(y)) => logits + (embed.forward(y) * features).sum_dim(1),
+            _ => logits,
+        }
+    }
+
+    /// ∂D(x, y)/∂x for every sample, built from tracked operations so a
+    /// loss on it can be differentiated again (see [`crate::objectives::gradient_penalty`]).
+    /// `None` with batch norm, whose batch statistics mix the samples.
+    pub fn input_gradient(&self, x: Tensor<4>, classes: Option<Tensor<2>>) -> Option<Tensor<4>> {
+        if !self.norms.is_empty() {
+            return None;
+        }
+        let n = x.dims()[0];
+        let device = x.device();
+        let (_, trace) = self.features(x);
+        // ∂logit/∂φ = head weight (+ embed(y) for the projection term).
+        let mut g = self.head.input_gradient(Tensor::ones([n, 1], &device));
+        if let (Some(embed), Some(y)) = (&self.embed, classes) {
+            g = g + embed.forward(y);
+        }
+        let (last_pre, _) = trace.last().expect("a discriminator has convolutions");
+        let mut g: Tensor<4> = g.reshape(last_pre.dims());
+        for (conv, (pre, input_hw)) in self.convs.iter().zip(&trace).rev() {
+            g = conv.input_gradient(g * leaky_mask(pre.clone()), *input_hw);
+        }
+        Some(g)
+    }
+
+    /// One spectral-norm power iteration in every layer.
+    pub fn power_iteration(&mut self) {
+        for conv in &mut self.convs {
+            conv.power_iteration();
+        }
+        self.head.power_iteration();
+        if let Some(embed) = &mut self.embed {
+            embed.power_iteration();
+        }
     }
 }

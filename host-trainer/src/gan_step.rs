@@ -1,0 +1,173 @@
+//! One GAN training step for any objective: `d_steps` critic updates (with
+//! weight clipping, gradient penalty or spectral norm as the objective
+//! asks), then one generator update. The same code trains the image DCGAN
+//! and the 2-D toy networks.
+
+use crate::nets::{CriticNet, GeneratorNet};
+use crate::objectives::{Objective, OptimizerKind, clip_weights, gradient_penalty};
+use anyhow::Result;
+use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer, RmsPropConfig};
+use burn::tensor::{Device, Distribution, Int, Tensor};
+
+/// The resolved hyperparameters of a step.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct StepSettings {
+    /// The objective.
+    pub objective: Objective,
+    /// Optimizer for both networks.
+    pub optimizer: OptimizerKind,
+    /// Learning rate of both networks.
+    pub learning_rate: f64,
+    /// Adam β1.
+    pub beta1: f32,
+    /// Adam β2.
+    pub beta2: f32,
+    /// Critic updates per generator update (the paper's k or n_critic).
+    pub d_steps: usize,
+    /// Weight clipping bound (WGAN).
+    pub clip: Option<f32>,
+    /// Gradient-penalty weight λ (WGAN-GP).
+    pub gp_weight: Option<f32>,
+}
+
+impl StepSettings {
+    /// The paper's settings for `objective`.
+    pub fn paper(objective: Objective) -> Self {
+        let d = objective.paper_defaults();
+        StepSettings {
+            objective,
+            optimizer: d.optimizer,
+            learning_rate: d.learning_rate,
+            beta1: d.beta1,
+            beta2: d.beta2,
+            d_steps: d.d_steps,
+            clip: d.clip,
+            gp_weight: d.gp_weight,
+        }
+    }
+
+    /// Refuses settings that cannot train.
+    pub fn validate(&self) -> Result<()> {
+        let ok = |x: f64| x.is_finite() && x > 0.0;
+        if !ok(self.learning_rate) {
+            anyhow::bail!("the learning rate must be a positive number (got {})", self.learning_rate);
+        }
+        if !(0.0..1.0).contains(&self.beta1) || !(0.0..1.0).contains(&self.beta2) {
+            anyhow::bail!("Adam's betas must be in [0, 1) (got {}, {})", self.beta1, self.beta2);
+        }
+        if self.d_steps == 0 || self.d_steps > 100 {
+            anyhow::bail!("--d-steps must be 1-100 (got {})", self.d_steps);
+        }
+        if let Some(c) = self.clip
+            && !ok(c as f64)
+        {
+            anyhow::bail!("--clip must be a positive number (got {c})");
+        }
+        if let Some(l) = self.gp_weight
+            && !(l.is_finite() && l >= 0.0)
+        {
+            anyhow::bail!("--gp-weight must be zero or positive (got {l})");
+        }
+        Ok(())
+    }
+
+    fn optimizer(&self) -> ModuleOptimizer {
+        match self.optimizer {
+            OptimizerKind::Adam => AdamConfig::new().with_beta_1(self.beta1).with_beta_2(self.beta2).init(),
+            OptimizerKind::Rmsprop => RmsPropConfig::new().with_momentum(0.0).with_alpha(0.99).with_epsilon(1e-8).init(),
+        }
+    }
+}
+
+/// The losses of one step.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StepLosses {
+    /// The last critic update's loss (penalty included).
+    pub d_loss: f32,
+    /// The generator's loss.
+    pub g_loss: f32,
+}
+
+/// Both networks of a GAN, their optimizers and the step settings.
+pub struct GanStep<G, C, const D: usize> {
+    /// The generator.
+    pub generator: G,
+    /// The discriminator (critic).
+    pub critic: C,
+    /// The generator's optimizer.
+    pub opt_g: ModuleOptimizer,
+    /// The critic's optimizer.
+    pub opt_d: ModuleOptimizer,
+    /// Hyperparameters.
+    pub settings: StepSettings,
+}
+
+/// One-hot rows of uniformly random classes.
+pub fn random_classes(n: usize, classes: usize, device: &Device) -> Tensor<2> {
+    let picks = Tensor::<2>::random([n, 1], Distribution::Uniform(0.0, classes as f64), device).floor();
+    let range = Tensor::<1, Int>::arange(0..classes as i64, device).float().reshape([1, classes]);
+    picks.equal(range).float()
+}
+
+impl<G: GeneratorNet<D>, C: CriticNet<D>, const D: usize> GanStep<G, C, D> {
+    /// Both networks (on an autodiff device) with fresh optimizers.
+    pub fn new(generator: G, critic: C, settings: StepSettings) -> Self {
+        GanStep { generator, critic, opt_g: settings.optimizer(), opt_d: settings.optimizer(), settings }
+    }
+
+    /// Generator input for `n` samples: standard normal latents, followed by
+    /// `classes` (one-hot) for a conditional generator.
+    pub fn generator_input(&self, n: usize, classes: Option<Tensor<2>>, device: &Device) -> Tensor<2> {
+        let z = Tensor::<2>::random([n, self.generator.latent_dim()], Distribution::Normal(0.0, 1.0), device);
+        match classes {
+            Some(y) => Tensor::cat(vec![z, y], 1),
+            None => z,
+        }
+    }
+
+    /// One step: `d_steps` critic updates, each on a fresh batch from
+    /// `real` (samples and, for conditional models, their one-hot classes),
+    /// then one generator update.
+    pub fn step(&mut self, mut real: impl FnMut() -> (Tensor<D>, Option<Tensor<2>>)) -> Result<StepLosses> {
+        let s = self.settings;
+        let conditional = self.generator.classes() > 0;
+        let mut d_loss = None;
+        let mut n = 0;
+        let mut device = None;
+        for _ in 0..s.d_steps {
+            self.critic.power_iteration();
+            let (x, y) = real();
+            let y = if conditional { y } else { None };
+            n = x.dims()[0];
+            let dev = x.device();
+            // Fakes of the real batch's classes, detached from the generator.
+            let fake = self.generator.generate(self.generator_input(n, y.clone(), &dev)).detach();
+            let mut loss = s.objective.critic_loss(
+                self.critic.logits(x.clone(), y.clone()),
+                self.critic.logits(fake.clone(), y.clone()),
+            );
+            if let Some(lambda) = s.gp_weight
+                && lambda > 0.0
+            {
+                loss = loss + gradient_penalty(&self.critic, x, fake, y)?.mul_scalar(lambda);
+            }
+            let grads = GradientsParams::from_grads(loss.backward(), &self.critic);
+            self.critic = self.opt_d.step(s.learning_rate, self.critic.clone(), grads);
+            if let Some(c) = s.clip {
+                self.critic = clip_weights(self.critic.clone(), c);
+            }
+            d_loss = Some(loss);
+            device = Some(dev);
+        }
+        let device = device.expect("d_steps ≥ 1");
+        let y = conditional.then(|| random_classes(n, self.generator.classes(), &device));
+        let fake = self.generator.generate(self.generator_input(n, y.clone(), &device));
+        let g_loss = s.objective.generator_loss(self.critic.logits(fake, y));
+        let grads = GradientsParams::from_grads(g_loss.backward(), &self.generator);
+        self.generator = self.opt_g.step(s.learning_rate, self.generator.clone(), grads);
+        Ok(StepLosses {
+            d_loss: d_loss.expect("d_steps ≥ 1").into_scalar::<f32>(),
+            g_loss: g_loss.into_scalar::<f32>(),
+        })
+    }
+}

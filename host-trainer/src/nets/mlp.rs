@@ -1,0 +1,131 @@
+//! Small fully connected networks for 2-D toy distributions (GAN Lab's
+//! setting): the generator maps a latent to a point of the plane, the
+//! critic a point to a logit.
+
+use super::critic_layers::{CriticLinear, leaky_mask};
+use burn::config::Config;
+use burn::module::Module;
+use burn::nn::{Initializer, Linear, LinearConfig};
+use burn::tensor::activation::{leaky_relu, relu};
+use burn::tensor::{Device, Tensor};
+
+/// Shape of a toy generator or critic.
+#[derive(Config, Debug)]
+pub struct MlpConfig {
+    /// Latent size (generator input; ignored by the critic).
+    #[config(default = 8)]
+    pub latent_dim: usize,
+    /// Hidden layers.
+    #[config(default = 2)]
+    pub layers: usize,
+    /// Neurons per hidden layer.
+    #[config(default = 128)]
+    pub neurons: usize,
+    /// Spectral normalization of the critic's layers.
+    #[config(default = false)]
+    pub spectral_norm: bool,
+}
+
+/// Uniform He-style initialisation (burn's default for Linear).
+fn init() -> Initializer {
+    Initializer::KaimingUniform { gain: 1.0 / 3.0f64.sqrt(), fan_out_only: false }
+}
+
+/// `latent → 2`: ReLU hidden layers, a linear output.
+#[derive(Module, Debug)]
+pub struct MlpGenerator {
+    /// Hidden layers then the output layer.
+    pub layers: Vec<Linear>,
+    /// Latent size.
+    pub latent_dim: usize,
+}
+
+/// `2 → 1` logit: LeakyReLU 0.2 hidden layers, optionally spectrally normalized.
+#[derive(Module, Debug)]
+pub struct MlpCritic {
+    /// Hidden layers then the output layer.
+    pub layers: Vec<CriticLinear>,
+}
+
+impl MlpConfig {
+    fn widths(&self, input: usize, output: usize) -> Vec<(usize, usize)> {
+        let mut dims = vec![input];
+        dims.extend(std::iter::repeat_n(self.neurons, self.layers));
+        dims.push(output);
+        dims.windows(2).map(|w| (w[0], w[1])).collect()
+    }
+
+    /// Checks that the networks have something to learn with.
+    pub fn validate(&self) -> anyhow::Result<()> {
+        if self.latent_dim == 0 || self.layers == 0 || self.neurons == 0 || self.layers > 16 || self.neurons > 4096 {
+            anyhow::bail!(
+                "toy networks need 1-16 hidden layers of 1-4096 neurons and a latent of at least 1 \
+                 (got {} layers × {} neurons, latent {})",
+                self.layers,
+                self.neurons,
+                self.latent_dim
+            );
+        }
+        Ok(())
+    }
+
+    /// A fresh generator.
+    pub fn init_generator(&self, device: &Device) -> MlpGenerator {
+        let layers = self
+            .widths(self.latent_dim, 2)
+            .into_iter()
+            .map(|(i, o)| LinearConfig::new(i, o).with_initializer(init()).init(device))
+            .collect();
+        MlpGenerator { layers, latent_dim: self.latent_dim }
+    }
+
+    /// A fresh critic.
+    pub fn init_critic(&self, device: &Device) -> MlpCritic {
+        let layers = self
+            .widths(2, 1)
+            .into_iter()
+            .map(|(i, o)| CriticLinear::new(i, o, true, self.spectral_norm, init(), device))
+            .collect();
+        MlpCritic { layers }
+    }
+}
+
+impl MlpGenerator {
+    /// `[n, latent]` → `[n, 2]`.
+    pub fn forward(&self, z: Tensor<2>) -> Tensor<2> {
+        let (last, hidden) = self.layers.split_last().expect("a generator has layers");
+        let x = hidden.iter().fold(z, |x, layer| relu(layer.forward(x)));
+        last.forward(x)
+    }
+}
+
+impl MlpCritic {
+    /// `[n, 2]` → `[n, 1]` logits.
+    pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {
+        let (last, hidden) = self.layers.split_last().expect("a critic has layers");
+        let x = hidden.iter().fold(x, |x, layer| leaky_relu(layer.forward(x), 0.2));
+        last.forward(x)
+    }
+
+    /// ∂D(x)/∂x per sample, as tracked operations (see [`crate::objectives::gradient_penalty`]).
+    pub fn input_gradient(&self, x: Tensor<2>) -> Tensor<2> {
+        let (last, hidden) = self.layers.split_last().expect("a critic has layers");
+        let mut pre = Vec::with_capacity(hidden.len());
+        let mut a = x.clone();
+        for layer in hidden {
+            let p = layer.forward(a);
+            a = leaky_relu(p.clone(), 0.2);
+            pre.push(p);
+        }
+        let mut g = last.input_gradient(Tensor::ones([x.dims()[0], 1], &x.device()));
+        for (layer, p) in hidden.iter().zip(pre).rev() {
+            g = layer.input_gradient(g * leaky_mask(p));
+        }
+        g
+    }
+
+    /// One spectral-norm power iteration in every layer.
+    pub fn power_iteration(&mut self) {
+        self.layers.iter_mut().for_each(CriticLinear::power_iteration);
+    }
+}
