@@ -1,6 +1,7 @@
 //! The `pocketgan` command line.
 
-use crate::data::{DataSource, FolderOptions, convert_npm_digits};
+use crate::data::{DataSource, FolderOptions, ToyDistribution, convert_npm_digits};
+use crate::toy::{self, ToyConfig};
 use crate::device::DeviceChoice;
 use crate::objectives::{Objective, OptimizerKind};
 use crate::run::RunDir;
@@ -41,6 +42,22 @@ enum Command {
     },
     /// Train a DCGAN with any objective (minimax, non-saturating, wgan, wgan-gp, hinge) into a run folder.
     Train(TrainArgs),
+    /// Train a GAN on a 2-D toy distribution and watch it cover the modes (GAN Lab's setting).
+    Toy(ToyArgs),
+    /// Score a run: modes and high-quality share (toy runs); Fréchet distance,
+    /// class accuracy and class spread of the float and the int8 generator (image runs).
+    Eval {
+        /// The run folder (from `pocketgan train` or `pocketgan toy`).
+        run: PathBuf,
+        /// Generated images scored (image runs).
+        #[arg(long = "n", default_value_t = crate::eval::images::EVAL_IMAGES)]
+        count: usize,
+        /// Print the scores as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Train every objective for a fixed budget with several seeds and print a comparison table.
+    Compare(crate::compare::CompareArgs),
     /// Quantize a run's generator to int8 and write a .pgan model file.
     Export {
         /// The run folder.
@@ -143,6 +160,49 @@ enum DataCommand {
         #[arg(short, long, default_value = "data/mnist-10k")]
         output: PathBuf,
     },
+}
+
+#[derive(clap::Args, Debug)]
+struct ToyArgs {
+    /// Run folder (default: runs/<data>-<objective>-<time>).
+    #[arg(long)]
+    run: Option<PathBuf>,
+    /// The distribution.
+    #[arg(long, value_enum, default_value_t = ToyDistribution::Ring)]
+    data: ToyDistribution,
+    /// GAN objective; its paper's optimizer settings are the defaults.
+    #[arg(long, value_enum, default_value_t = Objective::NonSaturating)]
+    objective: Objective,
+    /// Generator updates.
+    #[arg(long, default_value_t = 2000)]
+    steps: usize,
+    /// Points per batch.
+    #[arg(long, default_value_t = 256)]
+    batch_size: usize,
+    /// Learning rate [default: the objective's].
+    #[arg(long)]
+    lr: Option<f64>,
+    /// Critic steps per generator step [default: the objective's].
+    #[arg(long)]
+    d_steps: Option<usize>,
+    /// Hidden layers of both networks.
+    #[arg(long, default_value_t = 2)]
+    layers: usize,
+    /// Neurons per hidden layer.
+    #[arg(long, default_value_t = 128)]
+    neurons: usize,
+    /// Latent size.
+    #[arg(long, default_value_t = 8)]
+    latent_dim: usize,
+    /// Seed.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Evaluate and draw every N steps.
+    #[arg(long, default_value_t = 250)]
+    eval_every: usize,
+    /// No progress bar.
+    #[arg(long)]
+    quiet: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -293,6 +353,33 @@ pub fn run() -> Result<()> {
             );
             Ok(())
         }
+        Command::Toy(a) => {
+            let config = ToyConfig {
+                data: a.data,
+                objective: a.objective,
+                steps: a.steps,
+                batch_size: a.batch_size,
+                learning_rate: a.lr,
+                d_steps: a.d_steps,
+                latent_dim: a.latent_dim,
+                layers: a.layers,
+                neurons: a.neurons,
+                seed: a.seed,
+                eval_every: a.eval_every,
+            };
+            let run = a.run.unwrap_or_else(|| PathBuf::from(format!("runs/{}-{}-{}", a.data, a.objective, timestamp())));
+            let result = toy::train_into(&config, &run, &Device::flex(), !a.quiet)?;
+            let first = result.history.first().expect("an untrained snapshot").modes;
+            let last = result.history.last().expect("a final snapshot").modes;
+            println!(
+                "trained {} on {} for {} steps ({:.1} ms/step)\n  modes covered {}/{} (untrained {}), high-quality samples {:.1}% (untrained {:.1}%)\n  pictures: {}/samples/, metrics: {}/metrics.csv",
+                config.objective, config.data, config.steps, result.ms_per_step, last.modes_covered, last.modes_total,
+                first.modes_covered, last.high_quality * 100.0, first.high_quality * 100.0, run.display(), run.display()
+            );
+            Ok(())
+        }
+        Command::Eval { run, count, json } => crate::eval::report::run(&run, count, json),
+        Command::Compare(args) => crate::compare::run(&args),
         Command::Export { run, output, name } => {
             let device = Device::flex();
             let run = RunDir::new(run);

@@ -8,6 +8,7 @@
 pub mod bench;
 pub mod board_screen;
 pub mod cli;
+pub mod compare;
 pub mod data;
 pub mod demo;
 pub mod device;
@@ -21,4 +22,6 @@ pub mod objectives;
 pub mod preview;
 pub mod run;
 pub mod sample;
+pub mod toy;
+pub mod toy_plot;
 pub mod train;

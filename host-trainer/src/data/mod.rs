@@ -2,11 +2,13 @@
 //! package, or a folder of the user's own pictures.
 
 mod folder;
+pub mod toy;
 mod idx;
 mod npm_digits;
 
 pub use folder::FolderOptions;
 pub use npm_digits::convert_npm_digits;
+pub use toy::ToyDistribution;
 
 use anyhow::{Context, Result, bail};
 use burn::tensor::{Device, Tensor, TensorData};
@@ -184,6 +186,17 @@ impl ImageSet {
 }
 
 impl ImageSet {
+    /// The images (and labels) in `range`.
+    pub fn subset(&self, range: std::ops::Range<usize>) -> ImageSet {
+        let n = self.image_len();
+        ImageSet {
+            description: format!("{} [{}..{}]", self.description, range.start, range.end),
+            pixels: self.pixels[range.start * n..range.end * n].to_vec(),
+            labels: self.labels.as_ref().map(|l| l[range.clone()].to_vec()),
+            ..*self
+        }
+    }
+
     /// The labels of the images at `indices` as one-hot rows `[n, classes]`
     /// (all zero for an unlabelled set).
     pub fn one_hot(&self, indices: &[usize], classes: usize, device: &Device) -> Tensor<2> {

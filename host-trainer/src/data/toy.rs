@@ -1,0 +1,159 @@
+//! 2-D toy distributions, as in GAN Lab and the mode-collapse literature
+//! (unrolled GAN, VEEGAN, PacGAN): samples, and the reference points that
+//! say which mode a sample belongs to and whether it is "high quality".
+//!
+//! - `ring`: 8 Gaussians on a circle of radius 2, σ = 0.02 (unrolled GAN).
+//! - `grid`: 25 Gaussians at {−4, −2, 0, 2, 4}², σ = 0.05 (VEEGAN, PacGAN).
+//! - `spiral`: a two-turn spiral, σ = 0.05 around the curve; 10 arc segments count as modes.
+//! - `moons`: two interleaved half circles (scaled ×2), σ = 0.05; 5 arc segments each.
+//!
+//! A sample is high quality when it lies within 3σ of the nearest reference
+//! point (a mode's centre, or a point of the curve); it then counts for
+//! that point's mode.
+
+use pocketgan_shared::LatentSampler;
+
+/// A 2-D distribution.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ToyDistribution {
+    /// 8 Gaussians on a ring.
+    Ring,
+    /// A 5×5 grid of 25 Gaussians.
+    Grid,
+    /// A spiral.
+    Spiral,
+    /// Two moons.
+    Moons,
+}
+
+/// Points per curve in a curve's reference polyline.
+const CURVE_POINTS: usize = 2000;
+
+impl ToyDistribution {
+    /// Every distribution.
+    pub const ALL: [ToyDistribution; 4] =
+        [ToyDistribution::Ring, ToyDistribution::Grid, ToyDistribution::Spiral, ToyDistribution::Moons];
+
+    /// The command-line name.
+    pub fn name(self) -> &'static str {
+        match self {
+            ToyDistribution::Ring => "ring",
+            ToyDistribution::Grid => "grid",
+            ToyDistribution::Spiral => "spiral",
+            ToyDistribution::Moons => "moons",
+        }
+    }
+
+    /// The noise around each mode or curve.
+    pub fn sigma(self) -> f32 {
+        match self {
+            ToyDistribution::Ring => 0.02,
+            _ => 0.05,
+        }
+    }
+
+    /// Number of modes (segments for the curves).
+    pub fn modes(self) -> usize {
+        match self {
+            ToyDistribution::Ring => 8,
+            ToyDistribution::Grid => 25,
+            ToyDistribution::Spiral | ToyDistribution::Moons => 10,
+        }
+    }
+
+    /// Half the side of the square the plots show.
+    pub fn extent(self) -> f32 {
+        match self {
+            ToyDistribution::Ring => 3.0,
+            ToyDistribution::Grid => 5.5,
+            ToyDistribution::Spiral => 4.0,
+            ToyDistribution::Moons => 3.5,
+        }
+    }
+
+    /// The noiseless point at parameter `t ∈ [0, 1)` and its mode.
+    fn point(self, t: f32) -> ([f32; 2], usize) {
+        use std::f32::consts::PI;
+        match self {
+            ToyDistribution::Ring => {
+                let k = ((t * 8.0) as usize).min(7);
+                let a = k as f32 * PI / 4.0;
+                ([2.0 * a.cos(), 2.0 * a.sin()], k)
+            }
+            ToyDistribution::Grid => {
+                let k = ((t * 25.0) as usize).min(24);
+                ([(k % 5) as f32 * 2.0 - 4.0, (k / 5) as f32 * 2.0 - 4.0], k)
+            }
+            ToyDistribution::Spiral => {
+                // Radius grows with the angle; the arc length per t is not
+                // constant, so modes split the angle, not the length.
+                let a = 0.5 + t * 4.0 * PI;
+                let r = 0.3 + t * 3.0;
+                ([r * a.cos(), r * a.sin()], ((t * 10.0) as usize).min(9))
+            }
+            ToyDistribution::Moons => {
+                let upper = t < 0.5;
+                let s = if upper { t * 2.0 } else { (t - 0.5) * 2.0 };
+                let a = s * PI;
+                let (x, y) = if upper { (a.cos(), a.sin()) } else { (1.0 - a.cos(), 0.5 - a.sin()) };
+                ([(x - 0.5) * 2.0, (y - 0.25) * 2.0], ((t * 10.0) as usize).min(9))
+            }
+        }
+    }
+
+    /// `n` samples, deterministic for a seed.
+    pub fn sample(self, n: usize, seed: u32) -> Vec<[f32; 2]> {
+        let mut rng = LatentSampler::new(seed ^ 0x70C5);
+        let mut uniform = move || (rng.next_u32() as f64 + 0.5) / 4_294_967_296.0;
+        (0..n)
+            .map(|_| {
+                let (p, _) = self.point(uniform() as f32);
+                // Box–Muller.
+                let (u1, u2) = (uniform(), uniform());
+                let r = (-2.0 * u1.ln()).sqrt();
+                let (s, c) = (2.0 * std::f64::consts::PI * u2).sin_cos();
+                let sigma = self.sigma() as f64;
+                [p[0] + (r * c * sigma) as f32, p[1] + (r * s * sigma) as f32]
+            })
+            .collect()
+    }
+
+    /// Reference points with their modes: the centres of a mixture, a dense
+    /// polyline of a curve.
+    pub fn reference(self) -> Vec<([f32; 2], usize)> {
+        match self {
+            ToyDistribution::Ring | ToyDistribution::Grid => {
+                let m = self.modes();
+                (0..m).map(|k| self.point((k as f32 + 0.5) / m as f32)).collect()
+            }
+            _ => (0..CURVE_POINTS).map(|i| self.point((i as f32 + 0.5) / CURVE_POINTS as f32)).collect(),
+        }
+    }
+}
+
+impl std::fmt::Display for ToyDistribution {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn samples_are_deterministic_and_near_the_reference() {
+        for d in ToyDistribution::ALL {
+            let a = d.sample(500, 3);
+            assert_eq!(a, d.sample(500, 3));
+            assert_ne!(a, d.sample(500, 4));
+            let reference = d.reference();
+            let modes: std::collections::BTreeSet<usize> = reference.iter().map(|r| r.1).collect();
+            assert_eq!(modes.len(), d.modes(), "{d}");
+            for p in &a {
+                assert!(p[0].abs() < d.extent() && p[1].abs() < d.extent(), "{d}: {p:?} outside the plot");
+            }
+        }
+    }
+}

@@ -1,0 +1,86 @@
+//! `pocketgan eval RUN`: loads a run, scores it, prints the scores.
+
+use super::images::{Evaluator, ImageScores, splits};
+use super::modes::ModeReport;
+use crate::export;
+use crate::nets::Generator;
+use crate::run::RunDir;
+use crate::toy;
+use crate::train::TrainConfig;
+use anyhow::{Context, Result, anyhow};
+use burn::tensor::Device;
+use pocketgan_shared::Model;
+use std::path::Path;
+
+/// The scores of an image generator in float and after int8 export.
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+pub struct GeneratorScores {
+    /// The float generator.
+    pub float: ImageScores,
+    /// The int8 model (shared fixed-point code), same seeds and classes.
+    pub int8: ImageScores,
+}
+
+/// Exports `generator` in memory and scores both versions on `n` seeds.
+pub fn score_generator(evaluator: &Evaluator, generator: &Generator, n: usize, device: &Device) -> Result<GeneratorScores> {
+    let exported = export::export(generator, "eval", device)?;
+    let model = Model::parse(&exported.bytes).map_err(|e| anyhow!("the exported model does not parse: {e}"))?;
+    Ok(GeneratorScores { float: evaluator.score_float(generator, n), int8: evaluator.score_int8(&model, n)? })
+}
+
+/// The run's training config (for its data source).
+pub fn run_config(run: &RunDir) -> Result<TrainConfig> {
+    let text = std::fs::read_to_string(run.config())
+        .with_context(|| format!("{} is not a run folder (no config.toml): train one with `pocketgan train`", run.root.display()))?;
+    toml::from_str(&text).map_err(|e| anyhow!("{} is not a valid training config: {e}", run.config().display()))
+}
+
+fn print_scores(label: &str, s: &ImageScores) {
+    let accuracy = s.class_accuracy.map(|a| format!("{:.1}%", a * 100.0)).unwrap_or_else(|| "-".into());
+    println!("| {label} | {:.2} | {accuracy} | {:.3} | {} |", s.frechet, s.spread, s.classes_seen);
+}
+
+/// Runs `pocketgan eval`.
+pub fn run(path: &Path, n: usize, json: bool) -> Result<()> {
+    let device = Device::flex();
+    if path.join("toy.toml").exists() {
+        let (config, generator) = toy::load(path, &device)?;
+        let report: ModeReport = toy::evaluate(&generator, config.data, &device);
+        if json {
+            println!("{}", serde_json::to_string_pretty(&report)?);
+        } else {
+            println!("{} on {} ({} generated points, within 3σ = high quality, ≥ 20 per mode = covered)", config.objective, config.data, super::modes::EVAL_SAMPLES);
+            println!("  modes covered: {}/{}", report.modes_covered, report.modes_total);
+            println!("  high-quality samples: {:.1}%", report.high_quality * 100.0);
+            println!("  mean distance to the data: {:.3}", report.mean_distance);
+        }
+        return Ok(());
+    }
+    if n < 2 {
+        anyhow::bail!("--n must be at least 2 (a covariance needs two samples)");
+    }
+    let run = RunDir::new(path);
+    let config = run_config(&run)?;
+    let (generator, _, state) = run.load_generator(&device)?;
+    let (train, test) = splits(&config.data)?;
+    let evaluator = Evaluator::new(&train, &test, &device, !json)?;
+    let scores = score_generator(&evaluator, &generator, n, &device)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&scores)?);
+        return Ok(());
+    }
+    println!(
+        "{} at step {} ({} {}, {n} samples; classifier: {:.1}% on {} real test images)",
+        path.display(),
+        state.step,
+        config.objective,
+        if generator.classes > 0 { "conditional" } else { "unconditional" },
+        evaluator.real_accuracy * 100.0,
+        test.len().min(n * 5)
+    );
+    println!("| generator | Fréchet distance | class accuracy | class spread | classes seen |");
+    println!("|---|---|---|---|---|");
+    print_scores("float", &scores.float);
+    print_scores("int8 (board)", &scores.int8);
+    Ok(())
+}

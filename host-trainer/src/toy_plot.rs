@@ -1,0 +1,58 @@
+//! A picture of a toy GAN at one moment: the discriminator's output over
+//! the plane as a blue (says fake) to green (says real) field, real samples
+//! in grey and generated samples in orange — GAN Lab's main view, as a PNG.
+
+use crate::data::ToyDistribution;
+use crate::toy::{ToyGan, field_value, generated_points};
+use anyhow::{Context, Result};
+use burn::module::Module;
+use burn::tensor::{Tensor, TensorData};
+use std::path::Path;
+
+/// Side of the picture in pixels.
+pub const SIDE: u32 = 320;
+/// Field cells per side.
+const CELLS: usize = 64;
+
+/// Draws `gan` on `data` into `path`.
+pub fn save(path: &Path, data: ToyDistribution, gan: &ToyGan) -> Result<()> {
+    let extent = data.extent();
+    let device = gan.generator.devices().into_iter().next().unwrap_or_else(burn::tensor::Device::flex);
+    let critic = gan.critic.valid();
+    let centres: Vec<f32> = (0..CELLS * CELLS)
+        .flat_map(|i| {
+            let (cx, cy) = (i % CELLS, i / CELLS);
+            let to = |c: usize| ((c as f32 + 0.5) / CELLS as f32 * 2.0 - 1.0) * extent;
+            [to(cx), -to(cy)]
+        })
+        .collect();
+    let grid = Tensor::<2>::from_data(TensorData::new(centres, [CELLS * CELLS, 2]), &device.clone().inner());
+    let field = field_value(gan.settings.objective, critic.forward(grid)).into_data().try_to_vec::<f32>().unwrap_or_default();
+    let (lo, hi) = field.iter().fold((f32::INFINITY, f32::NEG_INFINITY), |(l, h), &v| (l.min(v), h.max(v)));
+    let span = (hi - lo).max(1e-6);
+    let mut img = image::RgbImage::new(SIDE, SIDE);
+    for (x, y, px) in img.enumerate_pixels_mut() {
+        let cell = (y as usize * CELLS / SIDE as usize) * CELLS + x as usize * CELLS / SIDE as usize;
+        let t = field.get(cell).map(|v| (v - lo) / span).unwrap_or(0.5);
+        // Light blue (0) to light green (1).
+        *px = image::Rgb([(225.0 - 35.0 * t) as u8, (225.0 + 20.0 * t) as u8, (250.0 - 60.0 * t) as u8]);
+    }
+    let to_px = |p: [f32; 2]| -> Option<(i64, i64)> {
+        let x = ((p[0] / extent + 1.0) / 2.0 * SIDE as f32) as i64;
+        let y = ((-p[1] / extent + 1.0) / 2.0 * SIDE as f32) as i64;
+        (p[0].is_finite() && p[1].is_finite()).then_some((x, y))
+    };
+    let mut dot = |p: [f32; 2], color: [u8; 3]| {
+        if let Some((x, y)) = to_px(p) {
+            for (dx, dy) in [(0, 0), (1, 0), (0, 1), (1, 1), (-1, 0), (0, -1)] {
+                let (x, y) = (x + dx, y + dy);
+                if (0..SIDE as i64).contains(&x) && (0..SIDE as i64).contains(&y) {
+                    img.put_pixel(x as u32, y as u32, image::Rgb(color));
+                }
+            }
+        }
+    };
+    data.sample(600, 99).into_iter().for_each(|p| dot(p, [90, 90, 90]));
+    generated_points(&gan.generator, 600, &device.inner()).into_iter().for_each(|p| dot(p, [235, 120, 20]));
+    img.save(path).with_context(|| format!("cannot write {}", path.display()))
+}
