@@ -20,7 +20,7 @@ pub struct CompareArgs {
     #[arg(long, value_enum, value_delimiter = ',')]
     objectives: Vec<Objective>,
     /// Generator steps per toy run.
-    #[arg(long, default_value_t = 2000)]
+    #[arg(long, default_value_t = 5000)]
     toy_steps: usize,
     /// Seeds per objective on the toy data (1, 2, …).
     #[arg(long, default_value_t = 3)]

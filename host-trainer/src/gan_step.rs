@@ -50,10 +50,10 @@ impl StepSettings {
     pub fn validate(&self) -> Result<()> {
         let ok = |x: f64| x.is_finite() && x > 0.0;
         if !ok(self.learning_rate) {
-            anyhow::bail!("the learning rate must be a positive number (got {})", self.learning_rate);
+            anyhow::bail!("--lr must be a positive number (got {})", self.learning_rate);
         }
         if !(0.0..1.0).contains(&self.beta1) || !(0.0..1.0).contains(&self.beta2) {
-            anyhow::bail!("Adam's betas must be in [0, 1) (got {}, {})", self.beta1, self.beta2);
+            anyhow::bail!("--beta1 and --beta2 must be in [0, 1) (got {}, {})", self.beta1, self.beta2);
         }
         if self.d_steps == 0 || self.d_steps > 100 {
             anyhow::bail!("--d-steps must be 1-100 (got {})", self.d_steps);

@@ -228,6 +228,8 @@ pub fn train(config: &TrainConfig, run: &RunDir, device_choice: DeviceChoice, sh
     let device = device.autodiff();
     device.seed(config.seed);
 
+    // Everything that can refuse the data comes before the run folder exists.
+    let mut batches = Batches::new(data.len(), config.batch_size, config.seed as u32)?;
     std::fs::create_dir_all(run.samples()).with_context(|| format!("cannot create {}", run.root.display()))?;
     std::fs::write(run.config(), toml::to_string_pretty(config)?)?;
     gen_config.save(run.generator_config()).map_err(|e| anyhow::anyhow!("cannot write generator.json: {e}"))?;
@@ -241,7 +243,6 @@ pub fn train(config: &TrainConfig, run: &RunDir, device_choice: DeviceChoice, sh
         .with_spectral_norm(config.spectral_norm == Some(true))
         .with_classes(classes);
     let mut gan = GanStep::new(gen_config.init(&device)?, disc_config.init(&device)?, settings);
-    let mut batches = Batches::new(data.len(), config.batch_size, config.seed as u32)?;
     let fixed_z = seed_inputs(0, 64, config.latent_dim, classes, &device);
 
     let bar = if show_progress { ProgressBar::new(config.steps as u64) } else { ProgressBar::hidden() };

@@ -137,14 +137,14 @@ fn penalty_parameter_gradient_matches_finite_differences() {
     let critic = image_critic(false, 0, &device);
     let x = Tensor::<4>::random([4, 1, 16, 16], Distribution::Uniform(-1.0, 1.0), &device);
     let penalty = |c: &Discriminator| penalty_at(c, x.clone(), None).unwrap();
-    check_parameter(&critic, |c| &c.convs[0].inner.weight, |c, p| c.convs[0].inner.weight = p, &penalty, "first conv");
-    check_parameter(&critic, |c| &c.convs[1].inner.weight, |c, p| c.convs[1].inner.weight = p, &penalty, "last conv");
+    check_parameter(&critic, |c| &c.convs[0].inner.weight, |c, p| c.convs[0].inner.weight = p, penalty, "first conv");
+    check_parameter(&critic, |c| &c.convs[1].inner.weight, |c, p| c.convs[1].inner.weight = p, penalty, "last conv");
 
     // Spectral norm and a projection term on top.
     let critic = image_critic(true, 3, &device);
     let y = random_classes(4, 3, &device);
     let penalty = |c: &Discriminator| penalty_at(c, x.clone(), Some(y.clone())).unwrap();
-    check_parameter(&critic, |c| &c.convs[0].inner.weight, |c, p| c.convs[0].inner.weight = p, &penalty, "sn conv");
+    check_parameter(&critic, |c| &c.convs[0].inner.weight, |c, p| c.convs[0].inner.weight = p, penalty, "sn conv");
 }
 
 #[test]
@@ -155,7 +155,7 @@ fn mlp_penalty_gradient_matches_finite_differences() {
     let grads = penalty_at(&critic, x.clone(), None).unwrap().backward();
     let analytic = values(critic.layers[0].inner.weight.val().grad(&grads).unwrap());
     let eps = 1e-3;
-    for i in 0..analytic.len() {
+    for (i, &g) in analytic.iter().enumerate() {
         let mut plus = critic.clone();
         plus.layers[0].inner.weight = with_entry2(&critic.layers[0].inner.weight, i, eps);
         let mut minus = critic.clone();
@@ -163,7 +163,6 @@ fn mlp_penalty_gradient_matches_finite_differences() {
         let fd = (penalty_at(&plus, x.clone(), None).unwrap().into_scalar::<f32>()
             - penalty_at(&minus, x.clone(), None).unwrap().into_scalar::<f32>())
             / (2.0 * eps);
-        let g = analytic[i];
         assert!((fd - g).abs() <= 2e-3 + 0.02 * g.abs().max(fd.abs()), "mlp entry {i}: {fd} vs {g}");
     }
 }
