@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
     name = "pocketgan",
     version,
     about = "Train GANs on your workstation, run them on a microcontroller",
-    after_help = "Typical use:\n  pocketgan demo                                   train 2 min, export, preview\n  pocketgan train --data digits --run runs/mine    train a DCGAN\n  pocketgan export runs/mine -o mine.pgan          quantize to int8\n  pocketgan sample mine.pgan -o grid.png           what a board draws\n  pocketgan inspect mine.pgan                      what is inside\n  pocketgan fit mine.pgan --board rp-pico          will it fit a board"
+    after_help = "Typical use:\n  pocketgan demo                                   train 2 min, export, preview\n  pocketgan train --data digits --run runs/mine    train a DCGAN\n  pocketgan train --objective wgan-gp --conditional  another objective, class labels\n  pocketgan toy --data ring --objective hinge      a 2-D toy GAN, pictures of it learning\n  pocketgan eval runs/mine                         Fréchet distance, classes, float vs int8\n  pocketgan export runs/mine -o mine.pgan          quantize to int8\n  pocketgan sample mine.pgan -o grid.png           what a board draws\n  pocketgan inspect mine.pgan                      what is inside\n  pocketgan fit mine.pgan --board rp-pico          will it fit a board"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -164,45 +164,70 @@ enum DataCommand {
 
 #[derive(clap::Args, Debug)]
 struct ToyArgs {
+    /// TOML file with any ToyConfig fields; flags override it.
+    #[arg(long)]
+    config: Option<PathBuf>,
     /// Run folder (default: runs/<data>-<objective>-<time>).
     #[arg(long)]
     run: Option<PathBuf>,
-    /// The distribution.
-    #[arg(long, value_enum, default_value_t = ToyDistribution::Ring)]
-    data: ToyDistribution,
-    /// GAN objective; its paper's optimizer settings are the defaults.
-    #[arg(long, value_enum, default_value_t = Objective::NonSaturating)]
-    objective: Objective,
-    /// Generator updates.
-    #[arg(long, default_value_t = 2000)]
-    steps: usize,
-    /// Points per batch.
-    #[arg(long, default_value_t = 256)]
-    batch_size: usize,
+    /// The distribution [default: ring].
+    #[arg(long, value_enum)]
+    data: Option<ToyDistribution>,
+    /// GAN objective; its paper's optimizer settings are the defaults [default: non-saturating].
+    #[arg(long, value_enum)]
+    objective: Option<Objective>,
+    /// Generator updates [default: 2000].
+    #[arg(long)]
+    steps: Option<usize>,
+    /// Points per batch [default: 256].
+    #[arg(long)]
+    batch_size: Option<usize>,
     /// Learning rate [default: the objective's].
     #[arg(long)]
     lr: Option<f64>,
     /// Critic steps per generator step [default: the objective's].
     #[arg(long)]
     d_steps: Option<usize>,
-    /// Hidden layers of both networks.
-    #[arg(long, default_value_t = 2)]
-    layers: usize,
-    /// Neurons per hidden layer.
-    #[arg(long, default_value_t = 128)]
-    neurons: usize,
-    /// Latent size.
-    #[arg(long, default_value_t = 8)]
-    latent_dim: usize,
-    /// Seed.
-    #[arg(long, default_value_t = 1)]
-    seed: u64,
-    /// Evaluate and draw every N steps.
-    #[arg(long, default_value_t = 250)]
-    eval_every: usize,
+    /// Hidden layers of both networks [default: 2].
+    #[arg(long)]
+    layers: Option<usize>,
+    /// Neurons per hidden layer [default: 128].
+    #[arg(long)]
+    neurons: Option<usize>,
+    /// Latent size [default: 8].
+    #[arg(long)]
+    latent_dim: Option<usize>,
+    /// Seed [default: 1].
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Evaluate and draw every N steps [default: 250].
+    #[arg(long)]
+    eval_every: Option<usize>,
     /// No progress bar.
     #[arg(long)]
     quiet: bool,
+}
+
+fn toy_config(args: &ToyArgs) -> Result<ToyConfig> {
+    let mut c: ToyConfig = match &args.config {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).with_context(|| format!("cannot read config {}", path.display()))?;
+            toml::from_str(&text).map_err(|e| anyhow!("{} is not a valid toy config: {e}", path.display()))?
+        }
+        None => ToyConfig::default(),
+    };
+    macro_rules! set {
+        ($($field:ident = $arg:ident),*) => { $(if let Some(v) = args.$arg { c.$field = v; })* };
+    }
+    set!(data = data, objective = objective, steps = steps, batch_size = batch_size, latent_dim = latent_dim,
+         layers = layers, neurons = neurons, seed = seed, eval_every = eval_every);
+    if args.lr.is_some() {
+        c.learning_rate = args.lr;
+    }
+    if args.d_steps.is_some() {
+        c.d_steps = args.d_steps;
+    }
+    Ok(c)
 }
 
 #[derive(clap::Args, Debug)]
@@ -354,20 +379,8 @@ pub fn run() -> Result<()> {
             Ok(())
         }
         Command::Toy(a) => {
-            let config = ToyConfig {
-                data: a.data,
-                objective: a.objective,
-                steps: a.steps,
-                batch_size: a.batch_size,
-                learning_rate: a.lr,
-                d_steps: a.d_steps,
-                latent_dim: a.latent_dim,
-                layers: a.layers,
-                neurons: a.neurons,
-                seed: a.seed,
-                eval_every: a.eval_every,
-            };
-            let run = a.run.unwrap_or_else(|| PathBuf::from(format!("runs/{}-{}-{}", a.data, a.objective, timestamp())));
+            let config = toy_config(&a)?;
+            let run = a.run.clone().unwrap_or_else(|| PathBuf::from(format!("runs/{}-{}-{}", config.data, config.objective, timestamp())));
             let result = toy::train_into(&config, &run, &Device::flex(), !a.quiet)?;
             let first = result.history.first().expect("an untrained snapshot").modes;
             let last = result.history.last().expect("a final snapshot").modes;

@@ -7,6 +7,7 @@
 //! RUN/losses.csv           step, d_loss, g_loss
 //! RUN/metrics.csv          step, modes covered, high-quality share, mean distance
 //! RUN/samples/step-N.png   real (grey) and generated (orange) points over D's field
+//! RUN/progress.png         five of those side by side, untrained to finished
 //! RUN/generator.bpk        the final generator (critic.bpk beside it)
 //! ```
 
@@ -205,10 +206,13 @@ pub fn train_into(config: &ToyConfig, run: &Path, device: &Device, show_progress
         indicatif::ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} steps  ETA {eta}  {msg}")
             .expect("valid template"),
     );
+    let mut pictures = Vec::new();
     let result = train_toy(config, device, |s, gan| {
         let m = s.modes;
         writeln!(metrics, "{},{},{},{},{},{:.4},{:.4}", s.step, s.d_loss, s.g_loss, m.modes_covered, m.modes_total, m.high_quality, m.mean_distance)?;
-        crate::toy_plot::save(&run.join("samples").join(format!("step-{:06}.png", s.step)), config.data, gan)?;
+        let picture = run.join("samples").join(format!("step-{:06}.png", s.step));
+        crate::toy_plot::save(&picture, config.data, gan)?;
+        pictures.push(picture);
         bar.set_position(s.step as u64);
         bar.set_message(format!("modes {}/{}  high quality {:.0}%", m.modes_covered, m.modes_total, m.high_quality * 100.0));
         Ok(())
@@ -216,6 +220,7 @@ pub fn train_into(config: &ToyConfig, run: &Path, device: &Device, show_progress
     bar.finish();
     metrics.flush()?;
     let run_result = result?;
+    crate::toy_plot::save_strip(&pictures, 5, &run.join("progress.png"))?;
     let io = |e| anyhow::anyhow!("cannot save the networks: {e:?}");
     run_result.gan.generator.clone().save_file(run.join("generator.bpk")).map_err(io)?;
     run_result.gan.critic.clone().save_file(run.join("critic.bpk")).map_err(io)?;

@@ -56,3 +56,22 @@ pub fn save(path: &Path, data: ToyDistribution, gan: &ToyGan) -> Result<()> {
     generated_points(&gan.generator, 600, &device.inner()).into_iter().for_each(|p| dot(p, [235, 120, 20]));
     img.save(path).with_context(|| format!("cannot write {}", path.display()))
 }
+
+/// Puts up to `frames` of the snapshot pictures (first and last included,
+/// the rest evenly spaced) side by side: the generator's motion in one image.
+pub fn save_strip(snapshots: &[std::path::PathBuf], frames: usize, out: &Path) -> Result<()> {
+    if snapshots.is_empty() || frames == 0 {
+        return Ok(());
+    }
+    let picks: Vec<usize> = if snapshots.len() <= frames {
+        (0..snapshots.len()).collect()
+    } else {
+        (0..frames).map(|k| k * (snapshots.len() - 1) / (frames - 1).max(1)).collect()
+    };
+    let mut strip = image::RgbImage::from_pixel(SIDE * picks.len() as u32 + 4 * (picks.len() as u32 - 1), SIDE, image::Rgb([255, 255, 255]));
+    for (slot, &i) in picks.iter().enumerate() {
+        let frame = image::open(&snapshots[i]).with_context(|| format!("cannot read {}", snapshots[i].display()))?.to_rgb8();
+        image::imageops::replace(&mut strip, &frame, (slot as u32 * (SIDE + 4)) as i64, 0);
+    }
+    strip.save(out).with_context(|| format!("cannot write {}", out.display()))
+}

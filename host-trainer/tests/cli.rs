@@ -23,7 +23,7 @@ fn fails_with(out: &Output, needle: &str) {
 fn help_lists_the_commands() {
     let out = pocketgan(&["--help"]);
     let text = String::from_utf8_lossy(&out.stdout);
-    for cmd in ["demo", "train", "export", "sample", "inspect", "bench"] {
+    for cmd in ["demo", "train", "toy", "eval", "compare", "export", "sample", "inspect", "fit", "bench"] {
         assert!(text.contains(cmd), "{cmd} missing from --help");
     }
 }

@@ -110,7 +110,8 @@ impl Evaluator {
             class_accuracy: requested.map(|r| {
                 r.iter().zip(&predicted).filter(|(a, b)| a == b).count() as f64 / n as f64
             }),
-            spread: entropy / (self.classes as f64).ln(),
+            // max(0): a single class gives −0.0.
+            spread: (entropy / (self.classes as f64).ln()).max(0.0),
             classes_seen: counts.iter().filter(|&&c| c * 100 >= n).count(),
         }
     }
