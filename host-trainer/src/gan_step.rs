@@ -33,17 +33,7 @@ pub struct StepSettings {
 impl StepSettings {
     /// The paper's settings for `objective`.
     pub fn paper(objective: Objective) -> Self {
-        let d = objective.paper_defaults();
-        StepSettings {
-            objective,
-            optimizer: d.optimizer,
-            learning_rate: d.learning_rate,
-            beta1: d.beta1,
-            beta2: d.beta2,
-            d_steps: d.d_steps,
-            clip: d.clip,
-            gp_weight: d.gp_weight,
-        }
+        objective.paper_defaults().step
     }
 
     /// Refuses settings that cannot train.

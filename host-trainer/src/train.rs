@@ -96,14 +96,15 @@ impl TrainConfig {
     /// The config with every unset field filled from the objective's paper.
     pub fn resolved(&self) -> TrainConfig {
         let d = self.objective.paper_defaults();
+        let s = d.step;
         TrainConfig {
-            optimizer: Some(self.optimizer.unwrap_or(d.optimizer)),
-            learning_rate: Some(self.learning_rate.unwrap_or(d.learning_rate)),
-            beta1: Some(self.beta1.unwrap_or(d.beta1)),
-            beta2: Some(self.beta2.unwrap_or(d.beta2)),
-            d_steps: Some(self.d_steps.unwrap_or(d.d_steps)),
-            clip: self.clip.or(d.clip),
-            gp_weight: self.gp_weight.or(d.gp_weight),
+            optimizer: Some(self.optimizer.unwrap_or(s.optimizer)),
+            learning_rate: Some(self.learning_rate.unwrap_or(s.learning_rate)),
+            beta1: Some(self.beta1.unwrap_or(s.beta1)),
+            beta2: Some(self.beta2.unwrap_or(s.beta2)),
+            d_steps: Some(self.d_steps.unwrap_or(s.d_steps)),
+            clip: self.clip.or(s.clip),
+            gp_weight: self.gp_weight.or(s.gp_weight),
             spectral_norm: Some(self.spectral_norm.unwrap_or(d.spectral_norm)),
             batch_norm: Some(self.batch_norm.unwrap_or(d.batch_norm)),
             ..self.clone()

@@ -17,6 +17,7 @@ pub mod weight_clipping;
 pub use gradient_penalty::gradient_penalty;
 pub use weight_clipping::clip_weights;
 
+use crate::gan_step::StepSettings;
 use burn::tensor::Tensor;
 use burn::tensor::activation::{relu, softplus};
 
@@ -49,20 +50,8 @@ pub enum OptimizerKind {
 /// The hyperparameters an objective's paper recommends.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PaperDefaults {
-    /// Optimizer for both networks.
-    pub optimizer: OptimizerKind,
-    /// Learning rate.
-    pub learning_rate: f64,
-    /// Adam β1.
-    pub beta1: f32,
-    /// Adam β2.
-    pub beta2: f32,
-    /// Discriminator (critic) updates per generator update.
-    pub d_steps: usize,
-    /// Critic weights clipped to `[-clip, clip]` after each update (WGAN).
-    pub clip: Option<f32>,
-    /// Gradient-penalty weight λ (WGAN-GP).
-    pub gp_weight: Option<f32>,
+    /// Optimizer, learning rate, critic steps, clipping, penalty.
+    pub step: StepSettings,
     /// Spectral normalization in the discriminator.
     pub spectral_norm: bool,
     /// Batch norm in the (image) discriminator.
@@ -91,7 +80,8 @@ impl Objective {
     /// Adam(2e-4, 0.5, 0.999), one step, spectral norm for hinge (SNGAN's
     /// setting C).
     pub fn paper_defaults(self) -> PaperDefaults {
-        let dcgan = PaperDefaults {
+        let dcgan = StepSettings {
+            objective: self,
             optimizer: OptimizerKind::Adam,
             learning_rate: 2e-4,
             beta1: 0.5,
@@ -99,29 +89,22 @@ impl Objective {
             d_steps: 1,
             clip: None,
             gp_weight: None,
-            spectral_norm: false,
-            batch_norm: true,
         };
-        match self {
-            Objective::Minimax | Objective::NonSaturating => dcgan,
-            Objective::Wgan => PaperDefaults {
-                optimizer: OptimizerKind::Rmsprop,
-                learning_rate: 5e-5,
-                d_steps: 5,
-                clip: Some(0.01),
-                ..dcgan
-            },
-            Objective::WganGp => PaperDefaults {
-                learning_rate: 1e-4,
-                beta1: 0.0,
-                beta2: 0.9,
-                d_steps: 5,
-                gp_weight: Some(10.0),
-                batch_norm: false,
-                ..dcgan
-            },
-            Objective::Hinge => PaperDefaults { spectral_norm: true, batch_norm: false, ..dcgan },
-        }
+        let (step, spectral_norm, batch_norm) = match self {
+            Objective::Minimax | Objective::NonSaturating => (dcgan, false, true),
+            Objective::Wgan => (
+                StepSettings { optimizer: OptimizerKind::Rmsprop, learning_rate: 5e-5, d_steps: 5, clip: Some(0.01), ..dcgan },
+                false,
+                true,
+            ),
+            Objective::WganGp => (
+                StepSettings { learning_rate: 1e-4, beta1: 0.0, beta2: 0.9, d_steps: 5, gp_weight: Some(10.0), ..dcgan },
+                false,
+                false,
+            ),
+            Objective::Hinge => (dcgan, true, false),
+        };
+        PaperDefaults { step, spectral_norm, batch_norm }
     }
 
     /// The discriminator's loss from its logits on real and generated samples.
