@@ -38,12 +38,13 @@ fn image_critic(spectral: bool, classes: usize, device: &Device) -> Discriminato
         .with_classes(classes)
         .init(device)
         .unwrap();
-    // DCGAN's N(0, 0.02) makes the gradient tiny; scale the weights up so
-    // the penalty is far from its floor and the test is sensitive.
-    critic.convs.iter_mut().for_each(|c| c.inner.weight = scaled(&c.inner.weight, 20.0));
-    critic.head.inner.weight = scaled(&critic.head.inner.weight, 20.0);
+    // DCGAN's N(0, 0.02) makes the gradient tiny; scale the weights up (×8:
+    // ‖∇D‖ of order 1, a penalty far from zero yet small enough for f32
+    // differences) so the test is sensitive.
+    critic.convs.iter_mut().for_each(|c| c.inner.weight = scaled(&c.inner.weight, 8.0));
+    critic.head.inner.weight = scaled(&critic.head.inner.weight, 8.0);
     if let Some(e) = &mut critic.embed {
-        e.inner.weight = scaled(&e.inner.weight, 20.0);
+        e.inner.weight = scaled(&e.inner.weight, 8.0);
     }
     critic.power_iteration();
     critic
@@ -101,12 +102,15 @@ fn check_parameter<C: Clone>(
     penalty: impl Fn(&C) -> Tensor<1>,
     what: &str,
 ) {
-    let grads = penalty(critic).backward();
+    let p0 = penalty(critic);
+    let magnitude = p0.clone().into_scalar::<f32>().abs();
+    let grads = p0.backward();
     let analytic = values(param(critic).val().grad(&grads).expect("the penalty reaches the weight"));
     let n = analytic.len();
     // The penalty jumps where a perturbation flips a LeakyReLU (the input
     // gradient's mask changes), and a difference across a jump grows as 1/ε.
-    // Such entries are recognised by two step sizes disagreeing, and skipped.
+    // Small steps and few samples make that rare; the entries where it
+    // happens are recognised by two step sizes disagreeing, and skipped.
     let fd = |i: usize, eps: f32| {
         let mut plus = critic.clone();
         set(&mut plus, with_entry(param(critic), i, eps));
@@ -114,10 +118,13 @@ fn check_parameter<C: Clone>(
         set(&mut minus, with_entry(param(critic), i, -eps));
         (penalty(&plus).into_scalar::<f32>() - penalty(&minus).into_scalar::<f32>()) / (2.0 * eps)
     };
-    let close = |a: f32, b: f32| (a - b).abs() <= 2e-3 + 0.02 * a.abs().max(b.abs());
+    // f32 round-off in each penalty value, divided by the step, bounds how
+    // well a difference can agree at all.
+    let roundoff = 4.0 * magnitude * f32::EPSILON / 1e-4;
+    let close = |a: f32, b: f32| (a - b).abs() <= 2e-3 + roundoff + 0.02 * a.abs().max(b.abs());
     let (mut checked, mut skipped) = (0, 0);
     for i in (0..n).step_by((n / 16).max(1)) {
-        let (coarse, fine) = (fd(i, 1e-3), fd(i, 5e-4));
+        let (coarse, fine) = (fd(i, 2e-4), fd(i, 1e-4));
         if !close(coarse, fine) {
             skipped += 1;
             continue;
@@ -135,14 +142,14 @@ fn check_parameter<C: Clone>(
 fn penalty_parameter_gradient_matches_finite_differences() {
     let device = device();
     let critic = image_critic(false, 0, &device);
-    let x = Tensor::<4>::random([4, 1, 16, 16], Distribution::Uniform(-1.0, 1.0), &device);
+    let x = Tensor::<4>::random([2, 1, 16, 16], Distribution::Uniform(-1.0, 1.0), &device);
     let penalty = |c: &Discriminator| penalty_at(c, x.clone(), None).unwrap();
     check_parameter(&critic, |c| &c.convs[0].inner.weight, |c, p| c.convs[0].inner.weight = p, penalty, "first conv");
     check_parameter(&critic, |c| &c.convs[1].inner.weight, |c, p| c.convs[1].inner.weight = p, penalty, "last conv");
 
     // Spectral norm and a projection term on top.
     let critic = image_critic(true, 3, &device);
-    let y = random_classes(4, 3, &device);
+    let y = random_classes(2, 3, &device);
     let penalty = |c: &Discriminator| penalty_at(c, x.clone(), Some(y.clone())).unwrap();
     check_parameter(&critic, |c| &c.convs[0].inner.weight, |c, p| c.convs[0].inner.weight = p, penalty, "sn conv");
 }
