@@ -157,10 +157,18 @@ pub fn load_or_train(set: &ImageSet, device: &Device, show_progress: bool) -> Re
     }
     let model = train(set, device, show_progress)?;
     let model = model.to_device(device);
-    std::fs::create_dir_all(cache_dir()).with_context(|| format!("cannot create {}", cache_dir().display()))?;
-    // A temporary name and a rename, so an interrupted save is never loaded.
+    // The cache only saves time: a read-only home still evaluates.
+    if let Err(e) = save_atomically(&model, &path) {
+        eprintln!("note: the evaluation classifier was not cached ({e:#})");
+    }
+    Ok(model)
+}
+
+/// Writes under a temporary name and renames, so an interrupted save is never loaded.
+fn save_atomically(model: &Classifier, path: &std::path::Path) -> Result<()> {
+    let dir = path.parent().unwrap_or(std::path::Path::new("."));
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let tmp = path.with_extension("tmp.bpk");
     model.clone().save_file(&tmp).map_err(|e| anyhow::anyhow!("cannot write {}: {e:?}", tmp.display()))?;
-    std::fs::rename(&tmp, &path).with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(model)
+    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
 }
