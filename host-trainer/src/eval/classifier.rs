@@ -69,6 +69,12 @@ impl Classifier {
     pub fn forward(&self, x: Tensor<4>) -> Tensor<2> {
         self.logits.forward(self.features(x))
     }
+
+    /// The predicted class of each row of [`Self::features`].
+    pub fn classify(&self, features: Tensor<2>) -> Vec<usize> {
+        let classes = self.logits.forward(features).argmax(1).into_data().convert::<i64>();
+        classes.try_to_vec::<i64>().expect("argmax is int").into_iter().map(|c| c as usize).collect()
+    }
 }
 
 /// Class count of a labelled set.
@@ -108,8 +114,7 @@ pub fn train(set: &ImageSet, device: &Device, show_progress: bool) -> Result<Cla
 
 /// Predicted classes of images in `[-1, 1]`, in batches.
 pub fn predict(model: &Classifier, images: &Tensor<4>) -> Vec<usize> {
-    let logits = model.forward(images.clone());
-    logits.argmax(1).into_data().convert::<i64>().try_to_vec::<i64>().expect("argmax is int").into_iter().map(|c| c as usize).collect()
+    model.classify(model.features(images.clone()))
 }
 
 /// Share of `set`'s images (at most `limit`) the classifier labels right.

@@ -73,7 +73,7 @@ impl Evaluator {
         let idx: Vec<usize> = (0..n).collect();
         let mut features = Vec::with_capacity(n * FEATURES);
         for chunk in idx.chunks(500) {
-            features.extend(feature_rows(&classifier, test.batch(chunk, device)));
+            features.extend(rows(classifier.features(test.batch(chunk, device))));
         }
         Ok(Evaluator {
             real_accuracy: classifier::accuracy(&classifier, test, n, device),
@@ -91,9 +91,10 @@ impl Evaluator {
         let mut features = Vec::with_capacity(n * FEATURES);
         let mut predicted = Vec::with_capacity(n);
         for start in (0..n).step_by(500) {
-            let batch = images.clone().narrow(0, start, 500.min(n - start));
-            features.extend(feature_rows(&self.classifier, batch.clone()));
-            predicted.extend(classifier::predict(&self.classifier, &batch));
+            // One pass: the features give both the distance and the classes.
+            let batch = self.classifier.features(images.clone().narrow(0, start, 500.min(n - start)));
+            features.extend(rows(batch.clone()));
+            predicted.extend(self.classifier.classify(batch));
         }
         let mut counts = vec![0usize; self.classes];
         predicted.iter().for_each(|&c| counts[c.min(self.classes - 1)] += 1);
@@ -159,6 +160,6 @@ fn requested_classes(classes: usize, n: usize) -> Option<Vec<usize>> {
     (classes > 0).then(|| (0..n).map(|k| k % classes).collect())
 }
 
-fn feature_rows(classifier: &Classifier, images: Tensor<4>) -> Vec<f32> {
-    classifier.features(images).into_data().try_to_vec::<f32>().expect("features are f32")
+fn rows(features: Tensor<2>) -> Vec<f32> {
+    features.into_data().try_to_vec::<f32>().expect("features are f32")
 }
