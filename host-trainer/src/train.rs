@@ -210,10 +210,10 @@ pub fn train(config: &TrainConfig, run: &RunDir, device_choice: DeviceChoice, sh
     }
     let data = config.data.load()?;
     let classes = if config.conditional {
-        let Some(labels) = &data.labels else {
+        let Some(classes) = data.classes() else {
             bail!("{} has no class labels, so it cannot train a conditional GAN: drop --conditional", data.description);
         };
-        labels.iter().map(|&l| l as usize + 1).max().unwrap_or(0)
+        classes
     } else {
         0
     };

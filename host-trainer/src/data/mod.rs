@@ -186,6 +186,11 @@ impl ImageSet {
 }
 
 impl ImageSet {
+    /// Number of classes (largest label + 1), or `None` for an unlabelled set.
+    pub fn classes(&self) -> Option<usize> {
+        self.labels.as_ref().map(|labels| labels.iter().map(|&l| l as usize + 1).max().unwrap_or(0))
+    }
+
     /// The images (and labels) in `range`.
     pub fn subset(&self, range: std::ops::Range<usize>) -> ImageSet {
         let n = self.image_len();

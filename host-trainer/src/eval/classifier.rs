@@ -79,8 +79,8 @@ impl Classifier {
 
 /// Class count of a labelled set.
 pub fn class_count(set: &ImageSet) -> Result<usize> {
-    match &set.labels {
-        Some(labels) => Ok(labels.iter().map(|&l| l as usize + 1).max().unwrap_or(0)),
+    match set.classes() {
+        Some(classes) => Ok(classes),
         None => bail!(
             "{} has no class labels, and `pocketgan eval` needs them to train its classifier: \
              evaluate on digits or fashion-mnist",
