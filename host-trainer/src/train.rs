@@ -93,36 +93,36 @@ impl Default for TrainConfig {
 }
 
 impl TrainConfig {
-    /// The config with every unset field filled from the objective's paper.
-    pub fn resolved(&self) -> TrainConfig {
-        let d = self.objective.paper_defaults();
-        let s = d.step;
-        TrainConfig {
-            optimizer: Some(self.optimizer.unwrap_or(s.optimizer)),
-            learning_rate: Some(self.learning_rate.unwrap_or(s.learning_rate)),
-            beta1: Some(self.beta1.unwrap_or(s.beta1)),
-            beta2: Some(self.beta2.unwrap_or(s.beta2)),
-            d_steps: Some(self.d_steps.unwrap_or(s.d_steps)),
-            clip: self.clip.or(s.clip),
-            gp_weight: self.gp_weight.or(s.gp_weight),
-            spectral_norm: Some(self.spectral_norm.unwrap_or(d.spectral_norm)),
-            batch_norm: Some(self.batch_norm.unwrap_or(d.batch_norm)),
-            ..self.clone()
+    /// The step settings: the objective's paper defaults with this config's overrides.
+    pub fn step_settings(&self) -> StepSettings {
+        let paper = self.objective.paper_defaults().step;
+        StepSettings {
+            objective: self.objective,
+            optimizer: self.optimizer.unwrap_or(paper.optimizer),
+            learning_rate: self.learning_rate.unwrap_or(paper.learning_rate),
+            beta1: self.beta1.unwrap_or(paper.beta1),
+            beta2: self.beta2.unwrap_or(paper.beta2),
+            d_steps: self.d_steps.unwrap_or(paper.d_steps),
+            clip: self.clip.or(paper.clip),
+            gp_weight: self.gp_weight.or(paper.gp_weight),
         }
     }
 
-    /// The step settings of the resolved config.
-    pub fn step_settings(&self) -> StepSettings {
-        let r = self.resolved();
-        StepSettings {
-            objective: r.objective,
-            optimizer: r.optimizer.expect("resolved"),
-            learning_rate: r.learning_rate.expect("resolved"),
-            beta1: r.beta1.expect("resolved"),
-            beta2: r.beta2.expect("resolved"),
-            d_steps: r.d_steps.expect("resolved"),
-            clip: r.clip,
-            gp_weight: r.gp_weight,
+    /// The config with every unset field filled from the objective's paper.
+    pub fn resolved(&self) -> TrainConfig {
+        let paper = self.objective.paper_defaults();
+        let s = self.step_settings();
+        TrainConfig {
+            optimizer: Some(s.optimizer),
+            learning_rate: Some(s.learning_rate),
+            beta1: Some(s.beta1),
+            beta2: Some(s.beta2),
+            d_steps: Some(s.d_steps),
+            clip: s.clip,
+            gp_weight: s.gp_weight,
+            spectral_norm: Some(self.spectral_norm.unwrap_or(paper.spectral_norm)),
+            batch_norm: Some(self.batch_norm.unwrap_or(paper.batch_norm)),
+            ..self.clone()
         }
     }
 }
