@@ -208,25 +208,29 @@ struct ToyArgs {
     quiet: bool,
 }
 
-fn toy_config(args: &ToyArgs) -> Result<ToyConfig> {
-    let mut c: ToyConfig = match &args.config {
-        Some(path) => {
-            let text = std::fs::read_to_string(path).with_context(|| format!("cannot read config {}", path.display()))?;
-            toml::from_str(&text).map_err(|e| anyhow!("{} is not a valid toy config: {e}", path.display()))?
-        }
-        None => ToyConfig::default(),
+/// The config in `path` (every field optional), or the defaults.
+fn config_file<T: serde::de::DeserializeOwned + Default>(path: Option<&Path>, what: &str) -> Result<T> {
+    let Some(path) = path else { return Ok(T::default()) };
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read config {}", path.display()))?;
+    toml::from_str(&text).map_err(|e| anyhow!("{} is not a valid {what} config: {e}", path.display()))
+}
+
+/// Each flag that was given replaces the config field it names:
+/// `field = flag` sets the value, `some field = flag` sets `Some(value)`.
+macro_rules! override_fields {
+    ($config:ident, $args:ident; $($field:ident = $arg:ident),*) => {
+        $(if let Some(v) = $args.$arg { $config.$field = v; })*
     };
-    macro_rules! set {
-        ($($field:ident = $arg:ident),*) => { $(if let Some(v) = args.$arg { c.$field = v; })* };
-    }
-    set!(data = data, objective = objective, steps = steps, batch_size = batch_size, latent_dim = latent_dim,
-         layers = layers, neurons = neurons, seed = seed, eval_every = eval_every);
-    if args.lr.is_some() {
-        c.learning_rate = args.lr;
-    }
-    if args.d_steps.is_some() {
-        c.d_steps = args.d_steps;
-    }
+    ($config:ident, $args:ident; some $($field:ident = $arg:ident),*) => {
+        $(if let Some(v) = $args.$arg { $config.$field = Some(v); })*
+    };
+}
+
+fn toy_config(args: &ToyArgs) -> Result<ToyConfig> {
+    let mut c: ToyConfig = config_file(args.config.as_deref(), "toy")?;
+    override_fields!(c, args; data = data, objective = objective, steps = steps, batch_size = batch_size,
+                     latent_dim = latent_dim, layers = layers, neurons = neurons, seed = seed, eval_every = eval_every);
+    override_fields!(c, args; some learning_rate = lr, d_steps = d_steps);
     Ok(c)
 }
 
@@ -327,27 +331,16 @@ fn timestamp() -> u64 {
 }
 
 fn train_config(args: &TrainArgs) -> Result<TrainConfig> {
-    let mut c = match &args.config {
-        Some(path) => {
-            let text = std::fs::read_to_string(path).with_context(|| format!("cannot read config {}", path.display()))?;
-            toml::from_str(&text).map_err(|e| anyhow!("{} is not a valid training config: {e}", path.display()))?
-        }
-        None => TrainConfig::default(),
-    };
+    let mut c: TrainConfig = config_file(args.config.as_deref(), "training")?;
     if let Some(d) = &args.data {
         c.data = DataSource::parse(d, FolderOptions { size: args.image_size, channels: args.channels })?;
     }
-    macro_rules! set {
-        ($($field:ident = $arg:ident),*) => { $(if let Some(v) = args.$arg { c.$field = v; })* };
-    }
-    macro_rules! set_some {
-        ($($field:ident = $arg:ident),*) => { $(if let Some(v) = args.$arg { c.$field = Some(v); })* };
-    }
-    set!(steps = steps, batch_size = batch_size, latent_dim = latent_dim, objective = objective,
-         generator_channels = generator_channels, discriminator_channels = discriminator_channels, seed = seed,
-         sample_every = sample_every, checkpoint_every = checkpoint_every);
-    set_some!(optimizer = optimizer, learning_rate = lr, beta1 = beta1, beta2 = beta2, d_steps = d_steps,
-              clip = clip, gp_weight = gp_weight, spectral_norm = spectral_norm, batch_norm = batch_norm);
+    override_fields!(c, args; steps = steps, batch_size = batch_size, latent_dim = latent_dim, objective = objective,
+                     generator_channels = generator_channels, discriminator_channels = discriminator_channels,
+                     seed = seed, sample_every = sample_every, checkpoint_every = checkpoint_every);
+    override_fields!(c, args; some optimizer = optimizer, learning_rate = lr, beta1 = beta1, beta2 = beta2,
+                     d_steps = d_steps, clip = clip, gp_weight = gp_weight, spectral_norm = spectral_norm,
+                     batch_norm = batch_norm);
     c.conditional |= args.conditional;
     Ok(c)
 }
