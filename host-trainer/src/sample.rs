@@ -59,6 +59,21 @@ pub struct Frames {
     pub raw: Vec<Vec<u8>>,
 }
 
+/// Runs the int8 model as a board does for each seed in `seeds`: the k-th
+/// sample of a conditional model draws class `k % classes`; `each` gets k
+/// and the output codes (HWC).
+pub fn for_each_seed(model: &Model<'_>, seeds: std::ops::Range<u32>, mut each: impl FnMut(usize, &[i8])) -> Result<()> {
+    let classes = model.header().classes as usize;
+    let mut scratch = vec![0i8; model.scratch_len()];
+    let mut latent = vec![0i8; model.header().latent_dim as usize];
+    for (k, seed) in seeds.enumerate() {
+        latent_for_seed(seed, &mut latent);
+        let class = if classes > 0 { Some((k % classes) as u16) } else { None };
+        each(k, generate(model, &latent, class, &mut scratch).map_err(|e| anyhow!("{e}"))?);
+    }
+    Ok(())
+}
+
 /// Renders the samples as a display would show them.
 pub fn render_samples(model: &Model<'_>, opts: &SampleOptions) -> Result<Frames> {
     let h = model.header();

@@ -5,9 +5,9 @@ use crate::train::seed_inputs;
 use anyhow::{Result, anyhow};
 use burn::module::Module;
 use burn::tensor::Device;
-use pocketgan_shared::latent::latent_for_seed;
+use crate::sample::for_each_seed;
 use pocketgan_shared::pixels::code_to_u8;
-use pocketgan_shared::{Model, generate};
+use pocketgan_shared::Model;
 
 /// Seeds the quality check uses: the same 64 a default `pocketgan sample` grid shows.
 pub const CHECK_SEEDS: std::ops::Range<u32> = 0..64;
@@ -38,13 +38,8 @@ pub fn int8_vs_float(model: &Model<'_>, generator: &Generator, device: &Device) 
     if h * w * c != model.output_len() {
         return Err(anyhow!("the model file and the generator have different image shapes"));
     }
-    let mut scratch = vec![0i8; model.scratch_len()];
-    let mut latent = vec![0i8; latent_dim];
     let (mut sq, mut max_abs, mut count) = (0f64, 0f64, 0usize);
-    for (k, seed) in CHECK_SEEDS.enumerate() {
-        latent_for_seed(seed, &mut latent);
-        let class = (classes > 0).then(|| (k % classes) as u16);
-        let codes = generate(model, &latent, class, &mut scratch).map_err(|e| anyhow!("{e}"))?;
+    for_each_seed(model, CHECK_SEEDS, |k, codes| {
         for ch in 0..c {
             for p in 0..h * w {
                 let f = (float[(k * c + ch) * h * w + p].clamp(-1.0, 1.0) as f64 + 1.0) * 127.5;
@@ -55,7 +50,7 @@ pub fn int8_vs_float(model: &Model<'_>, generator: &Generator, device: &Device) 
                 count += 1;
             }
         }
-    }
+    })?;
     let mse = sq / count as f64;
     let psnr_db = if mse == 0.0 { f64::INFINITY } else { 10.0 * (255.0f64 * 255.0 / mse).log10() };
     Ok(Agreement { psnr_db, max_abs })

@@ -8,12 +8,12 @@ use super::frechet::{Gaussian, frechet_distance};
 use crate::data::{DataSource, ImageSet};
 use crate::nets::Generator;
 use crate::train::seed_inputs;
-use anyhow::{Result, anyhow, bail};
+use anyhow::{Result, bail};
 use burn::module::Module;
 use burn::tensor::{Device, Tensor, TensorData};
-use pocketgan_shared::latent::latent_for_seed;
+use crate::sample::for_each_seed;
 use pocketgan_shared::pixels::code_to_u8;
-use pocketgan_shared::{Model, generate};
+use pocketgan_shared::Model;
 
 /// Generated samples per evaluation (seeds 0..N, class k % classes).
 pub const EVAL_IMAGES: usize = 2000;
@@ -133,22 +133,17 @@ impl Evaluator {
     /// same seeds and classes as [`Self::score_float`].
     pub fn score_int8(&self, model: &Model<'_>, n: usize) -> Result<ImageScores> {
         let h = model.header();
-        let (classes, latent_dim) = (h.classes as usize, h.latent_dim as usize);
+        let classes = h.classes as usize;
         let [height, width, channels] = [h.image.height as usize, h.image.width as usize, h.image.channels as usize];
-        let mut scratch = vec![0i8; model.scratch_len()];
-        let mut latent = vec![0i8; latent_dim];
         let mut values = Vec::with_capacity(n * model.output_len());
-        for k in 0..n {
-            latent_for_seed(k as u32, &mut latent);
-            let class = if classes > 0 { Some((k % classes) as u16) } else { None };
-            let codes = generate(model, &latent, class, &mut scratch).map_err(|e| anyhow!("{e}"))?;
+        for_each_seed(model, 0..n as u32, |_, codes| {
             // The board's 8-bit pixels, HWC → CHW in [-1, 1] like real images.
             for ch in 0..channels {
                 for p in 0..height * width {
                     values.push(code_to_u8(codes[p * channels + ch]) as f32 / 127.5 - 1.0);
                 }
             }
-        }
+        })?;
         let images = Tensor::from_data(TensorData::new(values, [n, channels, height, width]), &self.device);
         let requested = requested_classes(classes, n);
         Ok(self.score(images, requested.as_deref()))
