@@ -12,6 +12,7 @@
 //! ```
 
 use crate::data::ToyDistribution;
+use crate::data::toy::normal_pair;
 use crate::eval::modes::{EVAL_SAMPLES, ModeReport, mode_coverage};
 use crate::gan_step::{GanStep, StepSettings};
 use crate::nets::{MlpConfig, MlpCritic, MlpGenerator};
@@ -128,10 +129,8 @@ pub struct ToyRun {
 /// Standard normal latents from a seed, on the host (the same for any device).
 pub fn fixed_latents(n: usize, latent_dim: usize, seed: u32, device: &Device) -> Tensor<2> {
     let mut rng = LatentSampler::new(seed);
-    let mut uniform = move || (rng.next_u32() as f64 + 0.5) / 4_294_967_296.0;
-    let values: Vec<f32> = (0..n * latent_dim)
-        .map(|_| ((-2.0 * uniform().ln()).sqrt() * (2.0 * std::f64::consts::PI * uniform()).cos()) as f32)
-        .collect();
+    // One normal per pair of uniforms (the pair's second is not used).
+    let values: Vec<f32> = (0..n * latent_dim).map(|_| normal_pair(&mut rng).0 as f32).collect();
     Tensor::from_data(TensorData::new(values, [n, latent_dim]), device)
 }
 

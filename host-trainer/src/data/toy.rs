@@ -105,16 +105,12 @@ impl ToyDistribution {
     /// `n` samples, deterministic for a seed.
     pub fn sample(self, n: usize, seed: u32) -> Vec<[f32; 2]> {
         let mut rng = LatentSampler::new(seed ^ 0x70C5);
-        let mut uniform = move || (rng.next_u32() as f64 + 0.5) / 4_294_967_296.0;
+        let sigma = self.sigma() as f64;
         (0..n)
             .map(|_| {
-                let (p, _) = self.point(uniform() as f32);
-                // Box–Muller.
-                let (u1, u2) = (uniform(), uniform());
-                let r = (-2.0 * u1.ln()).sqrt();
-                let (s, c) = (2.0 * std::f64::consts::PI * u2).sin_cos();
-                let sigma = self.sigma() as f64;
-                [p[0] + (r * c * sigma) as f32, p[1] + (r * s * sigma) as f32]
+                let (p, _) = self.point(open_unit(&mut rng) as f32);
+                let (nx, ny) = normal_pair(&mut rng);
+                [p[0] + (nx * sigma) as f32, p[1] + (ny * sigma) as f32]
             })
             .collect()
     }
@@ -130,6 +126,18 @@ impl ToyDistribution {
             _ => (0..CURVE_POINTS).map(|i| self.point((i as f32 + 0.5) / CURVE_POINTS as f32)).collect(),
         }
     }
+}
+
+/// A uniform number in (0, 1) from the shared xoshiro stream.
+pub fn open_unit(rng: &mut LatentSampler) -> f64 {
+    (rng.next_u32() as f64 + 0.5) / 4_294_967_296.0
+}
+
+/// Two independent standard normals (Box–Muller) from two uniforms.
+pub fn normal_pair(rng: &mut LatentSampler) -> (f64, f64) {
+    let r = (-2.0 * open_unit(rng).ln()).sqrt();
+    let (s, c) = (2.0 * std::f64::consts::PI * open_unit(rng)).sin_cos();
+    (r * c, r * s)
 }
 
 impl std::fmt::Display for ToyDistribution {
