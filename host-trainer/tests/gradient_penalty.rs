@@ -10,10 +10,17 @@ use pocketgan_host_trainer::gan_step::random_classes;
 use pocketgan_host_trainer::nets::{CriticNet, Discriminator, DiscriminatorConfig, MlpConfig, MlpCritic};
 use pocketgan_host_trainer::objectives::gradient_penalty::penalty_at;
 
-fn device() -> Device {
+/// burn's seed is process-global and the tests of this file run on parallel
+/// threads: each holds this lock while it draws, so every run sees the same
+/// weights and inputs (otherwise a finite difference lands on a LeakyReLU
+/// kink often enough to make the kink bound below fail now and then).
+static RNG: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn device() -> (std::sync::MutexGuard<'static, ()>, Device) {
+    let guard = RNG.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let device = Device::flex().autodiff();
     device.seed(11);
-    device
+    (guard, device)
 }
 
 fn values<const D: usize>(t: Tensor<D>) -> Vec<f32> {
@@ -64,7 +71,7 @@ fn with_entry<const D: usize>(p: &Param<Tensor<D>>, i: usize, delta: f32) -> Par
 
 #[test]
 fn explicit_input_gradient_equals_autodiff() {
-    let device = device();
+    let (_seeded, device) = device();
     let mlp: MlpCritic = MlpConfig::new().with_layers(3).with_neurons(16).init_critic(&device);
     let x = Tensor::<2>::random([5, 2], Distribution::Normal(0.0, 1.0), &device).require_grad();
     let grads = mlp.forward(x.clone()).sum().backward();
@@ -85,7 +92,7 @@ fn explicit_input_gradient_equals_autodiff() {
 
 #[test]
 fn batch_norm_critic_is_refused() {
-    let device = device();
+    let (_seeded, device) = device();
     let critic = DiscriminatorConfig::new().with_height(16).with_width(16).with_base_channels(4).init(&device).unwrap();
     assert!(!critic.norms.is_empty());
     let x = Tensor::<4>::zeros([2, 1, 16, 16], &device);
@@ -95,10 +102,10 @@ fn batch_norm_critic_is_refused() {
 
 /// Central differences of `penalty(param ± ε e_i)` against the backward
 /// gradient, for several entries of one parameter.
-fn check_parameter<C: Clone>(
+fn check_parameter<C: Clone, const D: usize>(
     critic: &C,
-    param: impl Fn(&C) -> &Param<Tensor<4>>,
-    set: impl Fn(&mut C, Param<Tensor<4>>),
+    param: impl Fn(&C) -> &Param<Tensor<D>>,
+    set: impl Fn(&mut C, Param<Tensor<D>>),
     penalty: impl Fn(&C) -> Tensor<1>,
     what: &str,
 ) {
@@ -140,7 +147,7 @@ fn check_parameter<C: Clone>(
 
 #[test]
 fn penalty_parameter_gradient_matches_finite_differences() {
-    let device = device();
+    let (_seeded, device) = device();
     let critic = image_critic(false, 0, &device);
     let x = Tensor::<4>::random([2, 1, 16, 16], Distribution::Uniform(-1.0, 1.0), &device);
     let penalty = |c: &Discriminator| penalty_at(c, x.clone(), None).unwrap();
@@ -156,20 +163,10 @@ fn penalty_parameter_gradient_matches_finite_differences() {
 
 #[test]
 fn mlp_penalty_gradient_matches_finite_differences() {
-    let device = device();
+    let (_seeded, device) = device();
     let critic: MlpCritic = MlpConfig::new().with_layers(2).with_neurons(8).init_critic(&device);
     let x = Tensor::<2>::random([6, 2], Distribution::Normal(0.0, 1.0), &device);
-    let grads = penalty_at(&critic, x.clone(), None).unwrap().backward();
-    let analytic = values(critic.layers[0].inner.weight.val().grad(&grads).unwrap());
-    let eps = 1e-3;
-    for (i, &g) in analytic.iter().enumerate() {
-        let mut plus = critic.clone();
-        plus.layers[0].inner.weight = with_entry(&critic.layers[0].inner.weight, i, eps);
-        let mut minus = critic.clone();
-        minus.layers[0].inner.weight = with_entry(&critic.layers[0].inner.weight, i, -eps);
-        let fd = (penalty_at(&plus, x.clone(), None).unwrap().into_scalar::<f32>()
-            - penalty_at(&minus, x.clone(), None).unwrap().into_scalar::<f32>())
-            / (2.0 * eps);
-        assert!((fd - g).abs() <= 2e-3 + 0.02 * g.abs().max(fd.abs()), "mlp entry {i}: {fd} vs {g}");
-    }
+    let penalty = |c: &MlpCritic| penalty_at(c, x.clone(), None).unwrap();
+    check_parameter(&critic, |c| &c.layers[0].inner.weight, |c, p| c.layers[0].inner.weight = p, penalty, "mlp first layer");
+    check_parameter(&critic, |c| &c.layers[1].inner.weight, |c, p| c.layers[1].inner.weight = p, penalty, "mlp hidden layer");
 }
