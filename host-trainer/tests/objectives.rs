@@ -17,8 +17,18 @@ use pocketgan_host_trainer::run::RunDir;
 use pocketgan_host_trainer::toy::{ToyConfig, train_toy};
 use pocketgan_host_trainer::train::{TrainConfig, train};
 
+/// burn's seed is process-global: tests that train on parallel threads would
+/// draw from one random stream and vary from run to run. Each test holds
+/// this lock, so its numbers are the same every time.
+static RNG: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    RNG.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 #[test]
 fn every_objective_learns_the_ring() {
+    let _serial = serial();
     let device = Device::flex();
     for objective in Objective::ALL {
         let config = ToyConfig { objective, steps: 1000, eval_every: 0, ..ToyConfig::default() };
@@ -58,6 +68,7 @@ fn fashion_installed() -> bool {
 
 #[test]
 fn every_objective_learns_fashion_mnist_in_float_and_int8() {
+    let _serial = serial();
     assert!(fashion_installed(), "Fashion-MNIST is needed: apt-get install dataset-fashion-mnist (scripts/test does)");
     let device = Device::flex();
     let data = DataSource::FashionMnist { split: "train".into() };
@@ -107,6 +118,7 @@ fn every_objective_learns_fashion_mnist_in_float_and_int8() {
 
 #[test]
 fn conditional_int8_model_draws_the_requested_classes() {
+    let _serial = serial();
     let device = Device::flex();
     let data = DataSource::Digits;
     let dir = tempfile::tempdir().unwrap();
