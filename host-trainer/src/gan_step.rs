@@ -121,14 +121,13 @@ impl<G: GeneratorNet<D>, C: CriticNet<D>, const D: usize> GanStep<G, C, D> {
     pub fn step(&mut self, mut real: impl FnMut() -> (Tensor<D>, Option<Tensor<2>>)) -> Result<StepLosses> {
         let s = self.settings;
         let conditional = self.generator.classes() > 0;
-        let mut d_loss = None;
-        let mut n = 0;
-        let mut device = None;
+        // The last critic update's loss, batch size and device.
+        let mut last = None;
         for _ in 0..s.d_steps {
             self.critic.power_iteration();
             let (x, y) = real();
             let y = if conditional { y } else { None };
-            n = x.dims()[0];
+            let n = x.dims()[0];
             let dev = x.device();
             // Fakes of the real batch's classes, detached from the generator.
             let fake = self.generator.generate(self.generator_input(n, y.clone(), &dev)).detach();
@@ -146,17 +145,16 @@ impl<G: GeneratorNet<D>, C: CriticNet<D>, const D: usize> GanStep<G, C, D> {
             if let Some(c) = s.clip {
                 self.critic = clip_weights(self.critic.clone(), c);
             }
-            d_loss = Some(loss);
-            device = Some(dev);
+            last = Some((loss, n, dev));
         }
-        let device = device.expect("d_steps ≥ 1");
+        let (d_loss, n, device) = last.expect("d_steps ≥ 1");
         let y = conditional.then(|| random_classes(n, self.generator.classes(), &device));
         let fake = self.generator.generate(self.generator_input(n, y.clone(), &device));
         let g_loss = s.objective.generator_loss(self.critic.logits(fake, y));
         let grads = GradientsParams::from_grads(g_loss.backward(), &self.generator);
         self.generator = self.opt_g.step(s.learning_rate, self.generator.clone(), grads);
         Ok(StepLosses {
-            d_loss: d_loss.expect("d_steps ≥ 1").into_scalar::<f32>(),
+            d_loss: d_loss.into_scalar::<f32>(),
             g_loss: g_loss.into_scalar::<f32>(),
         })
     }
