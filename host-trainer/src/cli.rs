@@ -1,17 +1,18 @@
 //! The `pocketgan` command line.
 
-use crate::data::{DataSource, FolderOptions, ToyDistribution, convert_npm_digits};
+use crate::data::{DataSource, FolderOptions, ResizeMode, ToyDistribution, convert_npm_digits};
 use crate::toy::{self, ToyConfig};
 use crate::device::DeviceChoice;
 use crate::objectives::{Objective, OptimizerKind};
 use crate::run::RunDir;
 use crate::sample::{PixelFormat, SampleOptions};
-use crate::train::TrainConfig;
+use crate::train::{ResumeChanges, TrainConfig, write_atomic};
 use crate::{bench, demo, export, fit, inspect, sample, train};
 use anyhow::{Context, Result, anyhow, bail};
 use burn::tensor::Device;
 use clap::{Parser, Subcommand};
 use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 
 /// Train GANs on your workstation, run them on a microcontroller.
 #[derive(Parser, Debug)]
@@ -19,7 +20,7 @@ use std::path::{Path, PathBuf};
     name = "pocketgan",
     version,
     about = "Train GANs on your workstation, run them on a microcontroller",
-    after_help = "Typical use:\n  pocketgan demo                                   train 2 min, export, preview\n  pocketgan train --data digits --run runs/mine    train a DCGAN\n  pocketgan train --objective wgan-gp --conditional  another objective, class labels\n  pocketgan toy --data ring --objective hinge      a 2-D toy GAN, pictures of it learning\n  pocketgan eval runs/mine                         Fréchet distance, classes, float vs int8\n  pocketgan export runs/mine -o mine.pgan          quantize to int8\n  pocketgan sample mine.pgan -o grid.png           what a board draws\n  pocketgan inspect mine.pgan                      what is inside\n  pocketgan fit mine.pgan --board rp-pico          will it fit a board"
+    after_help = "Typical use:\n  pocketgan demo                                   train 2 min, export, preview\n  pocketgan train --data digits --run runs/mine    train a DCGAN\n  pocketgan train --resume runs/mine               continue after Ctrl-C (or train longer: --steps)\n  pocketgan plot runs/mine                         loss curves to PNG and SVG\n  pocketgan train --objective wgan-gp --conditional  another objective, class labels\n  pocketgan toy --data ring --objective hinge      a 2-D toy GAN, pictures of it learning\n  pocketgan eval runs/mine                         Fréchet distance, classes, float vs int8\n  pocketgan export runs/mine -o mine.pgan          quantize to int8\n  pocketgan sample mine.pgan -o grid.png           what a board draws\n  pocketgan inspect mine.pgan                      what is inside\n  pocketgan fit mine.pgan --board rp-pico          will it fit a board"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -44,6 +45,11 @@ enum Command {
     Train(TrainArgs),
     /// Train a GAN on a 2-D toy distribution and watch it cover the modes (GAN Lab's setting).
     Toy(ToyArgs),
+    /// Draw a run's loss curves to RUN/losses.png and .svg, and its samples/progress.png (also while it trains).
+    Plot {
+        /// The run folder (from `pocketgan train` or `pocketgan toy`).
+        run: PathBuf,
+    },
     /// Score a run: modes and high-quality share (toy runs); Fréchet distance,
     /// class accuracy and class spread of the float and the int8 generator (image runs).
     Eval {
@@ -240,17 +246,32 @@ struct TrainArgs {
     #[arg(long)]
     config: Option<PathBuf>,
     /// Run folder (default: runs/<data>-<time>).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "resume")]
     run: Option<PathBuf>,
+    /// Continue this run from its last checkpoint (Ctrl-C, a crash, or more
+    /// --steps); only --steps, --sample-every, --checkpoint-every, --device
+    /// and --quiet may be given with it.
+    #[arg(long, value_name = "RUN")]
+    resume: Option<PathBuf>,
     /// 'digits' (bundled), 'fashion-mnist' ('fashion-mnist:test'), or a folder of PNG/JPEG images.
     #[arg(long)]
     data: Option<String>,
-    /// Side of folder images after crop and resize (multiple of 4).
-    #[arg(long, default_value_t = 32)]
-    image_size: usize,
-    /// Channels of folder images: 1 (gray) or 3 (RGB).
-    #[arg(long, default_value_t = 1)]
-    channels: usize,
+    /// Side of folder images after resizing (multiple of 4) [default: 32, or from --display].
+    #[arg(long)]
+    image_size: Option<usize>,
+    /// Size folder images for this display, e.g. 128x64: the largest square
+    /// the board app shows pixel for pixel (64 here).
+    #[arg(long, value_parser = parse_size, conflicts_with = "image_size")]
+    display: Option<(u16, u16)>,
+    /// Channels of folder images: 1 (grayscale) or 3 (RGB) [default: 1].
+    #[arg(long)]
+    channels: Option<usize>,
+    /// How folder images become square [default: crop].
+    #[arg(long, value_enum)]
+    resize: Option<ResizeMode>,
+    /// Leave out unreadable or too-small folder images instead of stopping.
+    #[arg(long)]
+    skip_bad_images: bool,
     /// Generator updates [default: 4000].
     #[arg(long)]
     steps: Option<usize>,
@@ -332,8 +353,26 @@ fn timestamp() -> u64 {
 
 fn train_config(args: &TrainArgs) -> Result<TrainConfig> {
     let mut c: TrainConfig = config_file(args.config.as_deref(), "training")?;
+    let folder_flags = args.image_size.is_some()
+        || args.display.is_some()
+        || args.channels.is_some()
+        || args.resize.is_some()
+        || args.skip_bad_images;
     if let Some(d) = &args.data {
-        c.data = DataSource::parse(d, FolderOptions { size: args.image_size, channels: args.channels })?;
+        let defaults = FolderOptions::default();
+        let options = FolderOptions {
+            size: args.image_size.or(args.display.map(|(w, h)| FolderOptions::size_for_display(w, h))).unwrap_or(defaults.size),
+            channels: args.channels.unwrap_or(defaults.channels),
+            resize: args.resize.unwrap_or(defaults.resize),
+            skip_bad: args.skip_bad_images,
+        };
+        c.data = DataSource::parse(d, options)?;
+    }
+    if folder_flags && !matches!(c.data, DataSource::Folder { .. }) {
+        bail!(
+            "--image-size, --display, --channels, --resize and --skip-bad-images apply to a folder of images: \
+             add --data path/to/folder (the built-in data sets have a fixed size)"
+        );
     }
     override_fields!(c, args; steps = steps, batch_size = batch_size, latent_dim = latent_dim, objective = objective,
                      generator_channels = generator_channels, discriminator_channels = discriminator_channels,
@@ -345,30 +384,103 @@ fn train_config(args: &TrainArgs) -> Result<TrainConfig> {
     Ok(c)
 }
 
-/// Writes `bytes` to `path` through a temporary file, so a crash never
-/// leaves half a model behind.
-fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
+/// The flags `--resume` cannot take: the run's config.toml fixes them.
+fn fixed_by_the_run(args: &TrainArgs) -> Vec<&'static str> {
+    let given = [
+        ("--config", args.config.is_some()),
+        ("--data", args.data.is_some()),
+        ("--image-size", args.image_size.is_some()),
+        ("--display", args.display.is_some()),
+        ("--channels", args.channels.is_some()),
+        ("--resize", args.resize.is_some()),
+        ("--skip-bad-images", args.skip_bad_images),
+        ("--batch-size", args.batch_size.is_some()),
+        ("--objective", args.objective.is_some()),
+        ("--conditional", args.conditional),
+        ("--optimizer", args.optimizer.is_some()),
+        ("--lr", args.lr.is_some()),
+        ("--beta1", args.beta1.is_some()),
+        ("--beta2", args.beta2.is_some()),
+        ("--d-steps", args.d_steps.is_some()),
+        ("--clip", args.clip.is_some()),
+        ("--gp-weight", args.gp_weight.is_some()),
+        ("--spectral-norm", args.spectral_norm.is_some()),
+        ("--batch-norm", args.batch_norm.is_some()),
+        ("--latent-dim", args.latent_dim.is_some()),
+        ("--generator-channels", args.generator_channels.is_some()),
+        ("--discriminator-channels", args.discriminator_channels.is_some()),
+        ("--seed", args.seed.is_some()),
+    ];
+    given.into_iter().filter(|(_, g)| *g).map(|(name, _)| name).collect()
+}
+
+fn train_command(args: &TrainArgs) -> Result<ExitCode> {
+    crate::interrupt::install();
+    let (report, run) = if let Some(root) = &args.resume {
+        let fixed = fixed_by_the_run(args);
+        if !fixed.is_empty() {
+            bail!(
+                "--resume continues {} with the settings in its config.toml, so {} cannot change; \
+                 only --steps, --sample-every, --checkpoint-every and --device can. To train differently, start a new run",
+                root.display(),
+                fixed.join(", ")
+            );
+        }
+        let run = RunDir::new(root.clone());
+        let changes =
+            ResumeChanges { steps: args.steps, sample_every: args.sample_every, checkpoint_every: args.checkpoint_every };
+        (train::resume(&run, &changes, args.device, !args.quiet)?, run)
+    } else {
+        let config = train_config(args)?;
+        let run = RunDir::new(args.run.clone().unwrap_or_else(|| {
+            PathBuf::from(format!("runs/{}-{}", config.data.short_name(), timestamp()))
+        }));
+        (train::train(&config, &run, args.device, !args.quiet)?, run)
+    };
+    let root = run.root.display();
+    if report.interrupted {
+        println!(
+            "interrupted: checkpoint written at step {}\ncontinue with: pocketgan train --resume {root}",
+            report.steps
+        );
+        return Ok(ExitCode::from(130));
+    }
+    println!(
+        "trained to step {} on {} ({:.0} ms/step), final losses D {:.3} G {:.3}\nrun folder: {root} (loss curves: {root}/losses.png)\nnext: pocketgan export {root} -o model.pgan",
+        report.steps, report.device, report.ms_per_step, report.d_loss, report.g_loss
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Runs the command line.
-pub fn run() -> Result<()> {
+pub fn run() -> Result<ExitCode> {
     let cli = Cli::parse();
-    match cli.command {
+    match &cli.command {
+        Command::Train(args) => return train_command(args),
         Command::Demo { steps, out, device } => {
-            let out = out.unwrap_or_else(|| PathBuf::from(format!("runs/demo-{}", timestamp())));
-            demo::run(&out, steps, device)
+            crate::interrupt::install();
+            let out = out.clone().unwrap_or_else(|| PathBuf::from(format!("runs/demo-{}", timestamp())));
+            let finished = demo::run(&out, *steps, *device)?;
+            return Ok(if finished { ExitCode::SUCCESS } else { ExitCode::from(130) });
         }
-        Command::Train(args) => {
-            let config = train_config(&args)?;
-            let run = RunDir::new(args.run.clone().unwrap_or_else(|| PathBuf::from(format!("runs/{}-{}", config.data.short_name(), timestamp()))));
-            let report = train::train(&config, &run, args.device, !args.quiet)?;
-            println!(
-                "trained {} steps on {} ({:.0} ms/step), final losses D {:.3} G {:.3}\nrun folder: {}\nnext: pocketgan export {} -o model.pgan",
-                report.steps, report.device, report.ms_per_step, report.d_loss, report.g_loss, run.root.display(), run.root.display()
-            );
+        _ => {}
+    }
+    run_command(cli.command).map(|()| ExitCode::SUCCESS)
+}
+
+fn run_command(command: Command) -> Result<()> {
+    match command {
+        Command::Train(_) | Command::Demo { .. } => unreachable!("handled by run"),
+        Command::Plot { run } => {
+            let run = RunDir::new(run);
+            let [png, svg] = crate::plot::loss_curves(&run)?;
+            println!("wrote {} and {}", png.display(), svg.display());
+            // Image runs also get the strip of their sample grids so far.
+            if let Ok(generator) = <crate::nets::GeneratorConfig as burn::config::Config>::load(run.generator_config())
+                && let Some(strip) = crate::preview::progress_strip(&run.samples(), generator.height, 2)?
+            {
+                println!("wrote {}", strip.display());
+            }
             Ok(())
         }
         Command::Toy(a) => {

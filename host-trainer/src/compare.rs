@@ -77,7 +77,7 @@ pub fn run(args: &CompareArgs) -> Result<()> {
     if args.image_steps == 0 {
         return Ok(());
     }
-    let data = DataSource::parse(&args.image_data, FolderOptions { size: 28, channels: 1 })?;
+    let data = DataSource::parse(&args.image_data, FolderOptions { size: 28, ..FolderOptions::default() })?;
     let (train_set, test_set) = splits(&data)?;
     let evaluator = Evaluator::new(&train_set, &test_set, &device, true)?;
     let tmp = tempdir()?;

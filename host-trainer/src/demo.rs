@@ -13,12 +13,23 @@ use burn::tensor::Device;
 use pocketgan_shared::Model;
 use std::path::Path;
 
-/// Runs the demo into `out` (which must not exist yet).
-pub fn run(out: &Path, steps: usize, device: DeviceChoice) -> Result<()> {
+/// Runs the demo into `out` (which must not exist yet). Returns false when
+/// Ctrl-C stopped the training (its checkpoint is written; nothing else is).
+pub fn run(out: &Path, steps: usize, device: DeviceChoice) -> Result<bool> {
     let config = TrainConfig { data: DataSource::Digits, steps, sample_every: (steps / 4).max(1), checkpoint_every: steps, ..TrainConfig::default() };
     let run = RunDir::new(out);
     println!("1/3 training a DCGAN on the bundled MNIST digits for {steps} steps -> {}", out.display());
     let report = train(&config, &run, device, true)?;
+    if report.interrupted {
+        println!(
+            "interrupted at step {} (checkpoint written): continue with `pocketgan train --resume {}`, \
+             then `pocketgan export {} -o model.pgan`",
+            report.steps,
+            out.display(),
+            out.display()
+        );
+        return Ok(false);
+    }
     println!("    {:.0} ms/step on {}, final losses D {:.3} G {:.3}", report.ms_per_step, report.device, report.d_loss, report.g_loss);
 
     println!("2/3 exporting the generator to int8");
@@ -26,7 +37,7 @@ pub fn run(out: &Path, steps: usize, device: DeviceChoice) -> Result<()> {
     let (generator, _, _) = run.load_generator(&cpu)?;
     let exported = export::export(&generator, "dcgan-digits-demo", &cpu)?;
     let model_path = out.join("model.pgan");
-    std::fs::write(&model_path, &exported.bytes)?;
+    crate::train::write_atomic(&model_path, &exported.bytes)?;
     println!(
         "    {} ({} bytes, {} parameters, {} MACs/image, {} B scratch), int8 vs float {:.1} dB PSNR",
         model_path.display(),
@@ -59,5 +70,5 @@ pub fn run(out: &Path, steps: usize, device: DeviceChoice) -> Result<()> {
         "A brief run draws rough digits; the committed models/dcgan-digits.pgan (4000 steps) shows \
          what longer training gives: pocketgan sample models/dcgan-digits.pgan -o grid.png"
     );
-    Ok(())
+    Ok(true)
 }

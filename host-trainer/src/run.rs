@@ -7,7 +7,13 @@
 //!                         optimizer-g.bin, optimizer-d.bin, state.json
 //! RUN/samples/step-N.png  sample grids from fixed latents (seeds 0..63)
 //! RUN/losses.csv          step, discriminator loss, generator loss
+//! RUN/losses.png, .svg    the loss curves (`pocketgan plot RUN` redraws them)
 //! ```
+//!
+//! The random state needs no file of its own: training reseeds burn's
+//! generator from (seed, step) before every step and the batch order is
+//! replayed from the number of batches drawn, so (config, step,
+//! batches drawn) is the whole state a resumed run needs.
 
 use crate::nets::{Generator, GeneratorConfig};
 use anyhow::{Context, Result, bail};
@@ -32,6 +38,13 @@ pub struct CheckpointState {
     pub d_loss: f32,
     /// Last generator loss.
     pub g_loss: f32,
+    /// Batches of real images drawn so far (absent in checkpoints written
+    /// before resuming existed: those runs cannot be resumed exactly).
+    #[serde(default)]
+    pub batches_drawn: Option<u64>,
+    /// Images in the data set when the checkpoint was written.
+    #[serde(default)]
+    pub images: Option<usize>,
 }
 
 impl RunDir {
@@ -73,20 +86,61 @@ impl RunDir {
                 self.root.display()
             )
         })?;
+        let (dir, state) = self.checkpoint_state()?;
+        let generator = load_module(config.init(device)?, &dir.join("generator.bpk"))?;
+        Ok((generator, config, state))
+    }
+
+    /// The folder holding the last complete checkpoint and its state.
+    pub fn checkpoint_state(&self) -> Result<(PathBuf, CheckpointState)> {
         let dir = self.checkpoint();
         let dir = if dir.join("state.json").exists() { dir } else { self.root.join("checkpoint.old") };
         let state_path = dir.join("state.json");
-        let state: CheckpointState = serde_json::from_str(
-            &std::fs::read_to_string(&state_path)
-                .with_context(|| format!("{} has no checkpoint yet (no {})", self.root.display(), state_path.display()))?,
-        )
-        .with_context(|| format!("{} is corrupt", state_path.display()))?;
-        let generator = config
-            .init(device)?
-            .try_load_file(dir.join("generator.bpk"))
-            .map_err(|e| anyhow::anyhow!("cannot load {}: {e:?}", dir.join("generator.bpk").display()))?;
-        Ok((generator, config, state))
+        let text = std::fs::read_to_string(&state_path).with_context(|| {
+            format!(
+                "{} has no checkpoint yet (no {}): it stopped before its first --checkpoint-every interval",
+                self.root.display(),
+                state_path.display()
+            )
+        })?;
+        let state = serde_json::from_str(&text).with_context(|| format!("{} is corrupt", state_path.display()))?;
+        Ok((dir, state))
     }
+}
+
+/// Loads a checkpointed module into `module` (built from the run's config),
+/// saying what to do when the file does not match the architecture.
+pub fn load_module<M: Module>(module: M, path: &Path) -> Result<M> {
+    module.try_load_file(path).map_err(|e| {
+        anyhow::anyhow!(
+            "cannot load {}: {e:?}. The checkpoint does not match the architecture in the run's config.toml / \
+             generator.json: if they were edited, restore them, or start a new run",
+            path.display()
+        )
+    })
+}
+
+/// Keeps the rows of `losses.csv` up to `step` (rows written after the
+/// last checkpoint belong to steps a resumed run will do again).
+pub fn truncate_losses(path: &Path, step: usize) -> Result<()> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut kept = String::with_capacity(text.len());
+    let mut lines = text.lines();
+    kept.push_str(lines.next().unwrap_or("step,d_loss,g_loss"));
+    kept.push('\n');
+    // Rows are written in step order, one per step; the first row that is
+    // out of order, incomplete (a kill mid-write) or past `step` ends the file.
+    for (expected, line) in (1..=step).zip(lines) {
+        let fields: Vec<&str> = line.split(',').collect();
+        if fields.len() != 3 || fields[0].parse::<usize>().ok() != Some(expected) {
+            break;
+        }
+        kept.push_str(line);
+        kept.push('\n');
+    }
+    let tmp = path.with_extension("csv.tmp");
+    std::fs::write(&tmp, kept).with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
 }
 
 /// Replaces the checkpoint folder atomically: the new one is written beside

@@ -1,23 +1,10 @@
 //! The `pocketgan` binary as a user meets it: help, and clear errors
 //! (never a panic or a backtrace) for bad input.
 
+mod common;
+
+use common::{fails_with, pocketgan, repo};
 use std::path::PathBuf;
-use std::process::{Command, Output};
-
-fn pocketgan(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pocketgan")).args(args).output().unwrap()
-}
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn fails_with(out: &Output, needle: &str) {
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success(), "expected failure, stderr: {stderr}");
-    assert!(stderr.contains(needle), "stderr lacks '{needle}': {stderr}");
-    assert!(!stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"), "panic: {stderr}");
-}
 
 #[test]
 fn help_lists_the_commands() {
@@ -94,6 +81,9 @@ fn bad_training_input_gets_clear_errors() {
     fails_with(&run(&["--objective", "wgan-gp", "--batch-norm", "true"]), "without batch norm");
     fails_with(&run(&["--objective", "hinge", "--clip=-1"]), "--clip must be a positive number");
     fails_with(&run(&["--objective", "sgan"]), "invalid value 'sgan'");
+    fails_with(&run(&["--image-size", "64"]), "add --data path/to/folder");
+    fails_with(&run(&["--data", "digits", "--display", "128x64"]), "apply to a folder of images");
+    fails_with(&run(&["--device", "tpu"]), "invalid value 'tpu'");
     fails_with(&pocketgan(&["toy", "--neurons", "0", "--run", dir.path().join("toy").to_str().unwrap()]), "toy networks need");
     fails_with(&pocketgan(&["toy", "--lr=-0.1", "--run", dir.path().join("toy2").to_str().unwrap()]), "--lr must be a positive number");
     fails_with(&pocketgan(&["eval", "/nonexistent/run"]), "is not a run folder");

@@ -6,7 +6,7 @@ pub mod toy;
 mod idx;
 mod npm_digits;
 
-pub use folder::FolderOptions;
+pub use folder::{FolderOptions, ResizeMode};
 pub use npm_digits::convert_npm_digits;
 pub use toy::ToyDistribution;
 
@@ -224,6 +224,7 @@ pub struct Batches {
     position: usize,
     batch_size: usize,
     rng: LatentSampler,
+    drawn: u64,
 }
 
 impl Batches {
@@ -233,7 +234,23 @@ impl Batches {
             bail!("the data set has {len} images, fewer than one batch of {batch_size}: lower --batch-size or add images");
         }
         // Start at the end so the first batch triggers a shuffle.
-        Ok(Batches { order: (0..len).collect(), position: len, batch_size, rng: LatentSampler::new(seed) })
+        Ok(Batches { order: (0..len).collect(), position: len, batch_size, rng: LatentSampler::new(seed), drawn: 0 })
+    }
+
+    /// The batches that follow the first `drawn` ones of [`Batches::new`]
+    /// with the same arguments: a resumed run sees the images the
+    /// uninterrupted one would. Replaying costs one shuffle per epoch.
+    pub fn resume(len: usize, batch_size: usize, seed: u32, drawn: u64) -> Result<Self> {
+        let mut batches = Batches::new(len, batch_size, seed)?;
+        for _ in 0..drawn {
+            batches.next_batch();
+        }
+        Ok(batches)
+    }
+
+    /// Batches handed out so far (what [`Batches::resume`] needs).
+    pub fn drawn(&self) -> u64 {
+        self.drawn
     }
 
     /// The next batch.
@@ -248,10 +265,31 @@ impl Batches {
         }
         let start = self.position;
         self.position += self.batch_size;
+        self.drawn += 1;
         &self.order[start..start + self.batch_size]
     }
 }
 
 pub(crate) fn context_path<T>(r: std::io::Result<T>, path: &Path, what: &str) -> Result<T> {
     r.with_context(|| format!("cannot {what} {}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Batches;
+
+    #[test]
+    fn resumed_batches_continue_the_same_order_across_epochs() {
+        // 10 items in batches of 3: an epoch is 3 batches, so 7 drawn
+        // batches cross two reshuffles.
+        let mut whole = Batches::new(10, 3, 9).unwrap();
+        let first: Vec<Vec<usize>> = (0..7).map(|_| whole.next_batch().to_vec()).collect();
+        let mut resumed = Batches::resume(10, 3, 9, 7).unwrap();
+        assert_eq!(resumed.drawn(), 7);
+        for _ in 0..5 {
+            assert_eq!(resumed.next_batch(), whole.next_batch());
+        }
+        // Epochs are reshuffled, not repeated.
+        assert_ne!(first[0..3], first[3..6]);
+    }
 }
