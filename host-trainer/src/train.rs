@@ -360,8 +360,11 @@ fn train_loop(
     let fixed_z = seed_inputs(0, 64, config.latent_dim, classes, device);
     let bar = if show_progress { ProgressBar::new(config.steps as u64) } else { ProgressBar::hidden() };
     bar.set_style(
-        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} steps  {per_sec}  ETA {eta}  {msg}")
-            .expect("valid template"),
+        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} steps  {rate}  ETA {eta}  {msg}")
+            .expect("valid template")
+            .with_key("rate", |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = write!(w, "{:.1} steps/s", state.per_sec());
+            }),
     );
     bar.set_position(first as u64);
     bar.reset_eta();

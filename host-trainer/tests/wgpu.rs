@@ -53,3 +53,39 @@ fn wgpu_forward_matches_flex_and_trains() {
         assert!(losses.d_loss.is_finite() && losses.g_loss.is_finite(), "{objective}: {losses:?}");
     }
 }
+
+/// Losses per step from a run's losses.csv.
+fn losses(run: &std::path::Path) -> Vec<(f32, f32)> {
+    let text = std::fs::read_to_string(run.join("losses.csv")).unwrap();
+    text.lines()
+        .skip(1)
+        .map(|l| {
+            let f: Vec<f32> = l.split(',').skip(1).map(|v| v.parse().unwrap()).collect();
+            (f[0], f[1])
+        })
+        .collect()
+}
+
+#[test]
+fn a_wgpu_run_checkpoints_and_resumes() {
+    // The user's path: the binary with --device wgpu, stopped and resumed.
+    // GPUs may sum in another order, so the resumed losses are compared
+    // with a tolerance rather than bit for bit (the CPU test does that).
+    let dir = tempfile::tempdir().unwrap();
+    let pocketgan = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_pocketgan")).args(args).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    };
+    let small = ["--quiet", "--device", "wgpu", "--generator-channels", "8", "--discriminator-channels", "8", "--batch-size", "16"];
+    let (whole, split) = (dir.path().join("whole"), dir.path().join("split"));
+    let (whole_arg, split_arg) = (whole.to_str().unwrap(), split.to_str().unwrap());
+    pocketgan(&[&["train", "--run", whole_arg, "--steps", "5"][..], &small].concat());
+    pocketgan(&[&["train", "--run", split_arg, "--steps", "3"][..], &small].concat());
+    pocketgan(&["train", "--quiet", "--device", "wgpu", "--resume", split_arg, "--steps", "5"]);
+    let (a, b) = (losses(&whole), losses(&split));
+    assert_eq!(a.len(), 5);
+    assert_eq!(b.len(), 5);
+    for ((d1, g1), (d2, g2)) in a.iter().zip(&b) {
+        assert!((d1 - d2).abs() < 1e-3 * d1.abs().max(1.0) && (g1 - g2).abs() < 1e-3 * g1.abs().max(1.0), "{a:?} vs {b:?}");
+    }
+}
