@@ -61,7 +61,11 @@ pub fn run(out: &Path, steps: usize, device: DeviceChoice) -> Result<bool> {
     Grid { width: w as usize, height: h as usize, channels: 3, images: screens }.save_png(&oled_path, 2, 2)?;
     println!("    {}  (64 samples, 8-bit gray)", grid_path.display());
     println!("    {}  (seeds 0..3 as the Black Pill's 128x64 OLED shows them; time estimated)", oled_path.display());
-    println!("    float samples during training: {}", run.samples().display());
+    println!(
+        "    float samples during training: {} (progress.png: seeds 0..7 as training went on)",
+        run.samples().display()
+    );
+    println!("    loss curves: {}", run.root.join("losses.png").display());
     println!(
         "Next: pocketgan fit {} --board stm32f411-blackpill (or rp-pico), then flash it (README, \"On a board\")",
         model_path.display()
