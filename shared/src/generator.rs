@@ -5,7 +5,7 @@
 //! host can refuse a model that will not fit before flashing it.
 
 use crate::format::{Model, ModelError};
-use crate::kernels::reference::run_layer;
+use crate::kernels::optimized::run_layer;
 use crate::latent::LATENT_ONE;
 
 /// Generates one image.

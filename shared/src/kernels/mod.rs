@@ -8,7 +8,10 @@
 //! apply a leaky slope, requantize, add the zero point, clamp (which is
 //! where ReLU happens), or look up `tanh`.
 
+pub mod optimized;
 pub mod reference;
+#[cfg(test)]
+mod test_cases;
 
 use crate::format::{Activation, I8Array, I32Array, Layer};
 use crate::quant::{mul_q15, requantize};

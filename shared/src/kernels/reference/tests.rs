@@ -12,111 +12,13 @@
 //! their index arithmetic is checked against each other.
 
 use super::run_layer;
-use crate::format::{Activation, ConvGeometry, I8Array, I32Array, Layer, Op, TensorShape};
+use crate::format::{Activation, Op};
 use crate::kernels::TANH_INPUT_FRAC_BITS;
+use crate::kernels::test_cases::{Case, case};
 use proptest::prelude::*;
 use std::vec::Vec;
 
 extern crate std;
-
-#[derive(Debug, Clone)]
-struct Case {
-    op: Op,
-    input: TensorShape,
-    output: TensorShape,
-    activation: Activation,
-    input_zp: i8,
-    output_zp: i8,
-    x: Vec<i8>,
-    w: Vec<i8>,
-    bias: Vec<i32>,
-    /// Requantization factors as (multiplier, shift).
-    requant: Vec<(i32, i8)>,
-}
-
-fn geometry() -> impl Strategy<Value = ConvGeometry> {
-    (1u8..=4, 1u8..=4, 1u8..=3, 1u8..=3, 0u8..=2, 0u8..=2).prop_map(|(kh, kw, sh, sw, ph, pw)| {
-        ConvGeometry { kernel: [kh, kw], stride: [sh, sw], padding: [ph.min(kh - 1), pw.min(kw - 1)], output_padding: [0, 0] }
-    })
-}
-
-fn activation() -> impl Strategy<Value = Activation> {
-    prop_oneof![
-        Just(Activation::Identity),
-        Just(Activation::Relu),
-        (0i16..=16384).prop_map(|s| Activation::LeakyRelu { negative_slope_q15: s }),
-        Just(Activation::Tanh),
-    ]
-}
-
-fn shapes() -> impl Strategy<Value = (Op, TensorShape, TensorShape)> {
-    let linear = (1u16..=40, 1u16..=24)
-        .prop_map(|(i, o)| (Op::Linear, TensorShape::vector(i), TensorShape::vector(o)));
-    let conv = (geometry(), 1u16..=7, 1u16..=7, 1u16..=5, 1u16..=5).prop_filter_map(
-        "input smaller than kernel",
-        |(g, h, w, ic, oc)| {
-            let oh = (h as i32 + 2 * g.padding[0] as i32 - g.kernel[0] as i32) / g.stride[0] as i32 + 1;
-            let ow = (w as i32 + 2 * g.padding[1] as i32 - g.kernel[1] as i32) / g.stride[1] as i32 + 1;
-            let fits = h as i32 + 2 * g.padding[0] as i32 >= g.kernel[0] as i32
-                && w as i32 + 2 * g.padding[1] as i32 >= g.kernel[1] as i32;
-            fits.then_some({
-                (
-                    Op::Conv2d(g),
-                    TensorShape { height: h, width: w, channels: ic },
-                    TensorShape { height: oh as u16, width: ow as u16, channels: oc },
-                )
-            })
-        },
-    );
-    let convt = (geometry(), 1u16..=5, 1u16..=5, 1u16..=5, 1u16..=5, 0u8..=2).prop_filter_map(
-        "empty output",
-        |(mut g, h, w, ic, oc, op)| {
-            g.output_padding = [op.min(g.stride[0] - 1), op.min(g.stride[1] - 1)];
-            let oh = (h as i32 - 1) * g.stride[0] as i32 + g.kernel[0] as i32 + g.output_padding[0] as i32 - 2 * g.padding[0] as i32;
-            let ow = (w as i32 - 1) * g.stride[1] as i32 + g.kernel[1] as i32 + g.output_padding[1] as i32 - 2 * g.padding[1] as i32;
-            (oh > 0 && ow > 0).then_some({
-                (
-                    Op::ConvTranspose2d(g),
-                    TensorShape { height: h, width: w, channels: ic },
-                    TensorShape { height: oh as u16, width: ow as u16, channels: oc },
-                )
-            })
-        },
-    );
-    prop_oneof![linear, conv, convt]
-}
-
-fn case() -> impl Strategy<Value = Case> {
-    (shapes(), activation(), any::<i8>(), any::<i8>(), any::<u64>()).prop_map(
-        |((op, input, output), activation, input_zp, output_zp, seed)| {
-            let mut rng = crate::LatentSampler::new(seed as u32 ^ (seed >> 32) as u32);
-            let mut byte = || rng.next_u32() as i8;
-            let n_in = input.elements().unwrap() as usize;
-            let channels = match op {
-                Op::Linear => output.elements().unwrap() as usize,
-                _ => output.channels as usize,
-            };
-            let reduction = match op {
-                Op::Linear => n_in,
-                Op::Conv2d(g) | Op::ConvTranspose2d(g) => {
-                    g.kernel[0] as usize * g.kernel[1] as usize * input.channels as usize
-                }
-            };
-            let x = (0..n_in).map(|_| byte()).collect();
-            let w = (0..channels * reduction).map(|_| byte()).collect();
-            let bias = (0..channels).map(|_| (byte() as i32) * 97).collect();
-            let requant = (0..channels)
-                .map(|_| {
-                    let m = (1i32 << 30) + ((byte() as i32 + 128) << 22);
-                    let shift = -((byte() as u8 % 12) as i8) - 1; // factor in ~[2^-13, 2^-1)
-                    (m, shift)
-                })
-                .collect();
-            let output_zp = if activation == Activation::Tanh { 0 } else { output_zp };
-            Case { op, input, output, activation, input_zp, output_zp, x, w, bias, requant }
-        },
-    )
-}
 
 /// Σ w·(x − zp) per output element, in f64, by an independent method.
 fn float_sums(c: &Case) -> Vec<f64> {
@@ -162,33 +64,16 @@ fn float_sums(c: &Case) -> Vec<f64> {
     }
 }
 
-fn le_bytes(v: &[i32]) -> Vec<u8> {
-    v.iter().flat_map(|x| x.to_le_bytes()).collect()
-}
-
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(400))]
 
     #[test]
     fn kernels_match_real_arithmetic(c in case()) {
-        let bias = le_bytes(&c.bias);
-        let mult: Vec<i32> = c.requant.iter().map(|r| r.0).collect();
-        let mult = le_bytes(&mult);
-        let shift: Vec<i8> = c.requant.iter().map(|r| r.1).collect();
-        let layer = Layer {
-            op: c.op,
-            input: c.input,
-            output: c.output,
-            activation: c.activation,
-            output_zero_point: c.output_zp,
-            output_scale: 1.0,
-            weights: I8Array::new(&c.w),
-            bias: I32Array::from_le_bytes(&bias),
-            multiplier: I32Array::from_le_bytes(&mult),
-            shift: I8Array::new(&shift),
-        };
-        let mut out = std::vec![0i8; c.output.elements().unwrap() as usize];
-        run_layer(&layer, c.input_zp, &c.x, &mut out);
+        let out = c.with_layer(|layer| {
+            let mut out = std::vec![0i8; c.output.elements().unwrap() as usize];
+            run_layer(layer, c.input_zp, &c.x, &mut out);
+            out
+        });
 
         let sums = float_sums(&c);
         let per_channel = matches!(c.op, Op::Linear);

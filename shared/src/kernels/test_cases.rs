@@ -1,0 +1,135 @@
+//! Random layers for kernel tests: shapes, geometries, activations, zero
+//! points, weights and requantization factors.
+
+use crate::format::{Activation, ConvGeometry, I8Array, I32Array, Layer, Op, TensorShape};
+use proptest::prelude::*;
+use std::vec::Vec;
+
+extern crate std;
+
+#[derive(Debug, Clone)]
+pub struct Case {
+    pub op: Op,
+    pub input: TensorShape,
+    pub output: TensorShape,
+    pub activation: Activation,
+    pub input_zp: i8,
+    pub output_zp: i8,
+    pub x: Vec<i8>,
+    pub w: Vec<i8>,
+    pub bias: Vec<i32>,
+    /// Requantization factors as (multiplier, shift).
+    pub requant: Vec<(i32, i8)>,
+}
+
+fn geometry() -> impl Strategy<Value = ConvGeometry> {
+    (1u8..=4, 1u8..=4, 1u8..=3, 1u8..=3, 0u8..=2, 0u8..=2).prop_map(|(kh, kw, sh, sw, ph, pw)| {
+        ConvGeometry { kernel: [kh, kw], stride: [sh, sw], padding: [ph.min(kh - 1), pw.min(kw - 1)], output_padding: [0, 0] }
+    })
+}
+
+fn activation() -> impl Strategy<Value = Activation> {
+    prop_oneof![
+        Just(Activation::Identity),
+        Just(Activation::Relu),
+        (0i16..=16384).prop_map(|s| Activation::LeakyRelu { negative_slope_q15: s }),
+        Just(Activation::Tanh),
+    ]
+}
+
+fn shapes() -> impl Strategy<Value = (Op, TensorShape, TensorShape)> {
+    let linear = (1u16..=40, 1u16..=24)
+        .prop_map(|(i, o)| (Op::Linear, TensorShape::vector(i), TensorShape::vector(o)));
+    let conv = (geometry(), 1u16..=7, 1u16..=7, 1u16..=5, 1u16..=5).prop_filter_map(
+        "input smaller than kernel",
+        |(g, h, w, ic, oc)| {
+            let oh = (h as i32 + 2 * g.padding[0] as i32 - g.kernel[0] as i32) / g.stride[0] as i32 + 1;
+            let ow = (w as i32 + 2 * g.padding[1] as i32 - g.kernel[1] as i32) / g.stride[1] as i32 + 1;
+            let fits = h as i32 + 2 * g.padding[0] as i32 >= g.kernel[0] as i32
+                && w as i32 + 2 * g.padding[1] as i32 >= g.kernel[1] as i32;
+            fits.then_some({
+                (
+                    Op::Conv2d(g),
+                    TensorShape { height: h, width: w, channels: ic },
+                    TensorShape { height: oh as u16, width: ow as u16, channels: oc },
+                )
+            })
+        },
+    );
+    let convt = (geometry(), 1u16..=5, 1u16..=5, 1u16..=5, 1u16..=5, 0u8..=2).prop_filter_map(
+        "empty output",
+        |(mut g, h, w, ic, oc, op)| {
+            g.output_padding = [op.min(g.stride[0] - 1), op.min(g.stride[1] - 1)];
+            let oh = (h as i32 - 1) * g.stride[0] as i32 + g.kernel[0] as i32 + g.output_padding[0] as i32 - 2 * g.padding[0] as i32;
+            let ow = (w as i32 - 1) * g.stride[1] as i32 + g.kernel[1] as i32 + g.output_padding[1] as i32 - 2 * g.padding[1] as i32;
+            (oh > 0 && ow > 0).then_some({
+                (
+                    Op::ConvTranspose2d(g),
+                    TensorShape { height: h, width: w, channels: ic },
+                    TensorShape { height: oh as u16, width: ow as u16, channels: oc },
+                )
+            })
+        },
+    );
+    prop_oneof![linear, conv, convt]
+}
+
+pub fn case() -> impl Strategy<Value = Case> {
+    (shapes(), activation(), any::<i8>(), any::<i8>(), any::<u64>()).prop_map(
+        |((op, input, output), activation, input_zp, output_zp, seed)| {
+            let mut rng = crate::LatentSampler::new(seed as u32 ^ (seed >> 32) as u32);
+            let mut byte = || rng.next_u32() as i8;
+            let n_in = input.elements().unwrap() as usize;
+            let channels = match op {
+                Op::Linear => output.elements().unwrap() as usize,
+                _ => output.channels as usize,
+            };
+            let reduction = match op {
+                Op::Linear => n_in,
+                Op::Conv2d(g) | Op::ConvTranspose2d(g) => {
+                    g.kernel[0] as usize * g.kernel[1] as usize * input.channels as usize
+                }
+            };
+            let x = (0..n_in).map(|_| byte()).collect();
+            let w = (0..channels * reduction).map(|_| byte()).collect();
+            let bias = (0..channels).map(|_| (byte() as i32) * 97).collect();
+            let requant = (0..channels)
+                .map(|_| {
+                    let m = (1i32 << 30) + ((byte() as i32 + 128) << 22);
+                    let shift = -((byte() as u8 % 12) as i8) - 1; // factor in ~[2^-13, 2^-1)
+                    (m, shift)
+                })
+                .collect();
+            let output_zp = if activation == Activation::Tanh { 0 } else { output_zp };
+            Case { op, input, output, activation, input_zp, output_zp, x, w, bias, requant }
+        },
+    )
+}
+
+
+fn le_bytes(v: &[i32]) -> Vec<u8> {
+    v.iter().flat_map(|x| x.to_le_bytes()).collect()
+}
+
+impl Case {
+    /// Calls `f` with the case as a [`Layer`] (its byte arrays live here).
+    pub fn with_layer<R>(&self, f: impl FnOnce(&Layer<'_>) -> R) -> R {
+        let bias = le_bytes(&self.bias);
+        let mult: Vec<i32> = self.requant.iter().map(|r| r.0).collect();
+        let mult = le_bytes(&mult);
+        let shift: Vec<i8> = self.requant.iter().map(|r| r.1).collect();
+        let layer = Layer {
+            op: self.op,
+            input: self.input,
+            output: self.output,
+            activation: self.activation,
+            output_zero_point: self.output_zp,
+            output_scale: 1.0,
+            weights: I8Array::new(&self.w),
+            bias: I32Array::from_le_bytes(&bias),
+            multiplier: I32Array::from_le_bytes(&mult),
+            shift: I8Array::new(&shift),
+        };
+        f(&layer)
+    }
+}
