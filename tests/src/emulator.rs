@@ -174,3 +174,30 @@ pub fn generation_ticks(log: &str) -> Vec<u64> {
         .filter_map(|l| l.rsplit_once(" ms (")?.1.strip_suffix(" ticks)")?.parse().ok())
         .collect()
 }
+
+/// One layer of the emulated board's `bench-layers` run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LayerTicks {
+    /// Instructions the reference kernel took.
+    pub reference: u64,
+    /// Instructions the optimized kernel took.
+    pub optimized: u64,
+    /// Whether the two kernels' outputs were identical.
+    pub equal: bool,
+}
+
+/// The per-layer lines of a `bench-layers` log, in layer order.
+pub fn layer_ticks(log: &str) -> Vec<LayerTicks> {
+    log.lines()
+        .filter_map(|l| {
+            let rest = l.split_once("layer ")?.1.split_once(": reference ")?.1;
+            let (reference, rest) = rest.split_once(" ticks, optimized ")?;
+            let (optimized, outputs) = rest.split_once(" ticks, outputs ")?;
+            Some(LayerTicks {
+                reference: reference.parse().ok()?,
+                optimized: optimized.parse().ok()?,
+                equal: outputs.trim() == "equal",
+            })
+        })
+        .collect()
+}

@@ -1,12 +1,13 @@
 //! What `pocketgan fit` assumes about each board holds for the real
 //! firmware builds: the firmware's own flash and RAM stay inside the
 //! reserves in `boards/NAME/board.toml`, and the instructions per MAC it
-//! uses for its time estimate match the emulator's count.
+//! uses for its time estimate match the emulator's count. And the kernels
+//! the boards run equal the reference kernels on the emulated cores.
 
 use pocketgan_firmware::{Buffers, MODEL_FILE};
 use pocketgan_host_trainer::fit::board;
 use pocketgan_shared::Model;
-use pocketgan_tests::emulator::{build_board, emulator_missing, footprint, generation_ticks, run_emulated};
+use pocketgan_tests::emulator::{build_board, emulator_missing, footprint, generation_ticks, layer_ticks, run_emulated};
 
 /// Stack the firmware may use on top of its static RAM.
 const STACK_HEADROOM: u64 = 8 * 1024;
@@ -55,5 +56,26 @@ fn time_estimates_use_the_measured_instructions_per_mac() {
                 "{id}: {target} code takes {measured:.2} instructions/MAC in the emulator, board.toml says {assumed}"
             );
         }
+    }
+}
+
+#[test]
+fn optimized_kernels_equal_the_reference_on_the_emulated_cores() {
+    // The on-target half of shared's exact-equality tests: every layer of
+    // the default model, reference and optimized kernels, M4 and M0+ code.
+    if let Some(why) = emulator_missing() {
+        panic!("the board tests need {why}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let layers = Model::parse(MODEL_FILE).unwrap().layers().count();
+    for target in ["thumbv7em-none-eabihf", "thumbv6m-none-eabi"] {
+        let elf = build_board("emulated", Some(target), None, dir.path()).unwrap();
+        let run = run_emulated(&elf, "bench-layers\n", &dir.path().join(target)).unwrap();
+        let ticks = layer_ticks(&run.log);
+        assert_eq!(ticks.len(), layers, "{target}: {}", run.log);
+        assert!(ticks.iter().all(|t| t.equal), "{target}: kernels disagree:\n{}", run.log);
+        assert_eq!(run.status, Some(0), "{target}: {}", run.log);
+        // The optimized kernels are the faster ones on every layer.
+        assert!(ticks.iter().all(|t| t.optimized < t.reference), "{target}: {ticks:?}");
     }
 }

@@ -10,11 +10,12 @@
 //!   executed instructions, reported as ticks.
 //! - Log: defmt over semihosting, decoded on the host by `defmt-print`.
 //! - Exit status: 0 when the script is done, 2 for a bad script, 3 for a
-//!   fault, 101 for a panic.
+//!   fault, 4 when `bench-layers` finds kernels that disagree, 101 for a panic.
 #![no_std]
 #![no_main]
 
 mod clock;
+mod layer_bench;
 mod screen;
 mod script;
 
@@ -47,7 +48,12 @@ fn main() -> ! {
             semihosting::process::exit(2)
         }
     };
-    let mut app = App::new(MODEL_FILE, BUFFERS.take(), script.boot_seed());
+    let buffers = BUFFERS.take();
+    if script.bench_layers() {
+        let equal = layer_bench::run(MODEL_FILE, &mut buffers.scratch, &mut clock);
+        semihosting::process::exit(if equal { 0 } else { 4 })
+    }
+    let mut app = App::new(MODEL_FILE, buffers, script.boot_seed());
     let mut screen = DumpScreen::new(FRAMEBUFFER.take());
     embassy_futures::block_on(run(&mut app, &mut script, &mut screen, &mut clock));
     if let Some(e) = script.error() {

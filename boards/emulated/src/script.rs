@@ -3,6 +3,8 @@
 //! ```text
 //! # comments and blank lines are ignored
 //! boot-seed 100     # optional, first line: the seed shown at boot (default 0)
+//! bench-layers      # optional, first line instead: time each layer with the
+//!                   # reference and the optimized kernels, then exit
 //! press             # next seed
 //! long-press        # next class (conditional models)
 //! sensor 2048       # a sensor reading, 0..=4095
@@ -34,6 +36,7 @@ pub struct Script {
     text: &'static str,
     line: u32,
     boot_seed: u32,
+    bench_layers: bool,
     error: Option<ScriptError>,
 }
 
@@ -57,10 +60,15 @@ impl Script {
             }
         }
         let text = core::str::from_utf8(&buffer[..len]).map_err(|_| ScriptError::NotText)?;
-        let mut script = Script { text, line: 0, boot_seed: 0, error: None };
-        // An optional `boot-seed` comes before any event.
-        let mut after_first = Script { text, line: 0, boot_seed: 0, error: None };
-        if let Some((number, line)) = after_first.next_line()
+        let mut script = Script { text, line: 0, boot_seed: 0, bench_layers: false, error: None };
+        // An optional `boot-seed` or `bench-layers` comes before any event.
+        let mut after_first = Script { text, line: 0, boot_seed: 0, bench_layers: false, error: None };
+        let first = after_first.next_line();
+        if let Some((_, "bench-layers")) = first {
+            after_first.bench_layers = true;
+            return Ok(after_first);
+        }
+        if let Some((number, line)) = first
             && line.starts_with("boot-seed")
         {
             let mut words = line.split_whitespace().skip(1);
@@ -76,6 +84,11 @@ impl Script {
     /// The seed to show at boot.
     pub fn boot_seed(&self) -> u32 {
         self.boot_seed
+    }
+
+    /// Whether the script asks for the per-layer kernel benchmark.
+    pub fn bench_layers(&self) -> bool {
+        self.bench_layers
     }
 
     /// The error that ended the script early, if one did.

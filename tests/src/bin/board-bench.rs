@@ -5,11 +5,15 @@
 //! (ARMv6-M) code — under QEMU's `-icount shift=0`, and prints a table:
 //! instructions per image, MACs, instructions per MAC, the estimated time
 //! at each real board's clock (assuming one instruction per cycle: an
-//! estimate, not a cycle count), and each board binary's flash and RAM.
+//! estimate, not a cycle count), each layer with the reference and the
+//! optimized kernels side by side (`bench-layers`, one run per core), and
+//! each board binary's flash and RAM.
 
 use pocketgan_host_trainer::fit::board;
 use pocketgan_shared::Model;
-use pocketgan_tests::emulator::{build_board, emulator_missing, footprint, generation_ticks, repo_root, run_emulated};
+use pocketgan_tests::emulator::{
+    build_board, emulator_missing, footprint, generation_ticks, layer_ticks, repo_root, run_emulated,
+};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -71,6 +75,50 @@ fn bench() -> Result<(), String> {
     }
 
     println!();
+    println!("Each layer, reference vs optimized kernels on the same input (bench-layers; outputs compared on the board)");
+    println!();
+    println!("| code | layer | MACs | reference instr. | instr./MAC | optimized instr. | instr./MAC | optimized vs reference | est. ms at the board's clock (ref → opt) |");
+    println!("|---|---|---:|---:|---:|---:|---:|---:|---|");
+    let layers: Vec<_> = model.layers().collect::<Result<_, _>>().map_err(|e| e.to_string())?;
+    for (target, label, board_id) in
+        [("thumbv7em-none-eabihf", "M4F", "stm32f411-blackpill"), ("thumbv6m-none-eabi", "M0+", "rp-pico")]
+    {
+        let elf = build_board("emulated", Some(target), Some(&model_path), dir.path())?;
+        let run = run_emulated(&elf, "bench-layers\n", &dir.path().join(format!("{target}-layers")))?;
+        let ticks = layer_ticks(&run.log);
+        if run.status != Some(0) || ticks.len() != layers.len() || ticks.iter().any(|t| !t.equal) {
+            return Err(format!("bench-layers failed on {label} ({:?}):\n{}", run.status, run.log));
+        }
+        let clock = board(board_id).map_err(|e| e.to_string())?.clock_hz as f64;
+        let ms = |instructions: u64| instructions as f64 / clock * 1000.0;
+        let (mut total_ref, mut total_opt) = (0, 0);
+        for (i, (layer, t)) in layers.iter().zip(&ticks).enumerate() {
+            let macs = layer.macs();
+            total_ref += t.reference;
+            total_opt += t.optimized;
+            println!(
+                "| {label} | {i}: {} | {macs} | {} | {:.2} | {} | {:.2} | {:.2}x | {:.1} → {:.1} |",
+                op_name(layer),
+                t.reference,
+                t.reference as f64 / macs as f64,
+                t.optimized,
+                t.optimized as f64 / macs as f64,
+                t.optimized as f64 / t.reference as f64,
+                ms(t.reference),
+                ms(t.optimized)
+            );
+        }
+        println!(
+            "| {label} | all layers | {macs} | {total_ref} | {:.2} | {total_opt} | {:.2} | {:.2}x | {:.1} → {:.1} ({board_id}) |",
+            total_ref as f64 / macs as f64,
+            total_opt as f64 / macs as f64,
+            total_opt as f64 / total_ref as f64,
+            ms(total_ref),
+            ms(total_opt)
+        );
+    }
+
+    println!();
     println!("Board binaries (arm-none-eabi-size -A; RAM excludes the stack)");
     println!();
     println!("| board | flash used | of | RAM used | of | model file | app buffers |");
@@ -90,4 +138,13 @@ fn bench() -> Result<(), String> {
         );
     }
     Ok(())
+}
+
+/// A layer's op in a table cell.
+fn op_name(layer: &pocketgan_shared::Layer<'_>) -> String {
+    match layer.op {
+        pocketgan_shared::Op::Linear => "Linear".into(),
+        pocketgan_shared::Op::Conv2d(g) => format!("Conv k{} s{}", g.kernel[0], g.stride[0]),
+        pocketgan_shared::Op::ConvTranspose2d(g) => format!("ConvT k{} s{}", g.kernel[0], g.stride[0]),
+    }
 }
