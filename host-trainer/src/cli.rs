@@ -4,9 +4,9 @@ use crate::data::{DataSource, FolderOptions, ResizeMode, ToyDistribution, conver
 use crate::toy::{self, ToyConfig};
 use crate::device::DeviceChoice;
 use crate::objectives::{Objective, OptimizerKind};
-use crate::run::RunDir;
+use crate::run::{RunDir, write_atomic};
 use crate::sample::{PixelFormat, SampleOptions};
-use crate::train::{ResumeChanges, TrainConfig, write_atomic};
+use crate::train::{ResumeChanges, TrainConfig};
 use crate::{bench, demo, export, fit, inspect, sample, train};
 use anyhow::{Context, Result, anyhow, bail};
 use burn::tensor::Device;

@@ -37,7 +37,7 @@ pub fn run(out: &Path, steps: usize, device: DeviceChoice) -> Result<bool> {
     let (generator, _, _) = run.load_generator(&cpu)?;
     let exported = export::export(&generator, "dcgan-digits-demo", &cpu)?;
     let model_path = out.join("model.pgan");
-    crate::train::write_atomic(&model_path, &exported.bytes)?;
+    crate::run::write_atomic(&model_path, &exported.bytes)?;
     println!(
         "    {} ({} bytes, {} parameters, {} MACs/image, {} B scratch), int8 vs float {:.1} dB PSNR",
         model_path.display(),

@@ -61,14 +61,11 @@ pub fn loss_curves(run: &RunDir) -> Result<[PathBuf; 2]> {
     register_font();
     let mut rgb = vec![0u8; (SIZE.0 * SIZE.1 * 3) as usize];
     draw(BitMapBackend::with_buffer(&mut rgb, SIZE).into_drawing_area(), &rows, &title)?;
-    let tmp = png.with_extension("png.tmp");
-    image::save_buffer_with_format(&tmp, &rgb, SIZE.0, SIZE.1, image::ExtendedColorType::Rgb8, image::ImageFormat::Png)
-        .with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, &png).with_context(|| format!("cannot write {}", png.display()))?;
+    crate::preview::save_rgb_png(&png, &rgb, SIZE.0, SIZE.1)?;
 
     let mut text = String::new();
     draw(SVGBackend::with_string(&mut text, SIZE).into_drawing_area(), &rows, &title)?;
-    crate::train::write_atomic(&svg, text.as_bytes())?;
+    crate::run::write_atomic(&svg, text.as_bytes())?;
     Ok([png, svg])
 }
 

@@ -1,5 +1,6 @@
 //! Sample grids as PNG files.
 
+use crate::run::write_atomic;
 use anyhow::{Context, Result};
 use std::path::Path;
 
@@ -37,11 +38,19 @@ impl Grid {
                 }
             }
         }
-        let tmp = path.with_extension("png.tmp");
-        image::save_buffer_with_format(&tmp, &rgb, w as u32, h as u32, image::ExtendedColorType::Rgb8, image::ImageFormat::Png)
-            .with_context(|| format!("cannot write {}", tmp.display()))?;
-        std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
+        save_rgb_png(path, &rgb, w as u32, h as u32)
     }
+}
+
+/// Encodes `rgb` (8-bit RGB, `width`×`height`) as a PNG and writes it
+/// atomically ([`write_atomic`]), so a reader never sees half a picture.
+pub fn save_rgb_png(path: &Path, rgb: &[u8], width: u32, height: u32) -> Result<()> {
+    use image::ImageEncoder;
+    let mut png = Vec::new();
+    image::codecs::png::PngEncoder::new(&mut png)
+        .write_image(rgb, width, height, image::ExtendedColorType::Rgb8)
+        .with_context(|| format!("cannot encode {}", path.display()))?;
+    write_atomic(path, &png)
 }
 
 /// A float image value in `[-1, 1]` as an 8-bit intensity.
@@ -99,10 +108,7 @@ pub fn progress_strip(samples: &Path, image_height: usize, scale: usize) -> Resu
     let mut rgb = canvas.into_raw();
     draw_step_labels(&mut rgb, (width as u32, height as u32), &rows)?;
     let out = samples.join("progress.png");
-    let tmp = out.with_extension("png.tmp");
-    image::save_buffer_with_format(&tmp, &rgb, width as u32, height as u32, image::ExtendedColorType::Rgb8, image::ImageFormat::Png)
-        .with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, &out).with_context(|| format!("cannot write {}", out.display()))?;
+    save_rgb_png(&out, &rgb, width as u32, height as u32)?;
     Ok(Some(out))
 }
 

@@ -138,10 +138,19 @@ pub fn truncate_losses(path: &Path, step: usize) -> Result<()> {
         kept.push_str(line);
         kept.push('\n');
     }
-    let tmp = path.with_extension("csv.tmp");
-    std::fs::write(&tmp, kept).with_context(|| format!("cannot write {}", tmp.display()))?;
+    write_atomic(path, kept.as_bytes())
+}
+
+/// Writes `bytes` to `path` through a temporary file and a rename, so a
+/// crash leaves the old file or the new one, never half of one.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = PathBuf::from(tmp);
+    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
     std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
 }
+
 
 /// Replaces the checkpoint folder atomically: the new one is written beside
 /// it and renamed into place, so an interruption leaves the old one (or, for

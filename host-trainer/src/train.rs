@@ -8,7 +8,7 @@ use crate::gan_step::{GanStep, StepSettings};
 use crate::objectives::{Objective, OptimizerKind};
 use crate::preview::{Grid, float_to_u8};
 use crate::interrupt;
-use crate::run::{CheckpointState, RunDir, load_module, replace_checkpoint, truncate_losses};
+use crate::run::{CheckpointState, RunDir, load_module, replace_checkpoint, truncate_losses, write_atomic};
 use anyhow::{Context, Result, bail};
 use burn::config::Config;
 use burn::module::{Module, ModuleVisitor, Param};
@@ -486,15 +486,6 @@ fn plot_or_warn(run: &RunDir, bar: &ProgressBar) {
     }
 }
 
-/// Writes `bytes` to `path` through a temporary file and a rename, so a
-/// crash leaves the old file or the new one, never half of one.
-pub fn write_atomic(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".tmp");
-    let tmp = std::path::PathBuf::from(tmp);
-    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("cannot write {}", path.display()))
-}
 
 fn write_checkpoint(run: &RunDir, gan: &ImageGan, state: &CheckpointState) -> Result<()> {
     let io = |e| anyhow::anyhow!("cannot write checkpoint: {e:?}");
