@@ -26,33 +26,38 @@ pub struct LossRow {
     pub g_loss: f64,
 }
 
-/// Reads `losses.csv` (`step,d_loss,g_loss`); an incomplete last row (a run
-/// killed while writing it) is skipped.
+/// Reads a CSV whose first columns are `step,d_loss,g_loss`: an image
+/// run's `losses.csv`, or a toy run's `metrics.csv` (more columns after).
+/// A row with fewer fields than the header (a run killed while writing it)
+/// is skipped.
 pub fn read_losses(path: &Path) -> Result<Vec<LossRow>> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read {} (is its folder a pocketgan run?)", path.display()))?;
     let mut lines = text.lines();
-    if lines.next().map(str::trim) != Some("step,d_loss,g_loss") {
-        bail!("{} is not a losses file (its first line should be step,d_loss,g_loss)", path.display());
+    let header = lines.next().map(str::trim).unwrap_or("");
+    if !(header == "step,d_loss,g_loss" || header.starts_with("step,d_loss,g_loss,")) {
+        bail!("{} is not a losses file (its first line should start with step,d_loss,g_loss)", path.display());
     }
+    let columns = header.split(',').count();
     let rows = lines
         .filter_map(|line| {
-            let mut f = line.split(',');
-            let step = f.next()?.parse().ok()?;
-            let d_loss = f.next()?.parse().ok()?;
-            let g_loss = f.next()?.parse().ok()?;
-            f.next().is_none().then_some(LossRow { step, d_loss, g_loss })
+            let f: Vec<&str> = line.split(',').collect();
+            (f.len() == columns).then_some(())?;
+            Some(LossRow { step: f[0].parse().ok()?, d_loss: f[1].parse().ok()?, g_loss: f[2].parse().ok()? })
         })
         .collect();
     Ok(rows)
 }
 
-/// Draws `RUN/losses.csv` to `RUN/losses.png` and `RUN/losses.svg`;
-/// returns the two paths.
+/// Draws a run's losses to `RUN/losses.png` and `RUN/losses.svg`: every
+/// step from an image run's `losses.csv`, or each evaluation from a toy
+/// run's `metrics.csv`. Returns the two paths.
 pub fn loss_curves(run: &RunDir) -> Result<[PathBuf; 2]> {
-    let rows = read_losses(&run.losses())?;
+    let toy_metrics = run.root.join("metrics.csv");
+    let source = if !run.losses().exists() && toy_metrics.exists() { toy_metrics } else { run.losses() };
+    let rows = read_losses(&source)?;
     if rows.is_empty() {
-        bail!("{} has no steps yet: plot again once training has done a step", run.losses().display());
+        bail!("{} has no steps yet: plot again once training has done a step", source.display());
     }
     let title = run.root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let png = run.root.join("losses.png");
@@ -187,6 +192,10 @@ mod tests {
         assert!(rows[1].d_loss.is_nan());
         std::fs::write(&path, "x,y\n").unwrap();
         assert!(read_losses(&path).unwrap_err().to_string().contains("not a losses file"));
+        // A toy run's metrics: losses first, more columns after.
+        std::fs::write(&path, "step,d_loss,g_loss,modes\n0,1.5,0.5,0\n250,1.25,0.75,3\n500,1.0").unwrap();
+        let rows = read_losses(&path).unwrap();
+        assert_eq!(rows, [LossRow { step: 0, d_loss: 1.5, g_loss: 0.5 }, LossRow { step: 250, d_loss: 1.25, g_loss: 0.75 }]);
     }
 
     #[test]

@@ -4,8 +4,9 @@
 //!
 //! ```text
 //! RUN/toy.toml             the resolved configuration
-//! RUN/losses.csv           step, d_loss, g_loss
-//! RUN/metrics.csv          step, modes covered, high-quality share, mean distance
+//! RUN/metrics.csv          step, d_loss, g_loss, modes covered, high-quality share,
+//!                          mean distance (one row per evaluation)
+//! RUN/losses.png, .svg     the losses of those rows (`pocketgan plot RUN`)
 //! RUN/samples/step-N.png   real (grey) and generated (orange) points over D's field
 //! RUN/progress.png         five of those side by side, untrained to finished
 //! RUN/generator.bpk        the final generator (critic.bpk beside it)
