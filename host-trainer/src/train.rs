@@ -410,7 +410,6 @@ fn train_loop(
         };
         if let Some(what) = what {
             bar.abandon();
-            losses.flush()?;
             let kept = match last_good {
                 Some(s) => format!("the last good checkpoint (step {s}) is kept in {}", run.checkpoint().display()),
                 None => "no checkpoint had been written yet".to_string(),
@@ -446,7 +445,6 @@ fn train_loop(
     if !interrupted {
         bar.finish();
     }
-    losses.flush()?;
     plot_or_warn(run, &bar);
     if let Err(e) = crate::preview::progress_strip(&run.samples(), setup.generator.height, 2) {
         bar.println(format!("warning: could not draw samples/progress.png: {e:#}"));

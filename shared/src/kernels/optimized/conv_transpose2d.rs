@@ -19,6 +19,9 @@ impl Taps {
     fn of(o: usize, kernel: u8, stride: u8, padding: u8, input_len: u16) -> Taps {
         let (kernel, stride, input_len) = (kernel as usize, stride as usize, input_len as usize);
         let none = Taps { first: 0, input: 0, count: 0 };
+        if input_len == 0 {
+            return none;
+        }
         let t = o + padding as usize;
         let mut first = t % stride;
         let mut input = t / stride; // i for k = first
@@ -28,7 +31,7 @@ impl Taps {
             first += skip * stride;
             input = input_len - 1;
         }
-        if first >= kernel || input_len == 0 {
+        if first >= kernel {
             return none;
         }
         let count = ((kernel - first).div_ceil(stride)).min(input + 1);
