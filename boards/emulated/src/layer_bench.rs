@@ -8,13 +8,14 @@
 //! `layer N: reference R ticks, optimized O ticks, outputs equal|DIFFER`.
 
 use pocketgan_firmware::Clock;
+use pocketgan_shared::format::{I8Array, crc32};
 use pocketgan_shared::kernels::{optimized, reference};
 use pocketgan_shared::{LatentSampler, Model};
 
-/// FNV-1a over the output codes: the scratch holds one output at a time,
-/// so the two kernels' outputs are compared by hash.
-fn fnv1a(codes: &[i8]) -> u32 {
-    codes.iter().fold(0x811c_9dc5u32, |h, &c| (h ^ c as u8 as u32).wrapping_mul(0x0100_0193))
+/// The model format's CRC-32 of the output codes: the scratch holds one
+/// output at a time, so the two kernels' outputs are compared by checksum.
+fn checksum(codes: &[i8]) -> u32 {
+    crc32(I8Array::new(codes).as_bytes())
 }
 
 /// Runs the benchmark in `scratch`; returns false if any layer's outputs differ
@@ -52,12 +53,12 @@ pub fn run(model_file: &[u8], scratch: &mut [i8], clock: &mut impl Clock) -> boo
         let start = clock.ticks();
         reference::run_layer(&layer, zero_point, input, &mut output[..n_out]);
         let reference_ticks = clock.ticks() - start;
-        let expected = fnv1a(&output[..n_out]);
+        let expected = checksum(&output[..n_out]);
         output[..n_out].fill(0x55);
         let start = clock.ticks();
         optimized::run_layer(&layer, zero_point, input, &mut output[..n_out]);
         let optimized_ticks = clock.ticks() - start;
-        let equal = fnv1a(&output[..n_out]) == expected;
+        let equal = checksum(&output[..n_out]) == expected;
         all_equal &= equal;
         defmt::info!(
             "layer {=usize}: reference {=u64} ticks, optimized {=u64} ticks, outputs {=str}",

@@ -218,6 +218,11 @@ impl<'a> I8Array<'a> {
     pub const fn byte_len(&self) -> usize {
         self.0.len()
     }
+
+    /// The values as bytes (two's complement), e.g. for [`crate::format::crc32`].
+    pub fn as_bytes(&self) -> &'a [u8] {
+        i8_as_bytes(self.0)
+    }
 }
 
 impl fmt::Debug for I8Array<'_> {
