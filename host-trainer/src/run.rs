@@ -16,6 +16,7 @@
 //! batches drawn) is the whole state a resumed run needs.
 
 use crate::nets::{Generator, GeneratorConfig};
+use crate::train::TrainConfig;
 use anyhow::{Context, Result, bail};
 use burn::config::Config;
 use burn::module::Module;
@@ -89,6 +90,14 @@ impl RunDir {
         let (dir, state) = self.checkpoint_state()?;
         let generator = load_module(config.init(device)?, &dir.join("generator.bpk"))?;
         Ok((generator, config, state))
+    }
+
+    /// The run's training config, as `config.toml` holds it (resolved).
+    pub fn train_config(&self) -> Result<TrainConfig> {
+        let text = std::fs::read_to_string(self.config()).with_context(|| {
+            format!("{} is not a run folder (no config.toml): train one with `pocketgan train`", self.root.display())
+        })?;
+        toml::from_str(&text).map_err(|e| anyhow::anyhow!("{} is not a valid training config: {e}", self.config().display()))
     }
 
     /// The folder holding the last complete checkpoint and its state.

@@ -277,14 +277,9 @@ pub fn train(config: &TrainConfig, run: &RunDir, device_choice: DeviceChoice, sh
 /// (on the CPU; GPUs may sum in another order). `sample_every` and
 /// `checkpoint_every` may change; everything else is the run's.
 pub fn resume(run: &RunDir, changes: &ResumeChanges, device_choice: DeviceChoice, show_progress: bool) -> Result<TrainReport> {
-    let text = std::fs::read_to_string(run.config()).map_err(|_| {
-        anyhow::anyhow!(
-            "{} is not a training run (no config.toml): resume a folder made by `pocketgan train`",
-            run.root.display()
-        )
-    })?;
-    let mut config: TrainConfig = toml::from_str(&text)
-        .map_err(|e| anyhow::anyhow!("{} is not a valid training config ({e}): restore it to resume", run.config().display()))?;
+    let mut config = run
+        .train_config()
+        .with_context(|| format!("{} is not a training run that can be resumed", run.root.display()))?;
     let (dir, state) = run.checkpoint_state()?;
     config.steps = changes.steps.unwrap_or(config.steps);
     config.sample_every = changes.sample_every.unwrap_or(config.sample_every);

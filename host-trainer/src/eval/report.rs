@@ -6,8 +6,7 @@ use crate::export;
 use crate::nets::Generator;
 use crate::run::RunDir;
 use crate::toy;
-use crate::train::TrainConfig;
-use anyhow::{Context, Result, anyhow};
+use anyhow::{Result, anyhow};
 use burn::tensor::Device;
 use pocketgan_shared::Model;
 use std::path::Path;
@@ -26,13 +25,6 @@ pub fn score_generator(evaluator: &Evaluator, generator: &Generator, n: usize, d
     let exported = export::export(generator, "eval", device)?;
     let model = Model::parse(&exported.bytes).map_err(|e| anyhow!("the exported model does not parse: {e}"))?;
     Ok(GeneratorScores { float: evaluator.score_float(generator, n), int8: evaluator.score_int8(&model, n)? })
-}
-
-/// The run's training config (for its data source).
-pub fn run_config(run: &RunDir) -> Result<TrainConfig> {
-    let text = std::fs::read_to_string(run.config())
-        .with_context(|| format!("{} is not a run folder (no config.toml): train one with `pocketgan train`", run.root.display()))?;
-    toml::from_str(&text).map_err(|e| anyhow!("{} is not a valid training config: {e}", run.config().display()))
 }
 
 fn print_scores(label: &str, s: &ImageScores) {
@@ -60,7 +52,7 @@ pub fn run(path: &Path, n: usize, json: bool) -> Result<()> {
         anyhow::bail!("--n must be at least 2 (a covariance needs two samples)");
     }
     let run = RunDir::new(path);
-    let config = run_config(&run)?;
+    let config = run.train_config()?;
     let (generator, _, state) = run.load_generator(&device)?;
     let (train, test) = splits(&config.data)?;
     let evaluator = Evaluator::new(&train, &test, &device, !json)?;
