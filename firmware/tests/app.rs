@@ -114,5 +114,6 @@ fn buffers_too_small_are_refused_with_numbers() {
     let app = App::with_buffers(MODEL_FILE, &mut scratch, &mut latents, 0);
     let Err(e) = app.model() else { panic!("must refuse") };
     let text = e.to_string();
-    assert!(text.contains("9408 B of scratch") && text.contains("reserved 100 B"), "{text}");
+    let needed = pocketgan_shared::Model::parse(MODEL_FILE).unwrap().scratch_len();
+    assert!(text.contains(&format!("{needed} B of scratch")) && text.contains("reserved 100 B"), "{text}");
 }

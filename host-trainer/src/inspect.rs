@@ -37,13 +37,14 @@ pub fn describe(bytes: &[u8]) -> Result<String> {
             shape(l.output),
             l.output_scale,
             l.output_zero_point,
-            l.weights.byte_len(),
+            l.packing().map_or(0, |p| p.channels * p.taps * p.depth),
             l.macs()
         )?;
     }
     writeln!(s, "  parameters: {}", model.parameters())?;
     writeln!(s, "  MACs per image: {}", model.macs())?;
-    writeln!(s, "  scratch RAM: {} bytes ({} + {} ping-pong)", model.scratch_len(), model.scratch_plan().even, model.scratch_plan().odd)?;
+    let plan = model.scratch_plan();
+    writeln!(s, "  scratch RAM: {} bytes ({} + {} ping-pong, {} staging int16 inputs)", model.scratch_len(), plan.even, plan.odd, plan.staging)?;
     Ok(s)
 }
 

@@ -36,7 +36,11 @@ pub fn generate<'s>(
         (requested, classes) => return Err(ModelError::Class { requested, classes }),
     };
 
-    let (even, odd) = scratch.split_at_mut(plan.even);
+    let (even, rest) = scratch.split_at_mut(plan.even);
+    let (odd, rest) = rest.split_at_mut(plan.odd);
+    // SAFETY: every bit pattern is a valid u32; `align_to_mut` hands back
+    // only the aligned middle, which the plan's 3 spare bytes leave room for.
+    let (_, staging, _) = unsafe { rest.align_to_mut::<u32>() };
     let input_len = model.input_len();
     even[..latent.len()].copy_from_slice(latent);
     even[latent.len()..input_len].fill(0);
@@ -51,7 +55,7 @@ pub fn generate<'s>(
         let layer = layer?;
         let out_len = layer.output.elements().unwrap_or(0) as usize;
         let (src, dst) = if in_even { (&*even, &mut *odd) } else { (&*odd, &mut *even) };
-        run_layer(&layer, zero_point, &src[..len], &mut dst[..out_len]);
+        run_layer(&layer, zero_point, &src[..len], &mut dst[..out_len], staging);
         zero_point = layer.output_zero_point;
         len = out_len;
         in_even = !in_even;

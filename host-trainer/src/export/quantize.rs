@@ -4,7 +4,7 @@
 
 use super::FloatLayer;
 use anyhow::{Result, bail};
-use pocketgan_shared::format::{Activation, I8Array, I32Array, Layer};
+use pocketgan_shared::format::{Activation, AlignmentPadding, I8Array, I32Array, Layer, PackedWeights};
 use pocketgan_shared::kernels::{OUTPUT_CODE_MAX, TANH_INPUT_FRAC_BITS};
 use pocketgan_shared::latent::LATENT_FRAC_BITS;
 
@@ -17,8 +17,11 @@ pub struct QuantizedLayer {
     pub zero_point: i8,
     /// Output scale.
     pub scale: f32,
-    /// int8 weights.
+    /// int8 weights, `[out][tap][in]`.
     pub weights: Vec<i8>,
+    /// The same weights widened and packed as the model file stores them
+    /// (see `pocketgan_shared::format::packed`).
+    pub packed: Vec<u8>,
     /// int32 biases, little-endian.
     pub bias: Vec<u8>,
     /// Multipliers, little-endian.
@@ -37,11 +40,24 @@ impl QuantizedLayer {
             activation: self.float.activation,
             output_zero_point: self.zero_point,
             output_scale: self.scale,
-            weights: I8Array::new(&self.weights),
             bias: I32Array::from_le_bytes(&self.bias),
             multiplier: I32Array::from_le_bytes(&self.multiplier),
             shift: I8Array::new(&self.shift),
+            // encode() chooses the padding that aligns the weights.
+            align: AlignmentPadding::default(),
+            weights: PackedWeights::from_le_bytes(&self.packed),
         }
+    }
+
+    /// Fills `packed` from `weights`.
+    fn pack(mut self) -> Result<Self> {
+        let Some(p) = self.view().packing().filter(|p| p.channels * p.taps * p.depth == self.weights.len()) else {
+            bail!("a {:?} layer's weights do not match its shapes", self.float.op);
+        };
+        let mut packed = vec![0u8; 2 * p.values().unwrap_or(0)];
+        p.pack(|o, t, i| self.weights[(o * p.taps + t) * p.depth + i], &mut packed);
+        self.packed = packed;
+        Ok(self)
     }
 }
 
@@ -116,7 +132,8 @@ pub fn quantize_layers(layers: &[FloatLayer], ranges: &[(f32, f32)]) -> Result<V
             multiplier.extend_from_slice(&m.to_le_bytes());
             shift.push(s);
         }
-        out.push(QuantizedLayer { float: layer.clone(), zero_point, scale: stored_scale, weights, bias, multiplier, shift });
+        let packed = Vec::new();
+        out.push(QuantizedLayer { float: layer.clone(), zero_point, scale: stored_scale, weights, packed, bias, multiplier, shift }.pack()?);
         in_scale = if layer.activation == Activation::Tanh { stored_scale as f64 } else { target_scale };
     }
     Ok(out)

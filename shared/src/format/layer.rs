@@ -5,6 +5,7 @@
 //! Multi-byte integers in those arrays are little-endian, read on access,
 //! so no alignment is assumed.
 
+use super::packed::{Packing, PackedWeights};
 use core::fmt;
 use serde::de::{Deserializer, Error as _, Visitor};
 use serde::ser::Serializer;
@@ -125,9 +126,6 @@ pub struct Layer<'a> {
     /// Real value of one output code step. Informational (for `inspect` and
     /// dequantizing): the kernels use only the integer parameters.
     pub output_scale: f32,
-    /// int8 weights, layout per [`Op`].
-    #[serde(borrow)]
-    pub weights: I8Array<'a>,
     /// int32 bias per output channel (per output element for `Linear`).
     #[serde(borrow)]
     pub bias: I32Array<'a>,
@@ -137,6 +135,17 @@ pub struct Layer<'a> {
     /// Requantization shift per output channel, in `-31..=30`.
     #[serde(borrow)]
     pub shift: I8Array<'a>,
+    /// Zero bytes (0 to 3) that put `weights` at a multiple of 4 bytes from
+    /// the start of the file, so a board that keeps the file 4-byte aligned
+    /// in flash can read the weights with word loads. [`crate::format::encode`]
+    /// chooses them.
+    #[serde(borrow)]
+    pub align: AlignmentPadding<'a>,
+    /// The weights (int8 values stored as int16), packed for the fast
+    /// kernels: see [`crate::format::packed`]. Logically `[out][tap][in]`
+    /// with taps `[kh][kw]` for the convolutions.
+    #[serde(borrow)]
+    pub weights: PackedWeights<'a>,
 }
 
 impl Layer<'_> {
@@ -158,6 +167,19 @@ impl Layer<'_> {
                 .checked_mul(g.kernel[1] as u32)?
                 .checked_mul(self.input.channels as u32),
         }
+    }
+
+    /// Where each weight lives in [`Layer::weights`].
+    pub fn packing(&self) -> Option<Packing> {
+        let channels = self.output_channels()? as usize;
+        Some(match self.op {
+            Op::Linear => Packing { channels, taps: 1, depth: self.input.elements()? as usize },
+            Op::Conv2d(g) | Op::ConvTranspose2d(g) => Packing {
+                channels,
+                taps: g.kernel[0] as usize * g.kernel[1] as usize,
+                depth: self.input.channels as usize,
+            },
+        })
     }
 
     /// Multiply-accumulates one run of this layer needs. A transposed
@@ -292,6 +314,63 @@ fn bytes_as_i8(v: &[u8]) -> &[i8] {
 impl Serialize for I8Array<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_bytes(i8_as_bytes(self.0))
+    }
+}
+
+/// Up to three zero bytes before a layer's weights (see [`Layer::align`]).
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
+pub struct AlignmentPadding<'a>(&'a [u8]);
+
+/// Zero bytes for [`AlignmentPadding`] to borrow from.
+pub(crate) const ZEROS: [u8; 3] = [0; 3];
+
+impl<'a> AlignmentPadding<'a> {
+    /// `len` zero bytes (at most 3).
+    pub fn zeros(len: usize) -> AlignmentPadding<'static> {
+        AlignmentPadding(&ZEROS[..len.min(3)])
+    }
+
+    /// The padding bytes.
+    pub const fn as_bytes(&self) -> &'a [u8] {
+        self.0
+    }
+}
+
+impl fmt::Debug for AlignmentPadding<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "AlignmentPadding[{}]", self.0.len())
+    }
+}
+
+impl Serialize for AlignmentPadding<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bytes(self.0)
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for AlignmentPadding<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let bytes = d.deserialize_bytes(BorrowedBytes)?;
+        if bytes.len() > 3 || bytes.iter().any(|&b| b != 0) {
+            return Err(D::Error::custom("alignment padding must be 0 to 3 zero bytes"));
+        }
+        Ok(AlignmentPadding(bytes))
+    }
+}
+
+impl Serialize for PackedWeights<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bytes(self.as_bytes())
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for PackedWeights<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let bytes = d.deserialize_bytes(BorrowedBytes)?;
+        if bytes.len() % 2 != 0 {
+            return Err(D::Error::custom("int16 weight array length is odd"));
+        }
+        Ok(PackedWeights::from_le_bytes(bytes))
     }
 }
 

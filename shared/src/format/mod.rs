@@ -19,22 +19,27 @@
 mod checksum;
 mod error;
 mod layer;
+pub mod packed;
 
 pub use checksum::crc32;
 pub use error::{ArrayName, ModelError, Part, Problem};
 pub use layer::{
-    Activation, ConvGeometry, Header, I8Array, I32Array, Layer, Op, TensorShape,
+    Activation, AlignmentPadding, ConvGeometry, Header, I8Array, I32Array, Layer, Op, TensorShape,
 };
+pub use packed::{PackedWeights, Packing};
 
 use crate::latent::LATENT_FRAC_BITS;
 
 /// The first four bytes of every model file.
 pub const MAGIC: [u8; 4] = *b"PGAN";
-/// The format version this build writes and reads.
-pub const FORMAT_VERSION: u16 = 1;
+/// The format version this build writes and reads. Version 2 stores the
+/// weights widened to int16 and packed for the fast kernels
+/// ([`packed`]), 4-byte aligned; version 1 stored them as int8 in
+/// `[out][tap][in]` order.
+pub const FORMAT_VERSION: u16 = 2;
 /// Size of the fixed preamble before the payload.
 pub const PREAMBLE_LEN: usize = 16;
-/// Longest dot product a layer may have. With int8 weights (|w| ≤ 128) and
+/// Longest dot product a layer may have. With int8-range weights (|w| ≤ 128) and
 /// zero-point-shifted int8 inputs (|x − zp| ≤ 255) each product is below
 /// 2^15, so 2^15 terms stay below 2^30 and leave room for the bias.
 pub const MAX_REDUCTION: u32 = 1 << 15;
@@ -52,19 +57,24 @@ pub struct Model<'a> {
 }
 
 /// How [`crate::generate`] splits its scratch buffer: activations ping-pong
-/// between two regions, so tensor `i` (0 = the input) lives in region `i % 2`.
+/// between two regions, so tensor `i` (0 = the input) lives in region `i % 2`;
+/// a third region holds the fast kernels' staged int16 inputs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ScratchPlan {
     /// Bytes of region 0 (the largest even-numbered tensor).
     pub even: usize,
     /// Bytes of region 1 (the largest odd-numbered tensor).
     pub odd: usize,
+    /// Bytes of the staging region: the largest layer's staged input
+    /// ([`crate::kernels::optimized::staging_words`] · 4) plus 3 bytes, so
+    /// that it can start 4-byte aligned wherever the buffer lies.
+    pub staging: usize,
 }
 
 impl ScratchPlan {
     /// Total scratch bytes.
     pub const fn total(&self) -> usize {
-        self.even + self.odd
+        self.even + self.odd + self.staging
     }
 }
 
@@ -79,7 +89,8 @@ impl<'a> Model<'a> {
 
         let input_len = header.latent_dim as u32 + header.classes as u32;
         let mut produced = input_len;
-        let mut plan = ScratchPlan { even: input_len as usize, odd: 0 };
+        let mut plan = ScratchPlan { even: input_len as usize, odd: 0, staging: 0 };
+        let mut staging_words = 0;
         let mut macs = 0u64;
         let mut parameters = 0u64;
         let layers = rest;
@@ -94,12 +105,15 @@ impl<'a> Model<'a> {
             produced = layer.output.elements().unwrap_or(0);
             let region = if index % 2 == 0 { &mut plan.odd } else { &mut plan.even };
             *region = (*region).max(produced as usize);
+            staging_words = staging_words.max(crate::kernels::optimized::staging_words(&layer));
             macs += layer.macs();
-            parameters += (layer.weights.byte_len() + layer.bias.len()) as u64;
+            parameters += layer.packing().map_or(0, |p| p.channels * p.taps * p.depth) as u64
+                + layer.bias.len() as u64;
         }
         if !rest.is_empty() {
             return Err(ModelError::UnusedPayload { extra: rest.len() });
         }
+        plan.staging = 4 * staging_words + 3;
         Ok(Model { header, layers, scratch: plan, macs, parameters })
     }
 
@@ -283,8 +297,11 @@ fn validate_layer(
         return Err(Problem::ReductionTooLong);
     }
     let channels = layer.output_channels().ok_or(Problem::TooLarge)?;
-    let weights = channels.checked_mul(reduction).ok_or(Problem::TooLarge)?;
-    check_len(ArrayName::Weights, layer.weights.byte_len(), weights as u64)?;
+    let packed = layer.packing().and_then(|p| p.values()).ok_or(Problem::TooLarge)?;
+    check_len(ArrayName::Weights, layer.weights.byte_len(), 2 * packed as u64)?;
+    if (0..packed).any(|at| !(-128..=127).contains(&layer.weights.get(at))) {
+        return Err(Problem::WeightRange);
+    }
     check_len(ArrayName::Bias, layer.bias.byte_len(), 4 * channels as u64)?;
     check_len(ArrayName::Multiplier, layer.multiplier.byte_len(), 4 * channels as u64)?;
     check_len(ArrayName::Shift, layer.shift.byte_len(), channels as u64)?;
@@ -336,6 +353,16 @@ fn conv_transpose_out(input: u16, g: ConvGeometry, axis: usize) -> Option<u32> {
     full.checked_sub(2 * p as u32).filter(|&n| n > 0)
 }
 
+/// Bytes of postcard's length varint for `n`.
+fn varint_len(mut n: usize) -> usize {
+    let mut len = 1;
+    while n >= 0x80 {
+        n >>= 7;
+        len += 1;
+    }
+    len
+}
+
 /// Upper bound on the encoded size of a model, for sizing the buffer given
 /// to [`encode`].
 pub fn encoded_len_bound(header: &Header<'_>, layers: &[Layer<'_>]) -> usize {
@@ -364,7 +391,14 @@ pub fn encode(header: &Header<'_>, layers: &[Layer<'_>], out: &mut [u8]) -> Resu
     let (preamble, body) = out.split_at_mut(PREAMBLE_LEN);
     let mut used = postcard::to_slice(&header, body).map_err(|_| ModelError::BufferTooSmall)?.len();
     for layer in layers {
-        used += postcard::to_slice(layer, &mut body[used..])
+        // Serialized with no padding and no weights, the record ends in two
+        // zero length bytes; the weights' bytes start after the padding's
+        // length byte, the padding, and the weights' length varint.
+        let bare = Layer { align: AlignmentPadding::zeros(0), weights: PackedWeights::default(), ..*layer };
+        let prefix = postcard::to_slice(&bare, &mut body[used..]).map_err(|_| ModelError::BufferTooSmall)?.len() - 2;
+        let start = PREAMBLE_LEN + used + prefix + 1 + varint_len(layer.weights.byte_len());
+        let layer = Layer { align: AlignmentPadding::zeros((4 - start % 4) % 4), ..*layer };
+        used += postcard::to_slice(&layer, &mut body[used..])
             .map_err(|_| ModelError::BufferTooSmall)?
             .len();
     }

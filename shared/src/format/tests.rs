@@ -14,7 +14,8 @@ struct Owned {
     output: TensorShape,
     activation: Activation,
     zero_point: i8,
-    weights: Vec<i8>,
+    /// Packed int16 weights (little-endian bytes).
+    weights: Vec<u8>,
     bias: Vec<u8>,
     multiplier: Vec<u8>,
     shift: Vec<i8>,
@@ -28,8 +29,9 @@ impl Owned {
         };
         let view = l.layer();
         let channels = view.output_channels().unwrap() as usize;
-        let n = channels * view.reduction_len().unwrap() as usize;
-        l.weights = (0..n).map(|i| (i * 37 % 255) as i8).collect();
+        let packing = view.packing().unwrap();
+        l.weights = vec![0; 2 * packing.values().unwrap()];
+        packing.pack(|o, t, i| (((o * packing.taps + t) * packing.depth + i) * 37 % 255) as i8, &mut l.weights);
         l.bias = (0..channels).flat_map(|c| (c as i32 * 11 - 50).to_le_bytes()).collect();
         l.multiplier = (0..channels).flat_map(|_| (1i32 << 30).to_le_bytes()).collect();
         l.shift = vec![-6; channels];
@@ -44,10 +46,11 @@ impl Owned {
             activation: self.activation,
             output_zero_point: self.zero_point,
             output_scale: 0.05,
-            weights: I8Array::new(&self.weights),
             bias: I32Array::from_le_bytes(&self.bias),
             multiplier: I32Array::from_le_bytes(&self.multiplier),
             shift: I8Array::new(&self.shift),
+            align: AlignmentPadding::default(),
+            weights: PackedWeights::from_le_bytes(&self.weights),
         }
     }
 }
@@ -101,17 +104,32 @@ fn the_tiny_model_parses_and_generates() {
     assert_eq!(model.header().layer_count, 2);
     assert_eq!(model.input_len(), 10);
     // Tensors: input 10 (even), 16 (odd), 16 (even).
-    assert_eq!(model.scratch_plan(), ScratchPlan { even: 16, odd: 16 });
+    // Staging: the transposed conv's 4 pixels × 8 (4 channels padded) int16s.
+    assert_eq!(model.scratch_plan(), ScratchPlan { even: 16, odd: 16, staging: 4 * 16 + 3 });
     assert_eq!(model.layers().count(), 2);
     // Linear 10×16, plus the transposed conv's real taps: per output row
     // 1, 2, 2, 1 kernel rows land on the 2-row input, so 6 × 6 taps × 4 channels.
     assert_eq!(model.macs(), 160 + 36 * 4);
     assert_eq!(model.parameters(), 160 + 16 + 64 + 1);
-    let mut scratch = [0i8; 32];
+    let mut scratch = [0i8; 99];
     let latent = [3i8; 8];
     let out = generate(&model, &latent, Some(1), &mut scratch).unwrap();
     assert_eq!(out.len(), 16);
     assert!(out.iter().all(|&v| (-127..=127).contains(&v)));
+}
+
+#[test]
+fn weights_start_four_byte_aligned_in_the_file() {
+    // Names of different lengths shift everything after the header.
+    for name in ["t", "ti", "tin", "tiny", "tiny!"] {
+        let header = Header { name, ..tiny_header() };
+        let file = encode_with(&header, &tiny_layers());
+        let model = Model::parse(&file).unwrap();
+        for layer in model.layers() {
+            let at = layer.unwrap().weights.as_bytes().as_ptr() as usize - file.as_ptr() as usize;
+            assert_eq!(at % 4, 0, "name {name:?}: weights at byte {at}");
+        }
+    }
 }
 
 #[test]
@@ -125,11 +143,11 @@ fn corrupt_files_give_typed_errors() {
         ("short foreign", b"GIF89a".to_vec(), ModelError::BadMagic { found: *b"GIF8" }),
     ];
     let mut v = good.clone();
-    v[4] = 2;
-    cases.push(("newer version", v, ModelError::UnsupportedVersion { found: 2, supported: 1 }));
+    v[4] = 3;
+    cases.push(("newer version", v, ModelError::UnsupportedVersion { found: 3, supported: 2 }));
     let mut v = good.clone();
-    v[4] = 0;
-    cases.push(("older version", v, ModelError::UnsupportedVersion { found: 0, supported: 1 }));
+    v[4] = 1;
+    cases.push(("older version (int8 weights)", v, ModelError::UnsupportedVersion { found: 1, supported: 2 }));
     let mut v = good.clone();
     v[6] = 1;
     cases.push(("reserved set", v, ModelError::ReservedField));
@@ -168,8 +186,11 @@ fn corrupt_files_give_typed_errors() {
     l[1].input = shape(2, 2, 5);
     cases.push(("shape chain", encode_with(&tiny_header(), &l), invalid(Some(1), Problem::ShapeChain { produced: 16, consumed: 20 })));
     let mut l = tiny_layers();
-    l[1].weights.pop();
-    cases.push(("weights short", encode_with(&tiny_header(), &l), invalid(Some(1), Problem::ArrayLength { array: ArrayName::Weights, found: 63, expected: 64 })));
+    l[1].weights.truncate(254);
+    cases.push(("weights short", encode_with(&tiny_header(), &l), invalid(Some(1), Problem::ArrayLength { array: ArrayName::Weights, found: 254, expected: 256 })));
+    let mut l = tiny_layers();
+    l[1].weights[6..8].copy_from_slice(&200i16.to_le_bytes());
+    cases.push(("weight beyond int8", encode_with(&tiny_header(), &l), invalid(Some(1), Problem::WeightRange)));
     let mut l = tiny_layers();
     l[0].shift[3] = 31;
     cases.push(("shift range", encode_with(&tiny_header(), &l), invalid(Some(0), Problem::Requantization)));
@@ -204,7 +225,7 @@ fn corrupt_files_give_typed_errors() {
     cases.push(("unused payload", reseal(v), ModelError::UnusedPayload { extra: 5 }));
 
     for (name, bytes, expected) in cases {
-        let got = Model::parse(&bytes).map(|_| ()).unwrap_err();
+        let got = Model::parse(&bytes).map(|_| ()).expect_err(name);
         assert_eq!(got, expected, "case {name}");
         let message = std::format!("{got}");
         assert!(message.len() > 20, "case {name}: message too terse: {message}");
@@ -215,12 +236,12 @@ fn corrupt_files_give_typed_errors() {
 fn generation_errors_are_typed() {
     let file = tiny_model();
     let model = Model::parse(&file).unwrap();
-    let mut scratch = [0i8; 31];
+    let mut scratch = [0i8; 98];
     assert_eq!(
         generate(&model, &[0; 8], Some(0), &mut scratch).unwrap_err(),
-        ModelError::ScratchTooSmall { needed: 32, available: 31 }
+        ModelError::ScratchTooSmall { needed: 99, available: 98 }
     );
-    let mut scratch = [0i8; 32];
+    let mut scratch = [0i8; 99];
     assert_eq!(
         generate(&model, &[0; 7], Some(0), &mut scratch).unwrap_err(),
         ModelError::LatentLength { found: 7, expected: 8 }

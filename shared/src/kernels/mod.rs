@@ -13,7 +13,7 @@ pub mod reference;
 #[cfg(test)]
 mod test_cases;
 
-use crate::format::{Activation, I8Array, I32Array, Layer};
+use crate::format::{Activation, I32Array, Layer, PackedWeights, Packing};
 use crate::quant::{mul_q15, requantize};
 
 /// Fractional bits of the codes a `Tanh` layer requantizes to before the
@@ -112,10 +112,26 @@ pub fn transposed_source(o: i32, k: i32, stride: u8, padding: u8, input_len: u16
     if i < input_len as i32 { Some(i as usize) } else { None }
 }
 
-/// Weights of a layer as a slice (re-exported for kernels).
-#[inline]
-pub(crate) fn weights<'a>(w: &I8Array<'a>) -> &'a [i8] {
-    w.as_slice()
+/// A layer's weights read by `(output channel, tap, input)`, wherever the
+/// packing put them: the reference kernels' view.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Weights<'a> {
+    packed: PackedWeights<'a>,
+    packing: Packing,
+}
+
+impl<'a> Weights<'a> {
+    /// The weights of a validated layer.
+    pub(crate) fn of(layer: &Layer<'a>) -> Self {
+        let packing = layer.packing().unwrap_or(Packing { channels: 0, taps: 0, depth: 0 });
+        Weights { packed: layer.weights, packing }
+    }
+
+    /// Weight of output channel `o`, kernel tap `t` (`ky · kw + kx`), input `i`.
+    #[inline]
+    pub(crate) fn get(&self, o: usize, t: usize, i: usize) -> i32 {
+        self.packed.get(self.packing.index(o, t, i)) as i32
+    }
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! Random layers for kernel tests: shapes, geometries, activations, zero
 //! points, weights and requantization factors.
 
-use crate::format::{Activation, ConvGeometry, I8Array, I32Array, Layer, Op, TensorShape};
+use crate::format::{Activation, AlignmentPadding, ConvGeometry, I8Array, I32Array, Layer, Op, PackedWeights, TensorShape};
 use proptest::prelude::*;
 use std::vec::Vec;
 
@@ -77,35 +77,73 @@ fn shapes() -> impl Strategy<Value = (Op, TensorShape, TensorShape)> {
 pub fn case() -> impl Strategy<Value = Case> {
     (shapes(), activation(), any::<i8>(), any::<i8>(), any::<u64>()).prop_map(
         |((op, input, output), activation, input_zp, output_zp, seed)| {
-            let mut rng = crate::LatentSampler::new(seed as u32 ^ (seed >> 32) as u32);
-            let mut byte = || rng.next_u32() as i8;
-            let n_in = input.elements().unwrap() as usize;
-            let channels = match op {
-                Op::Linear => output.elements().unwrap() as usize,
-                _ => output.channels as usize,
-            };
-            let reduction = match op {
-                Op::Linear => n_in,
-                Op::Conv2d(g) | Op::ConvTranspose2d(g) => {
-                    g.kernel[0] as usize * g.kernel[1] as usize * input.channels as usize
-                }
-            };
-            let x = (0..n_in).map(|_| byte()).collect();
-            let w = (0..channels * reduction).map(|_| byte()).collect();
-            let bias = (0..channels).map(|_| (byte() as i32) * 97).collect();
-            let requant = (0..channels)
-                .map(|_| {
-                    let m = (1i32 << 30) + ((byte() as i32 + 128) << 22);
-                    let shift = -((byte() as u8 % 12) as i8) - 1; // factor in ~[2^-13, 2^-1)
-                    (m, shift)
-                })
-                .collect();
-            let output_zp = if activation == Activation::Tanh { 0 } else { output_zp };
-            Case { op, input, output, activation, input_zp, output_zp, x, w, bias, requant }
+            Case::random(op, input, output, activation, input_zp, output_zp, seed)
         },
     )
 }
 
+impl Case {
+    /// Random inputs, weights, biases and requantization factors for a layer
+    /// of the given shapes.
+    pub fn random(
+        op: Op,
+        input: TensorShape,
+        output: TensorShape,
+        activation: Activation,
+        input_zp: i8,
+        output_zp: i8,
+        seed: u64,
+    ) -> Case {
+        let mut rng = crate::LatentSampler::new(seed as u32 ^ (seed >> 32) as u32);
+        let mut byte = || rng.next_u32() as i8;
+        let n_in = input.elements().unwrap() as usize;
+        let channels = match op {
+            Op::Linear => output.elements().unwrap() as usize,
+            _ => output.channels as usize,
+        };
+        let reduction = match op {
+            Op::Linear => n_in,
+            Op::Conv2d(g) | Op::ConvTranspose2d(g) => {
+                g.kernel[0] as usize * g.kernel[1] as usize * input.channels as usize
+            }
+        };
+        let x = (0..n_in).map(|_| byte()).collect();
+        let w = (0..channels * reduction).map(|_| byte()).collect();
+        let bias = (0..channels).map(|_| (byte() as i32) * 97).collect();
+        let requant = (0..channels)
+            .map(|_| {
+                let m = (1i32 << 30) + ((byte() as i32 + 128) << 22);
+                let shift = -((byte() as u8 % 12) as i8) - 1; // factor in ~[2^-13, 2^-1)
+                (m, shift)
+            })
+            .collect();
+        let output_zp = if activation == Activation::Tanh { 0 } else { output_zp };
+        Case { op, input, output, activation, input_zp, output_zp, x, w, bias, requant }
+    }
+}
+
+/// Weights in 4-byte aligned memory (so the fast kernels take them).
+pub struct AlignedBytes(Vec<u32>, usize);
+
+impl AlignedBytes {
+    pub fn as_bytes(&self) -> &[u8] {
+        // SAFETY: a u32 slice viewed as its bytes; `1` ≤ its byte length.
+        unsafe { std::slice::from_raw_parts(self.0.as_ptr().cast::<u8>(), self.1) }
+    }
+}
+
+/// `w` (in `[out][tap][in]` order) packed as `layer`'s file would hold it.
+pub fn pack(layer: &Layer<'_>, w: &[i8]) -> AlignedBytes {
+    let p = layer.packing().unwrap();
+    let mut bytes = std::vec![0u8; 2 * p.values().unwrap()];
+    p.pack(|o, t, i| w[(o * p.taps + t) * p.depth + i], &mut bytes);
+    let words = bytes.chunks(4).map(|c| {
+        let mut b = [0u8; 4];
+        b[..c.len()].copy_from_slice(c);
+        u32::from_ne_bytes(b)
+    });
+    AlignedBytes(words.collect(), bytes.len())
+}
 
 fn le_bytes(v: &[i32]) -> Vec<u8> {
     v.iter().flat_map(|x| x.to_le_bytes()).collect()
@@ -118,18 +156,21 @@ impl Case {
         let mult: Vec<i32> = self.requant.iter().map(|r| r.0).collect();
         let mult = le_bytes(&mult);
         let shift: Vec<i8> = self.requant.iter().map(|r| r.1).collect();
-        let layer = Layer {
+        let mut layer = Layer {
             op: self.op,
             input: self.input,
             output: self.output,
             activation: self.activation,
             output_zero_point: self.output_zp,
             output_scale: 1.0,
-            weights: I8Array::new(&self.w),
             bias: I32Array::from_le_bytes(&bias),
             multiplier: I32Array::from_le_bytes(&mult),
             shift: I8Array::new(&shift),
+            align: AlignmentPadding::default(),
+            weights: PackedWeights::default(),
         };
+        let packed = pack(&layer, &self.w);
+        layer.weights = PackedWeights::from_le_bytes(packed.as_bytes());
         f(&layer)
     }
 }

@@ -2,29 +2,79 @@
 //! layers of every op (odd channel counts included, so the four-channel
 //! blocks' remainders run), and on the committed default model's layers.
 
-use super::run_layer as optimized;
+use super::{run_layer, staging_words};
 use crate::Model;
+use crate::format::{Layer, PackedWeights};
 use crate::kernels::reference::run_layer as reference;
-use crate::kernels::test_cases::case;
+use crate::kernels::test_cases::{Case, case};
 use proptest::prelude::*;
 
 extern crate std;
+
+/// The fast kernels with a staging buffer of the size the layer asks for.
+fn optimized(layer: &Layer<'_>, zp: i8, input: &[i8], output: &mut [i8]) {
+    let mut staging = std::vec![0xA5A5_A5A5u32; staging_words(layer)];
+    run_layer(layer, zp, input, output, &mut staging);
+}
+
+/// Reference and fast outputs of a case.
+fn both(c: &Case) -> (std::vec::Vec<i8>, std::vec::Vec<i8>) {
+    let n = c.output.elements().unwrap() as usize;
+    c.with_layer(|layer| {
+        let mut expected = std::vec![0i8; n];
+        let mut found = std::vec![0x55u8 as i8; n];
+        reference(layer, c.input_zp, &c.x, &mut expected);
+        optimized(layer, c.input_zp, &c.x, &mut found);
+        (expected, found)
+    })
+}
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(1000))]
 
     #[test]
     fn optimized_kernels_equal_the_reference(c in case()) {
-        let n = c.output.elements().unwrap() as usize;
-        let (expected, found) = c.with_layer(|layer| {
-            let mut expected = std::vec![0i8; n];
-            let mut found = std::vec![0x55u8 as i8; n];
-            reference(layer, c.input_zp, &c.x, &mut expected);
-            optimized(layer, c.input_zp, &c.x, &mut found);
-            (expected, found)
-        });
+        let (expected, found) = both(&c);
         prop_assert_eq!(expected, found, "{:?} {:?} -> {:?}", c.op, c.input, c.output);
     }
+}
+
+/// Dot products longer than one unrolled run (`MAX_STEPS · LANES` = 256
+/// inputs) are split into pieces; a tail of one step and one of several.
+#[test]
+fn long_dot_products_split_into_pieces_agree() {
+    use crate::format::{Activation, Op, TensorShape};
+    for (inputs, outputs) in [(264u16, 9u16), (600, 5), (256, 4)] {
+        let mut c = case_like(Op::Linear, TensorShape::vector(inputs), TensorShape::vector(outputs));
+        c.activation = Activation::Identity;
+        c.output_zp = 0;
+        let (expected, found) = both(&c);
+        assert_eq!(expected, found, "{inputs} -> {outputs}");
+    }
+}
+
+/// Weights that are not 4-byte aligned (a model file at an odd address)
+/// take the reference path and still give the same bits.
+#[test]
+fn unaligned_weights_fall_back_to_the_same_result() {
+    use crate::format::{Op, TensorShape};
+    let c = case_like(Op::Linear, TensorShape::vector(20), TensorShape::vector(6));
+    let n = c.output.elements().unwrap() as usize;
+    c.with_layer(|layer| {
+        let mut shifted = std::vec![0u8; layer.weights.byte_len() + 2];
+        shifted[2..].copy_from_slice(layer.weights.as_bytes());
+        let moved = Layer { weights: PackedWeights::from_le_bytes(&shifted[2..]), ..*layer };
+        assert!(moved.weights.as_i16().is_none() || layer.weights.as_i16().is_none());
+        let (mut expected, mut found) = (std::vec![0i8; n], std::vec![1i8; n]);
+        reference(layer, c.input_zp, &c.x, &mut expected);
+        optimized(&moved, c.input_zp, &c.x, &mut found);
+        assert_eq!(expected, found);
+    });
+}
+
+/// A random case with the given op and shapes.
+fn case_like(op: crate::format::Op, input: crate::format::TensorShape, output: crate::format::TensorShape) -> Case {
+    Case::random(op, input, output, crate::format::Activation::Relu, -7, 3, input.elements().unwrap() as u64)
 }
 
 #[test]

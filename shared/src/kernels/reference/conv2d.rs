@@ -1,7 +1,7 @@
 use crate::format::{ConvGeometry, Layer};
-use crate::kernels::{OutputStage, conv_source, weights};
+use crate::kernels::{OutputStage, conv_source, Weights};
 
-/// 2-D convolution, HWC activations, weights `[out][kh][kw][in]`:
+/// 2-D convolution, HWC activations, weights `(out, ky · kw + kx, in)`:
 /// `out[y][x][o] = Σ w[o][ky][kx][c] · (in[y·s − p + ky][x·s − p + kx][c] − zp_in)`
 /// over taps that fall inside the input.
 pub fn conv2d(
@@ -12,7 +12,7 @@ pub fn conv2d(
     output: &mut [i8],
 ) {
     let stage = OutputStage::of(layer);
-    let w = weights(&layer.weights);
+    let w = Weights::of(layer);
     let (ih, iw, ic) = (layer.input.height, layer.input.width, layer.input.channels as usize);
     let (oh, ow, oc) = (layer.output.height as usize, layer.output.width as usize, layer.output.channels as usize);
     let (kh, kw) = (g.kernel[0] as usize, g.kernel[1] as usize);
@@ -30,9 +30,8 @@ pub fn conv2d(
                             continue;
                         };
                         let x = &input[(iy * iw as usize + ix) * ic..][..ic];
-                        let k = &w[((o * kh + ky) * kw + kx) * ic..][..ic];
-                        for (&wi, &xi) in k.iter().zip(x) {
-                            sum = sum.wrapping_add(wi as i32 * (xi as i32 - zp));
+                        for (c, &xi) in x.iter().enumerate() {
+                            sum = sum.wrapping_add(w.get(o, ky * kw + kx, c) * (xi as i32 - zp));
                         }
                     }
                 }

@@ -1,7 +1,7 @@
 use crate::format::{ConvGeometry, Layer};
-use crate::kernels::{OutputStage, transposed_source, weights};
+use crate::kernels::{OutputStage, transposed_source, Weights};
 
-/// 2-D transposed convolution, HWC activations, weights `[out][kh][kw][in]`.
+/// 2-D transposed convolution, HWC activations, weights `(out, ky · kw + kx, in)`.
 ///
 /// Written as a gather: each output pixel sums the taps `(ky, kx)` whose
 /// source `in[i][j]` satisfies `y = i·s − p + ky` and `x = j·s − p + kx`
@@ -15,7 +15,7 @@ pub fn conv_transpose2d(
     output: &mut [i8],
 ) {
     let stage = OutputStage::of(layer);
-    let w = weights(&layer.weights);
+    let w = Weights::of(layer);
     let (ih, iw, ic) = (layer.input.height, layer.input.width, layer.input.channels as usize);
     let (oh, ow, oc) = (layer.output.height as usize, layer.output.width as usize, layer.output.channels as usize);
     let (kh, kw) = (g.kernel[0] as usize, g.kernel[1] as usize);
@@ -33,9 +33,8 @@ pub fn conv_transpose2d(
                             continue;
                         };
                         let x = &input[(iy * iw as usize + ix) * ic..][..ic];
-                        let k = &w[((o * kh + ky) * kw + kx) * ic..][..ic];
-                        for (&wi, &xi) in k.iter().zip(x) {
-                            sum = sum.wrapping_add(wi as i32 * (xi as i32 - zp));
+                        for (c, &xi) in x.iter().enumerate() {
+                            sum = sum.wrapping_add(w.get(o, ky * kw + kx, c) * (xi as i32 - zp));
                         }
                     }
                 }
