@@ -77,12 +77,12 @@ pub struct ConvGeometry {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Op {
     /// Fully connected: every output element is a dot product with the whole
-    /// (flattened) input. Weights `[out][in]`.
+    /// (flattened) input. Weights logically `[out][in]` (one tap), packed per [`crate::format::packed`].
     Linear,
-    /// 2-D convolution. Weights `[out_ch][kh][kw][in_ch]`.
+    /// 2-D convolution. Weights logically `[out_ch][kh][kw][in_ch]`, packed per [`crate::format::packed`].
     Conv2d(ConvGeometry),
     /// 2-D transposed convolution (fractionally strided).
-    /// Weights `[out_ch][kh][kw][in_ch]`.
+    /// Weights logically `[out_ch][kh][kw][in_ch]`, packed per [`crate::format::packed`].
     ConvTranspose2d(ConvGeometry),
 }
 

@@ -10,8 +10,8 @@
 //! - **Output-channel blocking**: four channels are accumulated together,
 //!   so each staged input is loaded once per four multiply-accumulates.
 //! - **Transposed convolutions by phase**: only the taps that reach an
-//!   output pixel are visited ([`taps`]); none is spent on inserted zeros.
-//! - **`SMLAD`** on cores with the DSP extension ([`smlad`]): two
+//!   output pixel are visited (`taps.rs`); none is spent on inserted zeros.
+//! - **`SMLAD`** on cores with the DSP extension (`smlad.rs`): two
 //!   multiply-accumulates per instruction.
 //!
 //! Integer sums wrap modulo 2³² exactly as the reference's do, and wrapping
