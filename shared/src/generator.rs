@@ -5,7 +5,7 @@
 //! host can refuse a model that will not fit before flashing it.
 
 use crate::format::{Model, ModelError};
-use crate::kernels::optimized::run_layer;
+use crate::kernels::optimized::{run_layer, staging_region};
 use crate::latent::LATENT_ONE;
 
 /// Generates one image.
@@ -38,9 +38,7 @@ pub fn generate<'s>(
 
     let (even, rest) = scratch.split_at_mut(plan.even);
     let (odd, rest) = rest.split_at_mut(plan.odd);
-    // SAFETY: every bit pattern is a valid u32; `align_to_mut` hands back
-    // only the aligned middle, which the plan's 3 spare bytes leave room for.
-    let (_, staging, _) = unsafe { rest.align_to_mut::<u32>() };
+    let staging = staging_region(rest);
     let input_len = model.input_len();
     even[..latent.len()].copy_from_slice(latent);
     even[latent.len()..input_len].fill(0);

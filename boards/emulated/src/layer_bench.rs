@@ -53,9 +53,7 @@ pub fn run(model_file: &[u8], scratch: &mut [i8], clock: &mut impl Clock) -> boo
         }
         let (input, rest) = scratch.split_at_mut(n_in);
         let (output, rest) = rest.split_at_mut(n_out);
-        // SAFETY: every bit pattern is a valid u32; only the aligned middle
-        // is used, and the 3 spare bytes leave room for it.
-        let (_, staging, _) = unsafe { rest.align_to_mut::<u32>() };
+        let staging = optimized::staging_region(rest);
         for code in input.iter_mut() {
             *code = rng.next_u32() as i8;
         }

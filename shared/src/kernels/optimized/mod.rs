@@ -47,6 +47,16 @@ pub fn staging_words(layer: &Layer<'_>) -> usize {
     pixels * p.padded_depth() / 2
 }
 
+/// The 4-byte aligned words inside `bytes` (a scratch region sized with the
+/// 3 spare bytes of [`crate::format::ScratchPlan::staging`]), to stage
+/// inputs in.
+pub fn staging_region(bytes: &mut [i8]) -> &mut [u32] {
+    // SAFETY: every bit pattern is a valid u32, and `align_to_mut` hands
+    // back only the aligned middle.
+    let (_, words, _) = unsafe { bytes.align_to_mut::<u32>() };
+    words
+}
+
 /// Runs one validated layer with the fast kernels, using `staging` (at
 /// least [`staging_words`] long) for the staged input. Falls back to the
 /// reference kernel, with the same result, where the fast path does not

@@ -43,7 +43,11 @@ impl Taps {
 #[derive(Debug, Clone, Copy)]
 pub(super) struct AxisTaps {
     taps: Taps,
-    stride: usize,
+    /// How far the kernel index moves per tap: the stride for a transposed
+    /// convolution (its phase), 1 for a convolution.
+    k_step: usize,
+    /// How the input row moves per tap: −1 (transposed), +1 (convolution).
+    i_step: isize,
 }
 
 impl AxisTaps {
@@ -52,7 +56,8 @@ impl AxisTaps {
     #[inline]
     pub(super) fn of(transposed: bool, o: usize, kernel: u8, stride: u8, padding: u8, input_len: u16) -> Self {
         if transposed {
-            return AxisTaps { taps: Taps::of(o, kernel, stride, padding, input_len), stride: stride as usize };
+            let taps = Taps::of(o, kernel, stride, padding, input_len);
+            return AxisTaps { taps, k_step: stride as usize, i_step: -1 };
         }
         // A convolution reads i = o·stride − padding + k: consecutive taps,
         // consecutive rows, cut to the input.
@@ -60,18 +65,15 @@ impl AxisTaps {
         let first = (-start).max(0) as usize;
         let last = (input_len as i64 - start).min(kernel as i64); // one past
         let count = (last - first as i64).max(0) as usize;
-        // Stored as Taps with a negative step: (k, i) = (first + n, i0 + n).
         let taps = Taps { first, input: (start + first as i64).max(0) as usize, count };
-        AxisTaps { taps, stride: usize::MAX }
+        AxisTaps { taps, k_step: 1, i_step: 1 }
     }
 
     /// `(k, i)` for each tap.
     #[inline]
     pub(super) fn iter(self) -> impl Iterator<Item = (usize, usize)> {
-        let Taps { first, input, count } = self.taps;
-        let forward = self.stride == usize::MAX;
-        let stride = if forward { 1 } else { self.stride };
-        (0..count).map(move |n| (first + n * stride, if forward { input + n } else { input - n }))
+        let AxisTaps { taps: Taps { first, input, count }, k_step, i_step } = self;
+        (0..count).map(move |n| (first + n * k_step, input.wrapping_add_signed(n as isize * i_step)))
     }
 }
 
