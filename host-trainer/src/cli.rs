@@ -3,6 +3,7 @@
 use crate::data::{DataSource, FolderOptions, ResizeMode, ToyDistribution, convert_npm_digits};
 use crate::toy::{self, ToyConfig};
 use crate::device::DeviceChoice;
+use crate::gan_step::LatentDistribution;
 use crate::objectives::{Objective, OptimizerKind};
 use crate::run::{RunDir, write_atomic};
 use crate::sample::{PixelFormat, SampleOptions};
@@ -20,7 +21,7 @@ use std::process::ExitCode;
     name = "pocketgan",
     version,
     about = "Train GANs on your workstation, run them on a microcontroller",
-    after_help = "Typical use:\n  pocketgan demo                                   train 2 min, export, preview\n  pocketgan train --data digits --run runs/mine    train a DCGAN\n  pocketgan train --resume runs/mine               continue after Ctrl-C (or train longer: --steps)\n  pocketgan plot runs/mine                         loss curves to PNG and SVG\n  pocketgan train --objective wgan-gp --conditional  another objective, class labels\n  pocketgan toy --data ring --objective hinge      a 2-D toy GAN, pictures of it learning\n  pocketgan eval runs/mine                         Fréchet distance, classes, float vs int8\n  pocketgan export runs/mine -o mine.pgan          quantize to int8\n  pocketgan sample mine.pgan -o grid.png           what a board draws\n  pocketgan inspect mine.pgan                      what is inside\n  pocketgan fit mine.pgan --board rp-pico          will it fit a board"
+    after_help = "Typical use:\n  pocketgan demo                                   train 2 min, export, preview\n  pocketgan train --data digits --run runs/mine    train a DCGAN\n  pocketgan train --resume runs/mine               continue after Ctrl-C (or train longer: --steps)\n  pocketgan plot runs/mine                         loss curves to PNG and SVG\n  pocketgan train --objective wgan-gp --conditional  another objective, class labels\n  pocketgan toy --data ring --objective hinge      a 2-D toy GAN, pictures of it learning\n  pocketgan lab                                    watch it learn live at http://127.0.0.1:8765/\n  pocketgan eval runs/mine                         Fréchet distance, classes, float vs int8\n  pocketgan export runs/mine -o mine.pgan          quantize to int8\n  pocketgan sample mine.pgan -o grid.png           what a board draws\n  pocketgan inspect mine.pgan                      what is inside\n  pocketgan fit mine.pgan --board rp-pico          will it fit a board"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -45,6 +46,8 @@ enum Command {
     Train(TrainArgs),
     /// Train a GAN on a 2-D toy distribution and watch it cover the modes (GAN Lab's setting).
     Toy(ToyArgs),
+    /// Watch a 2-D GAN learn in your browser (GAN Lab's views, every objective, int8 view).
+    Lab(crate::lab::LabArgs),
     /// Draw a run's loss curves to RUN/losses.png and .svg, and its samples/progress.png (also while it trains).
     Plot {
         /// The run folder (from `pocketgan train` or `pocketgan toy`).
@@ -194,6 +197,18 @@ struct ToyArgs {
     /// Critic steps per generator step [default: the objective's].
     #[arg(long)]
     d_steps: Option<usize>,
+    /// Generator learning rate [default: --lr].
+    #[arg(long)]
+    g_lr: Option<f64>,
+    /// Generator updates per step [default: 1].
+    #[arg(long)]
+    g_steps: Option<usize>,
+    /// Optimizer of both networks [default: the objective's].
+    #[arg(long, value_enum)]
+    optimizer: Option<OptimizerKind>,
+    /// How latents are drawn [default: normal].
+    #[arg(long, value_enum)]
+    latent: Option<LatentDistribution>,
     /// Hidden layers of both networks [default: 2].
     #[arg(long)]
     layers: Option<usize>,
@@ -235,8 +250,9 @@ macro_rules! override_fields {
 fn toy_config(args: &ToyArgs) -> Result<ToyConfig> {
     let mut c: ToyConfig = config_file(args.config.as_deref(), "toy")?;
     override_fields!(c, args; data = data, objective = objective, steps = steps, batch_size = batch_size,
-                     latent_dim = latent_dim, layers = layers, neurons = neurons, seed = seed, eval_every = eval_every);
-    override_fields!(c, args; some learning_rate = lr, d_steps = d_steps);
+                     latent_dim = latent_dim, layers = layers, neurons = neurons, seed = seed, eval_every = eval_every,
+                     g_steps = g_steps, latent = latent);
+    override_fields!(c, args; some learning_rate = lr, d_steps = d_steps, g_learning_rate = g_lr, optimizer = optimizer);
     Ok(c)
 }
 
@@ -496,6 +512,7 @@ fn run_command(command: Command) -> Result<()> {
             );
             Ok(())
         }
+        Command::Lab(args) => crate::lab::run(&args),
         Command::Eval { run, count, json } => crate::eval::report::run(&run, count, json),
         Command::Compare(args) => crate::compare::run(&args),
         Command::Export { run, output, name } => {

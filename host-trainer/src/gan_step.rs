@@ -6,7 +6,7 @@
 use crate::nets::{CriticNet, GeneratorNet};
 use crate::objectives::{Objective, OptimizerKind, clip_weights, gradient_penalty};
 use anyhow::Result;
-use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer, RmsPropConfig};
+use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer, RmsPropConfig, SgdConfig};
 use burn::tensor::{Device, Distribution, Int, Tensor};
 
 /// The resolved hyperparameters of a step.
@@ -40,13 +40,13 @@ impl StepSettings {
     pub fn validate(&self) -> Result<()> {
         let ok = |x: f64| x.is_finite() && x > 0.0;
         if !ok(self.learning_rate) {
-            anyhow::bail!("--lr must be a positive number (got {})", self.learning_rate);
+            anyhow::bail!("the learning rate (--lr) must be a positive number (got {})", self.learning_rate);
         }
         if !(0.0..1.0).contains(&self.beta1) || !(0.0..1.0).contains(&self.beta2) {
             anyhow::bail!("--beta1 and --beta2 must be in [0, 1) (got {}, {})", self.beta1, self.beta2);
         }
         if self.d_steps == 0 || self.d_steps > 100 {
-            anyhow::bail!("--d-steps must be 1-100 (got {})", self.d_steps);
+            anyhow::bail!("critic steps per step (--d-steps) must be 1-100 (got {})", self.d_steps);
         }
         if let Some(c) = self.clip
             && !ok(c as f64)
@@ -65,7 +65,13 @@ impl StepSettings {
         match self.optimizer {
             OptimizerKind::Adam => AdamConfig::new().with_beta_1(self.beta1).with_beta_2(self.beta2).init(),
             OptimizerKind::Rmsprop => RmsPropConfig::new().with_momentum(0.0).with_alpha(0.99).with_epsilon(1e-8).init(),
+            OptimizerKind::Sgd => SgdConfig::new().init(),
         }
+    }
+
+    /// A fresh optimizer of this kind (for one network).
+    pub fn new_optimizer(&self) -> ModuleOptimizer {
+        self.optimizer()
     }
 }
 
@@ -90,6 +96,8 @@ pub struct GanStep<G, C, const D: usize> {
     pub opt_d: ModuleOptimizer,
     /// Hyperparameters.
     pub settings: StepSettings,
+    /// How latents are drawn (normal unless changed).
+    pub latent: LatentDistribution,
 }
 
 /// One-hot rows of uniformly random classes.
@@ -99,62 +107,114 @@ pub fn random_classes(n: usize, classes: usize, device: &Device) -> Tensor<2> {
     picks.equal(range).float()
 }
 
+/// How latent vectors are drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LatentDistribution {
+    /// Standard normal.
+    #[default]
+    Normal,
+    /// Uniform in [−1, 1].
+    Uniform,
+}
+
+impl LatentDistribution {
+    /// burn's distribution.
+    pub fn distribution(self) -> Distribution {
+        match self {
+            LatentDistribution::Normal => Distribution::Normal(0.0, 1.0),
+            LatentDistribution::Uniform => Distribution::Uniform(-1.0, 1.0),
+        }
+    }
+}
+
+/// One critic update: its loss, and the batch it saw.
+pub struct CriticUpdate {
+    /// The loss (penalty included), not yet read back from the device.
+    pub loss: Tensor<1>,
+    /// Samples in the batch.
+    pub batch: usize,
+    /// The batch's device.
+    pub device: Device,
+}
+
 impl<G: GeneratorNet<D>, C: CriticNet<D>, const D: usize> GanStep<G, C, D> {
     /// Both networks (on an autodiff device) with fresh optimizers.
     pub fn new(generator: G, critic: C, settings: StepSettings) -> Self {
-        GanStep { generator, critic, opt_g: settings.optimizer(), opt_d: settings.optimizer(), settings }
+        GanStep {
+            generator,
+            critic,
+            opt_g: settings.optimizer(),
+            opt_d: settings.optimizer(),
+            settings,
+            latent: LatentDistribution::Normal,
+        }
     }
 
-    /// Generator input for `n` samples: standard normal latents, followed by
-    /// `classes` (one-hot) for a conditional generator.
+    /// Generator input for `n` samples: latents of [`Self::latent`],
+    /// followed by `classes` (one-hot) for a conditional generator.
     pub fn generator_input(&self, n: usize, classes: Option<Tensor<2>>, device: &Device) -> Tensor<2> {
-        let z = Tensor::<2>::random([n, self.generator.latent_dim()], Distribution::Normal(0.0, 1.0), device);
+        let z = Tensor::<2>::random([n, self.generator.latent_dim()], self.latent.distribution(), device);
         match classes {
             Some(y) => Tensor::cat(vec![z, y], 1),
             None => z,
         }
     }
 
-    /// One step: `d_steps` critic updates, each on a fresh batch from
-    /// `real` (samples and, for conditional models, their one-hot classes),
-    /// then one generator update.
-    pub fn step(&mut self, mut real: impl FnMut() -> (Tensor<D>, Option<Tensor<2>>)) -> Result<StepLosses> {
+    /// One critic update at `learning_rate` on `real` (samples and, for
+    /// conditional models, their one-hot classes), against fakes of the
+    /// same classes; clipping and penalty as the settings say.
+    pub fn critic_update(&mut self, learning_rate: f64, real: (Tensor<D>, Option<Tensor<2>>)) -> Result<CriticUpdate> {
         let s = self.settings;
         let conditional = self.generator.classes() > 0;
-        // The last critic update's loss, batch size and device.
-        let mut last = None;
-        for _ in 0..s.d_steps {
-            self.critic.power_iteration();
-            let (x, y) = real();
-            let y = if conditional { y } else { None };
-            let n = x.dims()[0];
-            let dev = x.device();
-            // Fakes of the real batch's classes, detached from the generator.
-            let fake = self.generator.generate(self.generator_input(n, y.clone(), &dev)).detach();
-            let mut loss = s.objective.critic_loss(
-                self.critic.logits(x.clone(), y.clone()),
-                self.critic.logits(fake.clone(), y.clone()),
-            );
-            if let Some(lambda) = s.gp_weight
-                && lambda > 0.0
-            {
-                loss = loss + gradient_penalty(&self.critic, x, fake, y)?.mul_scalar(lambda);
-            }
-            let grads = GradientsParams::from_grads(loss.backward(), &self.critic);
-            self.critic = self.opt_d.step(s.learning_rate, self.critic.clone(), grads);
-            if let Some(c) = s.clip {
-                self.critic = clip_weights(self.critic.clone(), c);
-            }
-            last = Some((loss, n, dev));
+        self.critic.power_iteration();
+        let (x, y) = real;
+        let y = if conditional { y } else { None };
+        let n = x.dims()[0];
+        let dev = x.device();
+        // Fakes of the real batch's classes, detached from the generator.
+        let fake = self.generator.generate(self.generator_input(n, y.clone(), &dev)).detach();
+        let mut loss = s.objective.critic_loss(
+            self.critic.logits(x.clone(), y.clone()),
+            self.critic.logits(fake.clone(), y.clone()),
+        );
+        if let Some(lambda) = s.gp_weight
+            && lambda > 0.0
+        {
+            loss = loss + gradient_penalty(&self.critic, x, fake, y)?.mul_scalar(lambda);
         }
-        let (d_loss, n, device) = last.expect("d_steps ≥ 1");
-        let y = conditional.then(|| random_classes(n, self.generator.classes(), &device));
-        let fake = self.generator.generate(self.generator_input(n, y.clone(), &device));
-        let g_loss = s.objective.generator_loss(self.critic.logits(fake, y));
+        let grads = GradientsParams::from_grads(loss.backward(), &self.critic);
+        self.critic = self.opt_d.step(learning_rate, self.critic.clone(), grads);
+        if let Some(c) = s.clip {
+            self.critic = clip_weights(self.critic.clone(), c);
+        }
+        Ok(CriticUpdate { loss, batch: n, device: dev })
+    }
+
+    /// One generator update at `learning_rate` on `n` fresh latents (random
+    /// classes for a conditional generator); returns its loss.
+    pub fn generator_update(&mut self, learning_rate: f64, n: usize, device: &Device) -> Tensor<1> {
+        let conditional = self.generator.classes() > 0;
+        let y = conditional.then(|| random_classes(n, self.generator.classes(), device));
+        let fake = self.generator.generate(self.generator_input(n, y.clone(), device));
+        let g_loss = self.settings.objective.generator_loss(self.critic.logits(fake, y));
         let grads = GradientsParams::from_grads(g_loss.backward(), &self.generator);
-        self.generator = self.opt_g.step(s.learning_rate, self.generator.clone(), grads);
+        self.generator = self.opt_g.step(learning_rate, self.generator.clone(), grads);
+        g_loss
+    }
+
+    /// One step: `d_steps` critic updates, each on a fresh batch from
+    /// `real`, then one generator update, all at the settings' learning rate.
+    pub fn step(&mut self, mut real: impl FnMut() -> (Tensor<D>, Option<Tensor<2>>)) -> Result<StepLosses> {
+        let lr = self.settings.learning_rate;
+        let mut last = None;
+        for _ in 0..self.settings.d_steps {
+            last = Some(self.critic_update(lr, real())?);
+        }
+        let critic = last.expect("d_steps ≥ 1");
+        let g_loss = self.generator_update(lr, critic.batch, &critic.device);
         Ok(StepLosses {
-            d_loss: d_loss.into_scalar::<f32>(),
+            d_loss: critic.loss.into_scalar::<f32>(),
             g_loss: g_loss.into_scalar::<f32>(),
         })
     }

@@ -18,6 +18,7 @@ pub mod fit;
 pub mod gan_step;
 pub mod inspect;
 pub mod interrupt;
+pub mod lab;
 pub mod nets;
 pub mod objectives;
 pub mod plot;

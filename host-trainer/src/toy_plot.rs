@@ -2,7 +2,8 @@
 //! the plane as a blue (says fake) to green (says real) field, real samples
 //! in grey and generated samples in orange — GAN Lab's main view, as a PNG.
 
-use crate::data::ToyDistribution;
+use crate::data::ToyData;
+use crate::gan_step::LatentDistribution;
 use crate::toy::{ToyGan, field_value, generated_points};
 use anyhow::{Context, Result};
 use burn::module::Module;
@@ -15,7 +16,12 @@ pub const SIDE: u32 = 320;
 const CELLS: usize = 64;
 
 /// Draws `gan` on `data` into `path`.
-pub fn save(path: &Path, data: ToyDistribution, gan: &ToyGan) -> Result<()> {
+pub fn save(path: &Path, data: &ToyData, latent: LatentDistribution, gan: &ToyGan) -> Result<()> {
+    render(data, latent, gan).save(path).with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// The picture of `gan` on `data`, [`SIDE`] pixels square.
+pub fn render(data: &ToyData, latent: LatentDistribution, gan: &ToyGan) -> image::RgbImage {
     let extent = data.extent();
     let device = gan.generator.devices().into_iter().next().unwrap_or_else(burn::tensor::Device::flex);
     let critic = gan.critic.valid();
@@ -53,8 +59,8 @@ pub fn save(path: &Path, data: ToyDistribution, gan: &ToyGan) -> Result<()> {
         }
     };
     data.sample(600, 99).into_iter().for_each(|p| dot(p, [90, 90, 90]));
-    generated_points(&gan.generator, 600, &device.inner()).into_iter().for_each(|p| dot(p, [235, 120, 20]));
-    img.save(path).with_context(|| format!("cannot write {}", path.display()))
+    generated_points(&gan.generator, latent, 600, &device.inner()).into_iter().for_each(|p| dot(p, [235, 120, 20]));
+    img
 }
 
 /// Puts up to `frames` of the snapshot pictures (first and last included,

@@ -75,9 +75,9 @@ fn bad_training_input_gets_clear_errors() {
     };
     fails_with(&run(&["--data", "/nonexistent/images"]), "unknown data set");
     fails_with(&run(&["--data", "digits", "--batch-size", "20000"]), "fewer than one batch");
-    fails_with(&run(&["--lr=-1"]), "--lr must be a positive number");
-    fails_with(&run(&["--lr", "NaN"]), "--lr must be a positive number");
-    fails_with(&run(&["--d-steps", "0"]), "--d-steps must be 1-100");
+    fails_with(&run(&["--lr=-1"]), "learning rate (--lr) must be a positive number");
+    fails_with(&run(&["--lr", "NaN"]), "learning rate (--lr) must be a positive number");
+    fails_with(&run(&["--d-steps", "0"]), "(--d-steps) must be 1-100");
     fails_with(&run(&["--objective", "wgan-gp", "--batch-norm", "true"]), "without batch norm");
     fails_with(&run(&["--objective", "hinge", "--clip=-1"]), "--clip must be a positive number");
     fails_with(&run(&["--objective", "sgan"]), "invalid value 'sgan'");
@@ -85,7 +85,7 @@ fn bad_training_input_gets_clear_errors() {
     fails_with(&run(&["--data", "digits", "--display", "128x64"]), "apply to a folder of images");
     fails_with(&run(&["--device", "tpu"]), "invalid value 'tpu'");
     fails_with(&pocketgan(&["toy", "--neurons", "0", "--run", dir.path().join("toy").to_str().unwrap()]), "toy networks need");
-    fails_with(&pocketgan(&["toy", "--lr=-0.1", "--run", dir.path().join("toy2").to_str().unwrap()]), "--lr must be a positive number");
+    fails_with(&pocketgan(&["toy", "--lr=-0.1", "--run", dir.path().join("toy2").to_str().unwrap()]), "learning rate (--lr) must be a positive number");
     fails_with(&pocketgan(&["eval", "/nonexistent/run"]), "is not a run folder");
     fails_with(&pocketgan(&["export", "/nonexistent/run", "-o", "x.pgan"]), "is not a run folder");
     let empty = dir.path().join("empty-run");

@@ -8,7 +8,7 @@ mod npm_digits;
 
 pub use folder::{FolderOptions, ResizeMode};
 pub use npm_digits::convert_npm_digits;
-pub use toy::ToyDistribution;
+pub use toy::{DrawnPoints, ToyData, ToyDistribution};
 
 use anyhow::{Context, Result, bail};
 use burn::tensor::{Device, Tensor, TensorData};

@@ -6,6 +6,10 @@
 //! - `grid`: 25 Gaussians at {−4, −2, 0, 2, 4}², σ = 0.05 (VEEGAN, PacGAN).
 //! - `spiral`: a two-turn spiral, σ = 0.05 around the curve; 10 arc segments count as modes.
 //! - `moons`: two interleaved half circles (scaled ×2), σ = 0.05; 5 arc segments each.
+//! - `line`: a segment from (−2, −1) to (2, 1), σ = 0.05; 10 segments count as modes.
+//! - `gaussian`: one Gaussian at (1, 0.5), σ = 0.5 (GAN Lab's simplest case).
+//! - a drawn distribution ([`DrawnPoints`]): points a user drew, σ = 0.05
+//!   around each; the points in drawing order split into up to 10 modes.
 //!
 //! A sample is high quality when it lies within 3σ of the nearest reference
 //! point (a mode's centre, or a point of the curve); it then counts for
@@ -25,6 +29,10 @@ pub enum ToyDistribution {
     Spiral,
     /// Two moons.
     Moons,
+    /// A straight line.
+    Line,
+    /// One Gaussian.
+    Gaussian,
 }
 
 /// Points per curve in a curve's reference polyline.
@@ -32,8 +40,14 @@ const CURVE_POINTS: usize = 2000;
 
 impl ToyDistribution {
     /// Every distribution.
-    pub const ALL: [ToyDistribution; 4] =
-        [ToyDistribution::Ring, ToyDistribution::Grid, ToyDistribution::Spiral, ToyDistribution::Moons];
+    pub const ALL: [ToyDistribution; 6] = [
+        ToyDistribution::Ring,
+        ToyDistribution::Grid,
+        ToyDistribution::Spiral,
+        ToyDistribution::Moons,
+        ToyDistribution::Line,
+        ToyDistribution::Gaussian,
+    ];
 
     /// The command-line name.
     pub fn name(self) -> &'static str {
@@ -42,6 +56,8 @@ impl ToyDistribution {
             ToyDistribution::Grid => "grid",
             ToyDistribution::Spiral => "spiral",
             ToyDistribution::Moons => "moons",
+            ToyDistribution::Line => "line",
+            ToyDistribution::Gaussian => "gaussian",
         }
     }
 
@@ -49,6 +65,7 @@ impl ToyDistribution {
     pub fn sigma(self) -> f32 {
         match self {
             ToyDistribution::Ring => 0.02,
+            ToyDistribution::Gaussian => 0.5,
             _ => 0.05,
         }
     }
@@ -58,7 +75,8 @@ impl ToyDistribution {
         match self {
             ToyDistribution::Ring => 8,
             ToyDistribution::Grid => 25,
-            ToyDistribution::Spiral | ToyDistribution::Moons => 10,
+            ToyDistribution::Spiral | ToyDistribution::Moons | ToyDistribution::Line => 10,
+            ToyDistribution::Gaussian => 1,
         }
     }
 
@@ -69,6 +87,7 @@ impl ToyDistribution {
             ToyDistribution::Grid => 5.5,
             ToyDistribution::Spiral => 4.0,
             ToyDistribution::Moons => 3.5,
+            ToyDistribution::Line | ToyDistribution::Gaussian => 3.0,
         }
     }
 
@@ -99,6 +118,8 @@ impl ToyDistribution {
                 let (x, y) = if upper { (a.cos(), a.sin()) } else { (1.0 - a.cos(), 0.5 - a.sin()) };
                 ([(x - 0.5) * 2.0, (y - 0.25) * 2.0], ((t * 10.0) as usize).min(9))
             }
+            ToyDistribution::Line => ([-2.0 + 4.0 * t, -1.0 + 2.0 * t], ((t * 10.0) as usize).min(9)),
+            ToyDistribution::Gaussian => ([1.0, 0.5], 0),
         }
     }
 
@@ -119,11 +140,132 @@ impl ToyDistribution {
     /// polyline of a curve.
     pub fn reference(self) -> Vec<([f32; 2], usize)> {
         match self {
-            ToyDistribution::Ring | ToyDistribution::Grid => {
+            ToyDistribution::Ring | ToyDistribution::Grid | ToyDistribution::Gaussian => {
                 let m = self.modes();
                 (0..m).map(|k| self.point((k as f32 + 0.5) / m as f32)).collect()
             }
             _ => (0..CURVE_POINTS).map(|i| self.point((i as f32 + 0.5) / CURVE_POINTS as f32)).collect(),
+        }
+    }
+}
+
+/// A distribution a user drew: points in drawing order, each the centre of
+/// a small Gaussian (σ = [`DrawnPoints::SIGMA`]).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct DrawnPoints {
+    /// The drawn points.
+    pub points: Vec<[f32; 2]>,
+}
+
+impl DrawnPoints {
+    /// The noise around each drawn point.
+    pub const SIGMA: f32 = 0.05;
+    /// Most points a drawing may have.
+    pub const MAX_POINTS: usize = 4000;
+    /// Most modes the drawing is split into.
+    pub const MAX_MODES: usize = 10;
+    /// Largest coordinate a drawn point may have.
+    pub const MAX_COORDINATE: f32 = 6.0;
+
+    /// Checks the drawing, saying what is wrong with it.
+    pub fn new(points: Vec<[f32; 2]>) -> Result<Self, String> {
+        if points.is_empty() {
+            return Err("the drawing has no points: draw on the plane first".into());
+        }
+        if points.len() > Self::MAX_POINTS {
+            return Err(format!("the drawing has {} points; at most {} are allowed", points.len(), Self::MAX_POINTS));
+        }
+        if let Some(p) = points.iter().find(|p| !p.iter().all(|c| c.is_finite() && c.abs() <= Self::MAX_COORDINATE)) {
+            return Err(format!("drawn point {p:?} is outside the plane (coordinates must be finite, within ±{})", Self::MAX_COORDINATE));
+        }
+        Ok(DrawnPoints { points })
+    }
+
+    /// Number of modes: the points in drawing order, split into equal runs.
+    pub fn modes(&self) -> usize {
+        self.points.len().min(Self::MAX_MODES)
+    }
+
+    fn mode_of(&self, index: usize) -> usize {
+        index * self.modes() / self.points.len()
+    }
+}
+
+/// A 2-D distribution to learn: a preset or a drawing.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ToyData {
+    /// One of the presets.
+    Preset(ToyDistribution),
+    /// A drawing.
+    Drawn(DrawnPoints),
+}
+
+impl From<ToyDistribution> for ToyData {
+    fn from(d: ToyDistribution) -> Self {
+        ToyData::Preset(d)
+    }
+}
+
+impl ToyData {
+    /// The preset's name, or `drawn`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            ToyData::Preset(d) => d.name(),
+            ToyData::Drawn(_) => "drawn",
+        }
+    }
+
+    /// The noise around each mode or point.
+    pub fn sigma(&self) -> f32 {
+        match self {
+            ToyData::Preset(d) => d.sigma(),
+            ToyData::Drawn(_) => DrawnPoints::SIGMA,
+        }
+    }
+
+    /// Number of modes.
+    pub fn modes(&self) -> usize {
+        match self {
+            ToyData::Preset(d) => d.modes(),
+            ToyData::Drawn(d) => d.modes(),
+        }
+    }
+
+    /// Half the side of the square the views show.
+    pub fn extent(&self) -> f32 {
+        match self {
+            ToyData::Preset(d) => d.extent(),
+            ToyData::Drawn(d) => {
+                let far = d.points.iter().flatten().fold(0f32, |m, c| m.max(c.abs()));
+                (far + 0.5).max(3.0)
+            }
+        }
+    }
+
+    /// `n` samples, deterministic for a seed.
+    pub fn sample(&self, n: usize, seed: u32) -> Vec<[f32; 2]> {
+        match self {
+            ToyData::Preset(d) => d.sample(n, seed),
+            ToyData::Drawn(d) => {
+                let mut rng = LatentSampler::new(seed ^ 0xD7A3);
+                let sigma = DrawnPoints::SIGMA as f64;
+                (0..n)
+                    .map(|_| {
+                        let i = ((open_unit(&mut rng) * d.points.len() as f64) as usize).min(d.points.len() - 1);
+                        let (nx, ny) = normal_pair(&mut rng);
+                        [d.points[i][0] + (nx * sigma) as f32, d.points[i][1] + (ny * sigma) as f32]
+                    })
+                    .collect()
+            }
+        }
+    }
+
+    /// Reference points with their modes (see [`ToyDistribution::reference`]).
+    pub fn reference(&self) -> Vec<([f32; 2], usize)> {
+        match self {
+            ToyData::Preset(d) => d.reference(),
+            ToyData::Drawn(d) => d.points.iter().enumerate().map(|(i, p)| (*p, d.mode_of(i))).collect(),
         }
     }
 }
@@ -163,5 +305,21 @@ mod tests {
                 assert!(p[0].abs() < d.extent() && p[1].abs() < d.extent(), "{d}: {p:?} outside the plot");
             }
         }
+    }
+
+    #[test]
+    fn drawings_are_checked_and_sampled_around_their_points() {
+        assert!(DrawnPoints::new(vec![]).is_err());
+        assert!(DrawnPoints::new(vec![[f32::NAN, 0.0]]).unwrap_err().contains("outside the plane"));
+        assert!(DrawnPoints::new(vec![[0.0, 7.0]]).is_err());
+        assert!(DrawnPoints::new(vec![[0.0, 0.0]; 4001]).is_err());
+        let points: Vec<[f32; 2]> = (0..30).map(|i| [i as f32 * 0.1 - 1.5, 1.0]).collect();
+        let data = ToyData::Drawn(DrawnPoints::new(points).unwrap());
+        assert_eq!(data.modes(), 10);
+        let modes: std::collections::BTreeSet<usize> = data.reference().iter().map(|r| r.1).collect();
+        assert_eq!(modes.len(), 10);
+        let s = data.sample(200, 5);
+        assert_eq!(s, data.sample(200, 5));
+        assert!(s.iter().all(|p| (p[1] - 1.0).abs() < 0.3 && p[0] > -1.8 && p[0] < 1.6), "{s:?}");
     }
 }

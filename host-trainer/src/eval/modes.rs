@@ -3,6 +3,8 @@
 //! at least [`MIN_PER_MODE`] of [`EVAL_SAMPLES`] samples land in it (the
 //! PacGAN protocol: 20 of 2 500).
 
+use crate::data::ToyData;
+#[cfg(test)]
 use crate::data::ToyDistribution;
 
 /// Samples drawn for an evaluation.
@@ -24,7 +26,7 @@ pub struct ModeReport {
 }
 
 /// Scores `points` against `distribution` (scaled to [`EVAL_SAMPLES`]).
-pub fn mode_coverage(distribution: ToyDistribution, points: &[[f32; 2]]) -> ModeReport {
+pub fn mode_coverage(distribution: &ToyData, points: &[[f32; 2]]) -> ModeReport {
     let reference = distribution.reference();
     let limit = 3.0 * distribution.sigma();
     let mut per_mode = vec![0usize; distribution.modes()];
@@ -59,7 +61,7 @@ mod tests {
     #[test]
     fn real_samples_cover_every_mode() {
         for d in ToyDistribution::ALL {
-            let r = mode_coverage(d, &d.sample(EVAL_SAMPLES, 1));
+            let r = mode_coverage(&d.into(), &d.sample(EVAL_SAMPLES, 1));
             assert_eq!(r.modes_covered, r.modes_total, "{d}: {r:?}");
             assert!(r.high_quality > 0.97, "{d}: {r:?}");
         }
@@ -67,13 +69,13 @@ mod tests {
 
     #[test]
     fn a_collapsed_generator_covers_one_mode() {
-        let d = ToyDistribution::Ring;
-        let r = mode_coverage(d, &[[2.0, 0.0]; EVAL_SAMPLES]);
+        let d: ToyData = ToyDistribution::Ring.into();
+        let r = mode_coverage(&d, &[[2.0, 0.0]; EVAL_SAMPLES]);
         assert_eq!((r.modes_covered, r.high_quality), (1, 1.0));
-        let r = mode_coverage(d, &[[0.0, 0.0]; EVAL_SAMPLES]);
+        let r = mode_coverage(&d, &[[0.0, 0.0]; EVAL_SAMPLES]);
         assert_eq!((r.modes_covered, r.high_quality), (0, 0.0));
         assert!((r.mean_distance - 2.0).abs() < 1e-6);
-        let r = mode_coverage(d, &[[f32::NAN, 0.0]; 10]);
+        let r = mode_coverage(&d, &[[f32::NAN, 0.0]; 10]);
         assert_eq!(r.modes_covered, 0);
     }
 }

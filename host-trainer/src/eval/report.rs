@@ -37,7 +37,7 @@ pub fn run(path: &Path, n: usize, json: bool) -> Result<()> {
     let device = Device::flex();
     if path.join("toy.toml").exists() {
         let (config, generator) = toy::load(path, &device)?;
-        let report: ModeReport = toy::evaluate(&generator, config.data, &device);
+        let report: ModeReport = toy::evaluate(&generator, config.latent, &config.data.into(), &device);
         if json {
             println!("{}", serde_json::to_string_pretty(&report)?);
         } else {

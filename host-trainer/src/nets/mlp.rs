@@ -124,6 +124,21 @@ impl MlpCritic {
         g
     }
 
+    /// Turns spectral normalization of every layer on (fresh power-iteration
+    /// state) or off, keeping the weights: an objective switched mid-run.
+    pub fn set_spectral_norm(&mut self, on: bool, device: &Device) {
+        for layer in &mut self.layers {
+            match (on, layer.spectral.is_some()) {
+                (true, false) => {
+                    let rows = layer.inner.weight.val().dims()[0];
+                    layer.spectral = Some(super::spectral_norm::SpectralNorm::new(rows, device));
+                }
+                (false, true) => layer.spectral = None,
+                _ => {}
+            }
+        }
+    }
+
     /// One spectral-norm power iteration in every layer.
     pub fn power_iteration(&mut self) {
         self.layers.iter_mut().for_each(CriticLinear::power_iteration);

@@ -45,6 +45,8 @@ pub enum OptimizerKind {
     Adam,
     /// RMSProp without momentum (WGAN's choice).
     Rmsprop,
+    /// Plain stochastic gradient descent, no momentum (GAN Lab's default).
+    Sgd,
 }
 
 /// The hyperparameters an objective's paper recommends.
