@@ -33,7 +33,8 @@ fn the_server_explains_bad_input_and_keeps_going() {
         (r#"{"cmd":"set","neurons":0}"#, "1-4096 neurons"),
         (r#"{"cmd":"set","batch_size":0}"#, "batch size"),
         (r#"{"cmd":"set","d_steps":1000}"#, "(--d-steps) must be 1-100"),
-        (r#"{"cmd":"set","latent_dim":0}"#, "latent of at least 1"),
+        (r#"{"cmd":"set","latent_dim":0}"#, "latent of 1-1024"),
+        (r#"{"cmd":"set","latent_dim":1000000000}"#, "latent of 1-1024"),
         (r#"{"cmd":"step","count":1000000}"#, "1 to 20000"),
         (r#"{"cmd":"draw","points":[[1e9,0]]}"#, "outside the plane"),
     ] {

@@ -169,6 +169,15 @@ impl DrawnPoints {
 
     /// Checks the drawing, saying what is wrong with it.
     pub fn new(points: Vec<[f32; 2]>) -> Result<Self, String> {
+        let drawn = DrawnPoints { points };
+        drawn.check()?;
+        Ok(drawn)
+    }
+
+    /// What is wrong with the drawing, if anything (a drawing read from a
+    /// file has not been through [`DrawnPoints::new`]).
+    pub fn check(&self) -> Result<(), String> {
+        let points = &self.points;
         if points.is_empty() {
             return Err("the drawing has no points: draw on the plane first".into());
         }
@@ -178,7 +187,7 @@ impl DrawnPoints {
         if let Some(p) = points.iter().find(|p| !p.iter().all(|c| c.is_finite() && c.abs() <= Self::MAX_COORDINATE)) {
             return Err(format!("drawn point {p:?} is outside the plane (coordinates must be finite, within ±{})", Self::MAX_COORDINATE));
         }
-        Ok(DrawnPoints { points })
+        Ok(())
     }
 
     /// Number of modes: the points in drawing order, split into equal runs.

@@ -49,6 +49,9 @@ impl LabSettings {
     /// Refuses settings that cannot train.
     pub fn validate(&self) -> Result<()> {
         self.toy.validate()?;
+        if let ToyData::Drawn(d) = &self.data {
+            d.check().map_err(anyhow::Error::msg)?;
+        }
         if let Some(o) = self.compare {
             self.pane_config(1).validate()?;
             if o == self.toy.objective {
@@ -490,6 +493,18 @@ mod tests {
         assert!(lab.handle(command(r#"{"cmd":"draw","points":[]}"#)).is_err());
         lab.handle(command(r#"{"cmd":"draw","points":[[0,0],[1,1],[2,0.5]]}"#)).unwrap();
         assert_eq!(lab.panes[1].trainer.data.name(), "drawn");
+    }
+
+    #[test]
+    fn settings_from_a_file_are_checked_like_the_page_s() {
+        let mut s = small();
+        s.data = ToyData::Drawn(DrawnPoints { points: vec![] });
+        assert!(format!("{:#}", s.validate().unwrap_err()).contains("no points"));
+        s.data = ToyData::Drawn(DrawnPoints { points: vec![[f32::INFINITY, 0.0]] });
+        assert!(format!("{:#}", s.validate().unwrap_err()).contains("outside the plane"));
+        let mut s = small();
+        s.history_every = 0;
+        assert!(s.validate().is_err());
     }
 
     #[test]

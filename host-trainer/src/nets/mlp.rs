@@ -57,9 +57,9 @@ impl MlpConfig {
 
     /// Checks that the networks have something to learn with.
     pub fn validate(&self) -> anyhow::Result<()> {
-        if self.latent_dim == 0 || self.layers == 0 || self.neurons == 0 || self.layers > 16 || self.neurons > 4096 {
+        if self.latent_dim == 0 || self.latent_dim > 1024 || self.layers == 0 || self.neurons == 0 || self.layers > 16 || self.neurons > 4096 {
             anyhow::bail!(
-                "toy networks need 1-16 hidden layers of 1-4096 neurons and a latent of at least 1 \
+                "toy networks need 1-16 hidden layers of 1-4096 neurons and a latent of 1-1024 \
                  (got {} layers × {} neurons, latent {})",
                 self.layers,
                 self.neurons,
