@@ -230,7 +230,7 @@ struct ToyArgs {
 }
 
 /// The config in `path` (every field optional), or the defaults.
-fn config_file<T: serde::de::DeserializeOwned + Default>(path: Option<&Path>, what: &str) -> Result<T> {
+pub(crate) fn config_file<T: serde::de::DeserializeOwned + Default>(path: Option<&Path>, what: &str) -> Result<T> {
     let Some(path) = path else { return Ok(T::default()) };
     let text = std::fs::read_to_string(path).with_context(|| format!("cannot read config {}", path.display()))?;
     toml::from_str(&text).map_err(|e| anyhow!("{} is not a valid {what} config: {e}", path.display()))
@@ -246,6 +246,7 @@ macro_rules! override_fields {
         $(if let Some(v) = $args.$arg { $config.$field = Some(v); })*
     };
 }
+pub(crate) use override_fields;
 
 fn toy_config(args: &ToyArgs) -> Result<ToyConfig> {
     let mut c: ToyConfig = config_file(args.config.as_deref(), "toy")?;

@@ -61,17 +61,13 @@ impl StepSettings {
         Ok(())
     }
 
-    fn optimizer(&self) -> ModuleOptimizer {
+    /// A fresh optimizer of this kind (for one network).
+    pub fn optimizer(&self) -> ModuleOptimizer {
         match self.optimizer {
             OptimizerKind::Adam => AdamConfig::new().with_beta_1(self.beta1).with_beta_2(self.beta2).init(),
             OptimizerKind::Rmsprop => RmsPropConfig::new().with_momentum(0.0).with_alpha(0.99).with_epsilon(1e-8).init(),
             OptimizerKind::Sgd => SgdConfig::new().init(),
         }
-    }
-
-    /// A fresh optimizer of this kind (for one network).
-    pub fn new_optimizer(&self) -> ModuleOptimizer {
-        self.optimizer()
     }
 }
 

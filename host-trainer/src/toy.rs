@@ -284,7 +284,7 @@ impl ToyTrainer {
         let lr = self.config.generator_learning_rate();
         let mut loss = None;
         for _ in 0..self.config.g_steps {
-            loss = Some(self.gan.generator_update(lr, self.config.batch_size, &self.device.clone()));
+            loss = Some(self.gan.generator_update(lr, self.config.batch_size, &self.device));
         }
         let loss = loss.expect("g_steps ≥ 1").into_scalar::<f32>();
         self.losses.g_loss = self.check("generator", loss)?;
@@ -373,10 +373,23 @@ pub fn load(run: &Path, device: &Device) -> Result<(ToyConfig, MlpGenerator)> {
     Ok((config, generator))
 }
 
+/// Whether [`field_value`] is a probability of "real" (the log-loss
+/// objectives) rather than a raw critic score.
+pub fn field_is_probability(objective: Objective) -> bool {
+    matches!(objective, Objective::Minimax | Objective::NonSaturating)
+}
+
 /// Sigmoid of the logits for the log-loss objectives, the raw critic value otherwise.
 pub fn field_value(objective: Objective, logits: Tensor<2>) -> Tensor<2> {
-    match objective {
-        Objective::Minimax | Objective::NonSaturating => sigmoid(logits),
-        _ => logits,
-    }
+    if field_is_probability(objective) { sigmoid(logits) } else { logits }
+}
+
+/// [`field_value`] of `gan`'s critic at the centres of a `cells × cells`
+/// grid over the square of half-side `extent`, row-major, top row first.
+pub fn field_grid(gan: &ToyGan, extent: f32, cells: usize) -> Vec<f32> {
+    let device = gan.critic.devices().into_iter().next().unwrap_or_else(Device::flex).inner();
+    let to = |i: usize| ((i as f32 + 0.5) / cells as f32 * 2.0 - 1.0) * extent;
+    let centres: Vec<f32> = (0..cells * cells).flat_map(|i| [to(i % cells), -to(i / cells)]).collect();
+    let grid = Tensor::<2>::from_data(TensorData::new(centres, [cells * cells, 2]), &device);
+    field_value(gan.settings.objective, gan.critic.valid().forward(grid)).into_data().try_to_vec::<f32>().unwrap_or_default()
 }

@@ -4,10 +4,9 @@
 
 use crate::data::ToyData;
 use crate::gan_step::LatentDistribution;
-use crate::toy::{ToyGan, field_value, generated_points};
+use crate::toy::{ToyGan, field_grid, generated_points};
 use anyhow::{Context, Result};
 use burn::module::Module;
-use burn::tensor::{Tensor, TensorData};
 use std::path::Path;
 
 /// Side of the picture in pixels.
@@ -24,16 +23,7 @@ pub fn save(path: &Path, data: &ToyData, latent: LatentDistribution, gan: &ToyGa
 pub fn render(data: &ToyData, latent: LatentDistribution, gan: &ToyGan) -> image::RgbImage {
     let extent = data.extent();
     let device = gan.generator.devices().into_iter().next().unwrap_or_else(burn::tensor::Device::flex);
-    let critic = gan.critic.valid();
-    let centres: Vec<f32> = (0..CELLS * CELLS)
-        .flat_map(|i| {
-            let (cx, cy) = (i % CELLS, i / CELLS);
-            let to = |c: usize| ((c as f32 + 0.5) / CELLS as f32 * 2.0 - 1.0) * extent;
-            [to(cx), -to(cy)]
-        })
-        .collect();
-    let grid = Tensor::<2>::from_data(TensorData::new(centres, [CELLS * CELLS, 2]), &device.clone().inner());
-    let field = field_value(gan.settings.objective, critic.forward(grid)).into_data().try_to_vec::<f32>().unwrap_or_default();
+    let field = field_grid(gan, extent, CELLS);
     let (lo, hi) = field.iter().fold((f32::INFINITY, f32::NEG_INFINITY), |(l, h), &v| (l.min(v), h.max(v)));
     let span = (hi - lo).max(1e-6);
     let mut img = image::RgbImage::new(SIDE, SIDE);
@@ -74,10 +64,19 @@ pub fn save_strip(snapshots: &[std::path::PathBuf], frames: usize, out: &Path) -
     } else {
         (0..frames).map(|k| k * (snapshots.len() - 1) / (frames - 1).max(1)).collect()
     };
-    let mut strip = image::RgbImage::from_pixel(SIDE * picks.len() as u32 + 4 * (picks.len() as u32 - 1), SIDE, image::Rgb([255, 255, 255]));
-    for (slot, &i) in picks.iter().enumerate() {
-        let frame = image::open(&snapshots[i]).with_context(|| format!("cannot read {}", snapshots[i].display()))?.to_rgb8();
-        image::imageops::replace(&mut strip, &frame, (slot as u32 * (SIDE + 4)) as i64, 0);
+    let frames = picks
+        .iter()
+        .map(|&i| Ok(image::open(&snapshots[i]).with_context(|| format!("cannot read {}", snapshots[i].display()))?.to_rgb8()))
+        .collect::<Result<Vec<_>>>()?;
+    side_by_side(&frames).save(out).with_context(|| format!("cannot write {}", out.display()))
+}
+
+/// Pictures [`SIDE`] pixels high, left to right, 4 pixels apart on white.
+pub fn side_by_side(pictures: &[image::RgbImage]) -> image::RgbImage {
+    let n = pictures.len() as u32;
+    let mut all = image::RgbImage::from_pixel(SIDE * n + 4 * n.saturating_sub(1), SIDE, image::Rgb([255, 255, 255]));
+    for (slot, picture) in pictures.iter().enumerate() {
+        image::imageops::replace(&mut all, picture, (slot as u32 * (SIDE + 4)) as i64, 0);
     }
-    strip.save(out).with_context(|| format!("cannot write {}", out.display()))
+    all
 }

@@ -3,6 +3,7 @@
 //! last reset, which a replay redoes.
 
 use super::command::{Command, Network, SettingsPatch, parse_compare};
+use crate::cli::override_fields;
 use super::views::{self, Metrics, PaneView};
 use crate::data::{DrawnPoints, ToyData};
 use crate::objectives::Objective;
@@ -244,33 +245,13 @@ impl Lab {
     fn set(&mut self, patch: SettingsPatch) -> Result<Option<String>> {
         let mut next = self.settings.clone();
         let t = &mut next.toy;
-        macro_rules! take {
-            ($($field:ident),*) => { $(if let Some(v) = patch.$field { t.$field = v; })* };
-        }
-        take!(objective, batch_size, layers, neurons, latent_dim, latent, seed, g_steps);
-        if let Some(v) = patch.learning_rate {
-            t.learning_rate = Some(v);
-        }
-        if let Some(v) = patch.g_learning_rate {
-            t.g_learning_rate = Some(v);
-        }
-        if let Some(v) = patch.optimizer {
-            t.optimizer = Some(v);
-        }
-        if let Some(v) = patch.d_steps {
-            t.d_steps = Some(v);
-        }
+        override_fields!(t, patch; objective = objective, batch_size = batch_size, layers = layers, neurons = neurons,
+                         latent_dim = latent_dim, latent = latent, seed = seed, g_steps = g_steps);
+        override_fields!(t, patch; some learning_rate = learning_rate, g_learning_rate = g_learning_rate,
+                         optimizer = optimizer, d_steps = d_steps);
+        override_fields!(next, patch; slow_motion = slow_motion, int8_view = int8_view, history_every = history_every);
         if let Some(c) = &patch.compare {
             next.compare = parse_compare(c).map_err(anyhow::Error::msg)?;
-        }
-        if let Some(v) = patch.slow_motion {
-            next.slow_motion = v;
-        }
-        if let Some(v) = patch.int8_view {
-            next.int8_view = v;
-        }
-        if let Some(v) = patch.history_every {
-            next.history_every = v;
         }
         if patch.compare.is_none() && next.compare == Some(next.toy.objective) {
             // Switching the left pane to the compared objective ends the comparison.
@@ -383,14 +364,9 @@ impl Lab {
     /// A PNG of every pane side by side: real and generated points over the
     /// discriminator's field.
     pub fn snapshot_png(&self) -> Result<Vec<u8>> {
-        let side = crate::toy_plot::SIDE;
-        let gap = 4;
-        let n = self.panes.len() as u32;
-        let mut all = image::RgbImage::from_pixel(side * n + gap * (n - 1), side, image::Rgb([255, 255, 255]));
-        for (i, pane) in self.panes.iter().enumerate() {
-            let picture = crate::toy_plot::render(&self.settings.data, pane.trainer.config.latent, &pane.trainer.gan);
-            image::imageops::replace(&mut all, &picture, (i as u32 * (side + gap)) as i64, 0);
-        }
+        let pictures: Vec<_> =
+            self.panes.iter().map(|p| crate::toy_plot::render(&self.settings.data, p.trainer.config.latent, &p.trainer.gan)).collect();
+        let all = crate::toy_plot::side_by_side(&pictures);
         let mut png = Vec::new();
         all.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)?;
         Ok(png)
@@ -399,11 +375,6 @@ impl Lab {
     /// Real points the page draws.
     pub fn real_shown(&self) -> &[[f32; 2]] {
         &self.real[..views::SHOWN.min(self.real.len())]
-    }
-
-    /// Replaces the panes' networks and histories (a loaded session).
-    pub fn restore(&mut self, panes: Vec<Pane>) {
-        self.panes = panes;
     }
 }
 
@@ -425,8 +396,8 @@ fn retune(trainer: &mut ToyTrainer, config: ToyConfig) {
     let new = config.step_settings();
     let old = trainer.gan.settings;
     if (new.optimizer, new.beta1, new.beta2) != (old.optimizer, old.beta1, old.beta2) {
-        trainer.gan.opt_g = new.new_optimizer();
-        trainer.gan.opt_d = new.new_optimizer();
+        trainer.gan.opt_g = new.optimizer();
+        trainer.gan.opt_d = new.optimizer();
     }
     let device = trainer.device().clone();
     trainer.gan.critic.set_spectral_norm(config.objective.paper_defaults().spectral_norm, &device);

@@ -21,7 +21,8 @@ pub mod server;
 pub mod session;
 pub mod views;
 
-use crate::data::ToyDistribution;
+use crate::cli::override_fields;
+use crate::data::{ToyData, ToyDistribution};
 use crate::objectives::Objective;
 use anyhow::{Context, Result};
 use burn::tensor::Device;
@@ -68,21 +69,9 @@ pub struct LabArgs {
 
 /// The settings the options ask for.
 fn settings(args: &LabArgs) -> Result<LabSettings> {
-    let mut s = LabSettings::default();
-    if let Some(path) = &args.config {
-        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read config {}", path.display()))?;
-        s.toy = toml::from_str(&text).map_err(|e| anyhow::anyhow!("{} is not a valid toy config: {e}", path.display()))?;
-    }
-    if let Some(d) = args.data {
-        s.toy.data = d;
-    }
-    s.data = s.toy.data.into();
-    if let Some(o) = args.objective {
-        s.toy.objective = o;
-    }
-    if let Some(seed) = args.seed {
-        s.toy.seed = seed;
-    }
+    let mut toy: crate::toy::ToyConfig = crate::cli::config_file(args.config.as_deref(), "toy")?;
+    override_fields!(toy, args; data = data, objective = objective, seed = seed);
+    let mut s = LabSettings { data: ToyData::Preset(toy.data), toy, ..LabSettings::default() };
     s.compare = args.compare;
     Ok(s)
 }

@@ -145,7 +145,7 @@ pub fn load(bytes: &[u8], device: &Device) -> Result<Lab> {
     if !parts.rest.is_empty() {
         bail!("the session file has {} bytes after its last network: it is not a file the lab saved", parts.rest.len());
     }
-    lab.restore(panes);
+    lab.panes = panes;
     lab.initial = saved.initial;
     lab.log = saved.log;
     lab.status = format!("session loaded at step {}", lab.step());

@@ -9,7 +9,7 @@ use super::int8::Int8Generator;
 use crate::data::ToyData;
 use crate::eval::modes::{EVAL_SAMPLES, mode_coverage};
 use crate::gan_step::LatentDistribution;
-use crate::toy::{EVAL_SEED, ToyTrainer, field_value, fixed_latents, points};
+use crate::toy::{EVAL_SEED, ToyTrainer, field_grid, field_is_probability, fixed_latents, points};
 use anyhow::Result;
 use burn::module::Module;
 use burn::tensor::{Device, Tensor, TensorData};
@@ -195,14 +195,12 @@ fn arrows(trainer: &ToyTrainer, fake: &[[f32; 2]]) -> Vec<[f32; 2]> {
 }
 
 /// The critic's field over the view.
-fn field(trainer: &ToyTrainer, extent: f32, device: &Device) -> Field {
-    let c = FIELD_CELLS;
-    let to = |i: usize| ((i as f32 + 0.5) / c as f32 * 2.0 - 1.0) * extent;
-    let centres: Vec<f32> = (0..c * c).flat_map(|i| [to(i % c), -to(i / c)]).collect();
-    let grid = Tensor::<2>::from_data(TensorData::new(centres, [c * c, 2]), device);
-    let objective = trainer.gan.settings.objective;
-    let values = field_value(objective, trainer.gan.critic.valid().forward(grid)).into_data().try_to_vec::<f32>().unwrap_or_default();
-    Field { cells: c, values, probability: matches!(objective, crate::objectives::Objective::Minimax | crate::objectives::Objective::NonSaturating) }
+fn field(trainer: &ToyTrainer) -> Field {
+    Field {
+        cells: FIELD_CELLS,
+        values: field_grid(&trainer.gan, trainer.data.extent(), FIELD_CELLS),
+        probability: field_is_probability(trainer.gan.settings.objective),
+    }
 }
 
 /// A grid over the first two latent dimensions (the rest zero), mapped.
@@ -260,7 +258,7 @@ pub fn pane_view(trainer: &ToyTrainer, real: &[[f32; 2]], with_int8: bool) -> Pa
         objective: trainer.gan.settings.objective.name(),
         metrics,
         arrows: arrows(trainer, &shown),
-        field: field(trainer, trainer.data.extent(), &device),
+        field: field(trainer),
         manifold: manifold(trainer, &device),
         int8,
         int8_problem,
