@@ -9,6 +9,7 @@
 //!   and its validating, zero-copy parser.
 //! - [`quant`]: integer requantization (multiplier + shift, round half up).
 //! - [`kernels`]: the fixed-point layers (reference implementations).
+//! - [`geometry`]: which input row each kernel tap reads (format and kernels both need it).
 //! - [`generator`]: runs a whole model in a caller-provided scratch buffer.
 //! - [`latent`]: the seeded latent sampler and latent interpolation.
 //! - [`pixels`]: generator output to Gray8, Rgb565 and dithered 1-bit pixels,
@@ -19,6 +20,7 @@
 
 pub mod format;
 pub mod generator;
+pub mod geometry;
 pub mod kernels;
 pub mod latent;
 pub mod pixels;

@@ -74,7 +74,7 @@ mod tests {
             let rounded = ((acc as i64 * multiplier as i64) + (1i64 << (right - 1))) >> right;
             rounded.clamp(i32::MIN as i64, i32::MAX as i64) as i32
         }
-        let mut rng = crate::LatentSampler::new(5);
+        let mut rng = crate::latent::LatentSampler::new(5);
         let mut accs = [i32::MIN, i32::MIN + 1, -65536, -32769, -32768, -2, -1, 0, 1, 2, 32767, 32768, i32::MAX].into_iter().collect::<Vec<_>>();
         accs.extend((0..2000).map(|_| rng.next_u32() as i32 >> (rng.next_u32() % 31)));
         let mults = [0, 1, 1 << 29, 1 << 30, (1 << 30) + 12345, i32::MAX];

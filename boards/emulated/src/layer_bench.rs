@@ -43,7 +43,7 @@ pub fn run(model_file: &[u8], scratch: &mut [i8], clock: &mut impl Clock) -> boo
         // A layer's input and output live in different halves of the
         // ping-pong plan, so both fit side by side in the whole scratch,
         // with the staging region after them.
-        let staging_bytes = 4 * optimized::staging_words(&layer) + 3;
+        let staging_bytes = 4 * layer.staging_words() + 3;
         if n_in + n_out + staging_bytes > scratch.len() {
             defmt::error!("bench-layers: layer {=usize} does not fit the scratch", index);
             return false;

@@ -51,7 +51,7 @@ pub enum Problem {
     },
     /// A requantization shift outside `-31..=30`, or a negative multiplier.
     Requantization,
-    /// A reduction (dot-product) length above [`super::MAX_REDUCTION`], which
+    /// A reduction (dot-product) length above [`super::limits::MAX_REDUCTION`], which
     /// could overflow the 32-bit accumulators.
     ReductionTooLong,
     /// The final layer does not end with `Tanh`, or `Tanh` appears earlier,
@@ -212,7 +212,7 @@ impl fmt::Display for Problem {
             Problem::ReductionTooLong => write!(
                 f,
                 "a dot product is longer than {} terms (accumulators could overflow)",
-                super::MAX_REDUCTION
+                super::limits::MAX_REDUCTION
             ),
             Problem::Tanh => f.write_str(
                 "the last layer must be the only Tanh layer, with output zero point 0",

@@ -182,6 +182,19 @@ impl Layer<'_> {
         })
     }
 
+    /// Staging words (`u32`, two int16 inputs each) the optimized kernels
+    /// need for this layer: every input pixel's channels padded to a
+    /// multiple of [`LANES`](crate::format::packed::LANES). The scratch plan
+    /// reserves the largest layer's.
+    pub fn staging_words(&self) -> usize {
+        let Some(p) = self.packing() else { return 0 };
+        let pixels = match self.op {
+            Op::Linear => 1,
+            Op::Conv2d(_) | Op::ConvTranspose2d(_) => self.input.height as usize * self.input.width as usize,
+        };
+        pixels * p.padded_depth() / 2
+    }
+
     /// Multiply-accumulates one run of this layer needs. A transposed
     /// convolution counts only the taps that land on real input pixels
     /// (inserted zeros are not work).
@@ -191,8 +204,8 @@ impl Layer<'_> {
             Op::Linear => out_elems * self.input.elements().unwrap_or(0) as u64,
             Op::Conv2d(g) | Op::ConvTranspose2d(g) => {
                 let source: SourceFn = match self.op {
-                    Op::Conv2d(_) => crate::kernels::conv_source,
-                    _ => crate::kernels::transposed_source,
+                    Op::Conv2d(_) => crate::geometry::conv_source,
+                    _ => crate::geometry::transposed_source,
                 };
                 let mut total = 0u64;
                 for oy in 0..self.output.height as i32 {
@@ -207,7 +220,7 @@ impl Layer<'_> {
 }
 
 /// Finds the input index a kernel tap reads, per axis (see
-/// [`crate::kernels::conv_source`] and [`crate::kernels::transposed_source`]).
+/// [`crate::geometry::conv_source`] and [`crate::geometry::transposed_source`]).
 type SourceFn = fn(i32, i32, u8, u8, u16) -> Option<usize>;
 
 /// Kernel taps of output pixel `(oy, ox)` that read a real input pixel.

@@ -19,6 +19,7 @@
 mod checksum;
 mod error;
 mod layer;
+mod limits;
 pub mod packed;
 
 pub use checksum::crc32;
@@ -26,6 +27,7 @@ pub use error::{ArrayName, ModelError, Part, Problem};
 pub use layer::{
     Activation, AlignmentPadding, ConvGeometry, Header, I8Array, I32Array, Layer, Op, TensorShape,
 };
+pub use limits::{MAX_REDUCTION, MAX_TENSOR};
 pub use packed::{PackedWeights, Packing};
 
 use crate::latent::LATENT_FRAC_BITS;
@@ -39,13 +41,6 @@ pub const MAGIC: [u8; 4] = *b"PGAN";
 pub const FORMAT_VERSION: u16 = 2;
 /// Size of the fixed preamble before the payload.
 pub const PREAMBLE_LEN: usize = 16;
-/// Longest dot product a layer may have. With int8-range weights (|w| ≤ 128) and
-/// zero-point-shifted int8 inputs (|x − zp| ≤ 255) each product is below
-/// 2^15, so 2^15 terms stay below 2^30 and leave room for the bias.
-pub const MAX_REDUCTION: u32 = 1 << 15;
-/// Largest activation tensor, in elements.
-pub const MAX_TENSOR: u32 = 1 << 24;
-
 /// A validated model borrowed from the bytes of a model file.
 #[derive(Debug, Clone, Copy)]
 pub struct Model<'a> {
@@ -66,7 +61,7 @@ pub struct ScratchPlan {
     /// Bytes of region 1 (the largest odd-numbered tensor).
     pub odd: usize,
     /// Bytes of the staging region: the largest layer's staged input
-    /// ([`crate::kernels::optimized::staging_words`] · 4) plus 3 bytes, so
+    /// ([`Layer::staging_words`] · 4) plus 3 bytes, so
     /// that it can start 4-byte aligned wherever the buffer lies.
     pub staging: usize,
 }
@@ -105,7 +100,7 @@ impl<'a> Model<'a> {
             produced = layer.output.elements().unwrap_or(0);
             let region = if index % 2 == 0 { &mut plan.odd } else { &mut plan.even };
             *region = (*region).max(produced as usize);
-            staging_words = staging_words.max(crate::kernels::optimized::staging_words(&layer));
+            staging_words = staging_words.max(layer.staging_words());
             macs += layer.macs();
             parameters += layer.packing().map_or(0, |p| p.channels * p.taps * p.depth) as u64
                 + layer.bias.len() as u64;

@@ -3,7 +3,7 @@
 extern crate std;
 
 use super::*;
-use crate::generate;
+use crate::generator::generate;
 use std::vec;
 use std::vec::Vec;
 

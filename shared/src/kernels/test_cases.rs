@@ -94,7 +94,7 @@ impl Case {
         output_zp: i8,
         seed: u64,
     ) -> Case {
-        let mut rng = crate::LatentSampler::new(seed as u32 ^ (seed >> 32) as u32);
+        let mut rng = crate::latent::LatentSampler::new(seed as u32 ^ (seed >> 32) as u32);
         let mut byte = || rng.next_u32() as i8;
         let n_in = input.elements().unwrap() as usize;
         let channels = match op {

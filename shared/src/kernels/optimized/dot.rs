@@ -7,22 +7,8 @@
 //! [`super::smlad`] run instead; these portable loops are their
 //! specification and the path on every other core (the host, Cortex-M0+).
 
+use super::chunk::Chunk;
 use crate::format::packed::{BLOCK, LANES};
-
-/// Most steps one chunk may have: the `SMLAD` loops are unrolled this far.
-pub const MAX_STEPS: usize = 32;
-
-/// One tap's share of a dot product: where its inputs start in the staged
-/// input, and where its weights start within the block's weights (both in
-/// int16 values). `repr(C)`: the assembly loops read it.
-#[repr(C)]
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Chunk {
-    /// Offset of the chunk's first input.
-    pub x: u32,
-    /// Offset of the chunk's first weight from the block's first weight.
-    pub w: u32,
-}
 
 /// Adds the block's four dot products over `chunks` to `sums`. Each chunk
 /// reads `steps · LANES` inputs from `x` and `steps · LANES · BLOCK` weights
@@ -30,7 +16,7 @@ pub struct Chunk {
 #[inline]
 pub fn dot_block(sums: &mut [i32; BLOCK], chunks: &[Chunk], x: &[i16], w: &[i16], steps: usize) {
     #[cfg(all(target_arch = "arm", target_feature = "dsp"))]
-    if !chunks.is_empty() && (1..=MAX_STEPS).contains(&steps) {
+    if !chunks.is_empty() && (1..=super::chunk::MAX_STEPS).contains(&steps) {
         // SAFETY: the caller keeps every chunk in bounds (the driver builds
         // them from validated shapes), `x` and `w` are 4-byte aligned (the
         // staging buffer is `u32`s, `PackedWeights::as_i16` checks the
@@ -61,7 +47,7 @@ pub fn dot_block(sums: &mut [i32; BLOCK], chunks: &[Chunk], x: &[i16], w: &[i16]
 #[inline]
 pub fn dot_one(sum: i32, chunks: &[Chunk], x: &[i16], w: &[i16], steps: usize) -> i32 {
     #[cfg(all(target_arch = "arm", target_feature = "dsp"))]
-    if !chunks.is_empty() && (1..=MAX_STEPS).contains(&steps) {
+    if !chunks.is_empty() && (1..=super::chunk::MAX_STEPS).contains(&steps) {
         let mut sums = [sum];
         // SAFETY: as in `dot_block`.
         unsafe { super::smlad::dot_one(&mut sums, chunks.as_ptr(), chunks.len(), x.as_ptr(), w.as_ptr(), steps) };

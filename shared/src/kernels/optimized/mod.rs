@@ -18,12 +18,13 @@
 //! addition is associative and commutative, so any summation order gives
 //! the same bits: the tests check equality, not closeness.
 
+mod chunk;
 mod dot;
 #[cfg(all(target_arch = "arm", target_feature = "dsp"))]
 mod smlad;
 mod taps;
 
-pub use dot::{Chunk, MAX_STEPS};
+pub use chunk::{Chunk, MAX_STEPS};
 
 use crate::format::packed::{BLOCK, LANES};
 use crate::format::{Layer, Op, Packing};
@@ -36,17 +37,6 @@ use taps::AxisTaps;
 /// reference kernels.
 pub const MAX_CHUNKS: usize = 32;
 
-/// Staging words (`u32`, two int16 inputs each) `layer` needs: every input
-/// pixel's channels padded to a multiple of [`LANES`].
-pub fn staging_words(layer: &Layer<'_>) -> usize {
-    let Some(p) = layer.packing() else { return 0 };
-    let pixels = match layer.op {
-        Op::Linear => 1,
-        Op::Conv2d(_) | Op::ConvTranspose2d(_) => layer.input.height as usize * layer.input.width as usize,
-    };
-    pixels * p.padded_depth() / 2
-}
-
 /// The 4-byte aligned words inside `bytes` (a scratch region sized with the
 /// 3 spare bytes of [`crate::format::ScratchPlan::staging`]), to stage
 /// inputs in.
@@ -58,7 +48,7 @@ pub fn staging_region(bytes: &mut [i8]) -> &mut [u32] {
 }
 
 /// Runs one validated layer with the fast kernels, using `staging` (at
-/// least [`staging_words`] long) for the staged input. Falls back to the
+/// least [`Layer::staging_words`] long) for the staged input. Falls back to the
 /// reference kernel, with the same result, where the fast path does not
 /// apply: weights not 4-byte aligned, too little staging, or more than
 /// [`MAX_CHUNKS`] chunks per pixel.
@@ -69,7 +59,7 @@ pub fn run_layer(layer: &Layer<'_>, input_zero_point: i8, input: &[i8], output: 
     };
     let staging = words_as_i16(staging);
     let dp = packing.padded_depth();
-    let needed = 2 * staging_words(layer);
+    let needed = 2 * layer.staging_words();
     let pieces = (dp / LANES).div_ceil(MAX_STEPS);
     let max_taps = match layer.op {
         Op::Linear => 1,

@@ -22,7 +22,7 @@
 //! so results are identical, which `bench-layers` checks on the emulated
 //! board.
 
-use super::dot::{Chunk, MAX_STEPS};
+use super::chunk::{Chunk, MAX_STEPS};
 
 // The unrolled length is spelled out in the assembly below.
 const _: () = assert!(MAX_STEPS == 32);

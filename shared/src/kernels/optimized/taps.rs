@@ -93,7 +93,7 @@ mod taps_tests {
     extern crate std;
 
     use super::AxisTaps;
-    use crate::kernels::{conv_source, transposed_source};
+    use crate::geometry::{conv_source, transposed_source};
 
     #[test]
     fn convolution_taps_are_exactly_the_reference_sources() {

@@ -2,8 +2,8 @@
 //! layers of every op (odd channel counts included, so the four-channel
 //! blocks' remainders run), and on the committed default model's layers.
 
-use super::{run_layer, staging_words};
-use crate::Model;
+use super::run_layer;
+use crate::format::Model;
 use crate::format::{Layer, PackedWeights};
 use crate::kernels::reference::run_layer as reference;
 use crate::kernels::test_cases::{Case, case};
@@ -13,7 +13,7 @@ extern crate std;
 
 /// The fast kernels with a staging buffer of the size the layer asks for.
 fn optimized(layer: &Layer<'_>, zp: i8, input: &[i8], output: &mut [i8]) {
-    let mut staging = std::vec![0xA5A5_A5A5u32; staging_words(layer)];
+    let mut staging = std::vec![0xA5A5_A5A5u32; layer.staging_words()];
     run_layer(layer, zp, input, output, &mut staging);
 }
 
@@ -81,7 +81,7 @@ fn case_like(op: crate::format::Op, input: crate::format::TensorShape, output: c
 fn the_default_model_layers_agree_on_random_inputs() {
     let bytes = include_bytes!("../../../../models/dcgan-digits.pgan");
     let model = Model::parse(bytes).unwrap();
-    let mut rng = crate::LatentSampler::new(11);
+    let mut rng = crate::latent::LatentSampler::new(11);
     for layer in model.layers() {
         let layer = layer.unwrap();
         let input: std::vec::Vec<i8> = (0..layer.input.elements().unwrap()).map(|_| rng.next_u32() as i8).collect();

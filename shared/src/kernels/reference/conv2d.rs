@@ -1,5 +1,6 @@
 use crate::format::{ConvGeometry, Layer};
-use crate::kernels::{OutputStage, conv_source, Weights};
+use crate::geometry::conv_source;
+use crate::kernels::{OutputStage, Weights};
 
 /// 2-D convolution, HWC activations, weights `(out, ky · kw + kx, in)`:
 /// `out[y][x][o] = Σ w[o][ky][kx][c] · (in[y·s − p + ky][x·s − p + kx][c] − zp_in)`

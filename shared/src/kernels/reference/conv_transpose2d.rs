@@ -1,5 +1,6 @@
 use crate::format::{ConvGeometry, Layer};
-use crate::kernels::{OutputStage, transposed_source, Weights};
+use crate::geometry::transposed_source;
+use crate::kernels::{OutputStage, Weights};
 
 /// 2-D transposed convolution, HWC activations, weights `(out, ky · kw + kx, in)`.
 ///

@@ -1,0 +1,17 @@
+//! The unit the inner loops walk: one kernel tap's run of inputs and
+//! weights. The portable loops and the `SMLAD` assembly both read it.
+
+/// Most steps one chunk may have: the `SMLAD` loops are unrolled this far.
+pub const MAX_STEPS: usize = 32;
+
+/// One tap's share of a dot product: where its inputs start in the staged
+/// input, and where its weights start within the block's weights (both in
+/// int16 values). `repr(C)`: the assembly loops read it.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Chunk {
+    /// Offset of the chunk's first input.
+    pub x: u32,
+    /// Offset of the chunk's first weight from the block's first weight.
+    pub w: u32,
+}
