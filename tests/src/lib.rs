@@ -5,6 +5,7 @@
 //! committed default model. The emulated board must reproduce them.
 
 pub mod emulator;
+pub mod module_graph;
 
 use pocketgan_shared::latent::latent_for_seed;
 use pocketgan_shared::pixels::{GeneratedImage, Rendered};

@@ -1,6 +1,6 @@
 //! A folder of the user's own PNG/JPEG images.
 
-use super::ImageSet;
+use super::image_set::ImageSet;
 use anyhow::{Result, bail};
 use image::imageops::FilterType;
 use std::path::{Path, PathBuf};

@@ -1,6 +1,6 @@
 //! The IDX format of MNIST and Fashion-MNIST, gzip-compressed.
 
-use super::{ImageSet, context_path};
+use super::image_set::{ImageSet, context_path};
 use anyhow::{Result, bail};
 use flate2::read::GzDecoder;
 use std::io::Read;

@@ -1,18 +1,20 @@
 //! Training images: the bundled MNIST digits, Fashion-MNIST from Debian's
 //! package, or a folder of the user's own pictures.
 
+mod batches;
 mod folder;
-pub mod toy;
 mod idx;
+mod image_set;
 mod npm_digits;
+pub mod toy;
 
+pub use batches::Batches;
 pub use folder::{FolderOptions, ResizeMode};
+pub use image_set::ImageSet;
 pub use npm_digits::convert_npm_digits;
 pub use toy::{DrawnPoints, ToyData, ToyDistribution};
 
-use anyhow::{Context, Result, bail};
-use burn::tensor::{Device, Tensor, TensorData};
-use pocketgan_shared::LatentSampler;
+use anyhow::{Result, bail};
 use std::path::{Path, PathBuf};
 
 /// Where the bundled digits live, relative to the workspace root.
@@ -128,150 +130,6 @@ fn find_bundled_digits() -> Result<PathBuf> {
          checkout, or set POCKETGAN_DATA to the checkout's data/ folder",
         candidates.iter().map(|c| c.display().to_string()).collect::<Vec<_>>().join(", ")
     )
-}
-
-/// A set of same-sized images in memory, 8 bits per channel, HWC.
-#[derive(Debug, Clone)]
-pub struct ImageSet {
-    /// Human-readable description.
-    pub description: String,
-    /// Image height.
-    pub height: usize,
-    /// Image width.
-    pub width: usize,
-    /// 1 (gray) or 3 (RGB).
-    pub channels: usize,
-    /// `len × height × width × channels` bytes.
-    pub pixels: Vec<u8>,
-    /// One label per image, when the data set has them.
-    pub labels: Option<Vec<u8>>,
-}
-
-impl ImageSet {
-    /// Number of images.
-    pub fn len(&self) -> usize {
-        self.pixels.len() / self.image_len()
-    }
-
-    /// Whether the set is empty.
-    pub fn is_empty(&self) -> bool {
-        self.pixels.is_empty()
-    }
-
-    /// Bytes per image.
-    pub fn image_len(&self) -> usize {
-        self.height * self.width * self.channels
-    }
-
-    /// Image `i` as HWC bytes.
-    pub fn image(&self, i: usize) -> &[u8] {
-        let n = self.image_len();
-        &self.pixels[i * n..(i + 1) * n]
-    }
-
-    /// The images at `indices` as an `[n, C, H, W]` tensor in `[-1, 1]`.
-    pub fn batch(&self, indices: &[usize], device: &Device) -> Tensor<4> {
-        let (h, w, c) = (self.height, self.width, self.channels);
-        let mut values = Vec::with_capacity(indices.len() * self.image_len());
-        for &i in indices {
-            let img = self.image(i);
-            for ch in 0..c {
-                for p in 0..h * w {
-                    values.push(img[p * c + ch] as f32 / 127.5 - 1.0);
-                }
-            }
-        }
-        Tensor::from_data(TensorData::new(values, [indices.len(), c, h, w]), device)
-    }
-}
-
-impl ImageSet {
-    /// Number of classes (largest label + 1), or `None` for an unlabelled set.
-    pub fn classes(&self) -> Option<usize> {
-        self.labels.as_ref().map(|labels| labels.iter().map(|&l| l as usize + 1).max().unwrap_or(0))
-    }
-
-    /// The images (and labels) in `range`.
-    pub fn subset(&self, range: std::ops::Range<usize>) -> ImageSet {
-        let n = self.image_len();
-        ImageSet {
-            description: format!("{} [{}..{}]", self.description, range.start, range.end),
-            pixels: self.pixels[range.start * n..range.end * n].to_vec(),
-            labels: self.labels.as_ref().map(|l| l[range.clone()].to_vec()),
-            ..*self
-        }
-    }
-
-    /// The labels of the images at `indices` as one-hot rows `[n, classes]`
-    /// (all zero for an unlabelled set).
-    pub fn one_hot(&self, indices: &[usize], classes: usize, device: &Device) -> Tensor<2> {
-        let mut values = vec![0f32; indices.len() * classes];
-        if let Some(labels) = &self.labels {
-            for (row, &i) in indices.iter().enumerate() {
-                let label = labels[i] as usize;
-                if label < classes {
-                    values[row * classes + label] = 1.0;
-                }
-            }
-        }
-        Tensor::from_data(TensorData::new(values, [indices.len(), classes]), device)
-    }
-}
-
-/// An endless, reshuffled-every-epoch stream of batch indices.
-pub struct Batches {
-    order: Vec<usize>,
-    position: usize,
-    batch_size: usize,
-    rng: LatentSampler,
-    drawn: u64,
-}
-
-impl Batches {
-    /// Batches of `batch_size` from `len` items, shuffled with `seed`.
-    pub fn new(len: usize, batch_size: usize, seed: u32) -> Result<Self> {
-        if len < batch_size {
-            bail!("the data set has {len} images, fewer than one batch of {batch_size}: lower --batch-size or add images");
-        }
-        // Start at the end so the first batch triggers a shuffle.
-        Ok(Batches { order: (0..len).collect(), position: len, batch_size, rng: LatentSampler::new(seed), drawn: 0 })
-    }
-
-    /// The batches that follow the first `drawn` ones of [`Batches::new`]
-    /// with the same arguments: a resumed run sees the images the
-    /// uninterrupted one would. Replaying costs one shuffle per epoch.
-    pub fn resume(len: usize, batch_size: usize, seed: u32, drawn: u64) -> Result<Self> {
-        let mut batches = Batches::new(len, batch_size, seed)?;
-        for _ in 0..drawn {
-            batches.next_batch();
-        }
-        Ok(batches)
-    }
-
-    /// Batches handed out so far (what [`Batches::resume`] needs).
-    pub fn drawn(&self) -> u64 {
-        self.drawn
-    }
-
-    /// The next batch.
-    pub fn next_batch(&mut self) -> &[usize] {
-        if self.position + self.batch_size > self.order.len() {
-            // Fisher–Yates with the sampler's uniform stream.
-            for i in (1..self.order.len()).rev() {
-                let j = ((self.rng.next_u32() as u64 * (i as u64 + 1)) >> 32) as usize;
-                self.order.swap(i, j);
-            }
-            self.position = 0;
-        }
-        let start = self.position;
-        self.position += self.batch_size;
-        self.drawn += 1;
-        &self.order[start..start + self.batch_size]
-    }
-}
-
-pub(crate) fn context_path<T>(r: std::io::Result<T>, path: &Path, what: &str) -> Result<T> {
-    r.with_context(|| format!("cannot {what} {}", path.display()))
 }
 
 #[cfg(test)]

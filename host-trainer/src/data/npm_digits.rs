@@ -2,7 +2,8 @@
 //! digits as JSON floats, one file per digit) into the gzipped IDX files
 //! bundled under `data/mnist-10k/`.
 
-use super::{context_path, idx};
+use super::idx;
+use super::image_set::context_path;
 use anyhow::{Context, Result, bail};
 use flate2::{Compression, write::GzEncoder};
 use std::io::Write;

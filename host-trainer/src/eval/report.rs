@@ -1,11 +1,12 @@
 //! `pocketgan eval RUN`: loads a run, scores it, prints the scores.
 
-use super::images::{Evaluator, ImageScores, splits};
-use super::modes::ModeReport;
+use crate::metrics::images::{Evaluator, ImageScores, splits};
+use crate::metrics::modes::ModeReport;
 use crate::export;
 use crate::nets::Generator;
-use crate::run::RunDir;
-use crate::toy;
+use crate::training::image_config::TrainConfig;
+use crate::training::run_dir::RunDir;
+use crate::training::{toy, toy_run};
 use anyhow::{Result, anyhow};
 use burn::tensor::Device;
 use pocketgan_shared::Model;
@@ -36,12 +37,12 @@ fn print_scores(label: &str, s: &ImageScores) {
 pub fn run(path: &Path, n: usize, json: bool) -> Result<()> {
     let device = Device::flex();
     if path.join("toy.toml").exists() {
-        let (config, generator) = toy::load(path, &device)?;
+        let (config, generator) = toy_run::load(path, &device)?;
         let report: ModeReport = toy::evaluate(&generator, config.latent, &config.data.into(), &device);
         if json {
             println!("{}", serde_json::to_string_pretty(&report)?);
         } else {
-            println!("{} on {} ({} generated points, within 3σ = high quality, ≥ 20 per mode = covered)", config.objective, config.data, super::modes::EVAL_SAMPLES);
+            println!("{} on {} ({} generated points, within 3σ = high quality, ≥ 20 per mode = covered)", config.objective, config.data, crate::metrics::modes::EVAL_SAMPLES);
             println!("  modes covered: {}/{}", report.modes_covered, report.modes_total);
             println!("  high-quality samples: {:.1}%", report.high_quality * 100.0);
             println!("  mean distance to the data: {:.3}", report.mean_distance);
@@ -52,7 +53,7 @@ pub fn run(path: &Path, n: usize, json: bool) -> Result<()> {
         anyhow::bail!("--n must be at least 2 (a covariance needs two samples)");
     }
     let run = RunDir::new(path);
-    let config = run.train_config()?;
+    let config = TrainConfig::read(&run)?;
     let (generator, _, state) = run.load_generator(&device)?;
     let (train, test) = splits(&config.data)?;
     let evaluator = Evaluator::new(&train, &test, &device, !json)?;

@@ -1,15 +1,16 @@
 //! From a trained float generator to a `.pgan` file: fold batch norm,
 //! calibrate activation ranges, quantize, write, and check the result.
 
+pub mod agreement;
 mod fold;
 mod quantize;
 
 pub use fold::{FloatLayer, fold_generator};
 pub use quantize::{QuantizedLayer, quantize_multiplier, quantize_layers};
 
-use crate::eval::int8_vs_float;
+use crate::export::agreement::int8_vs_float;
 use crate::nets::Generator;
-use crate::train::seed_inputs;
+use crate::nets::seeded::seed_inputs;
 use anyhow::{Context, Result, anyhow};
 use burn::module::Module;
 use burn::tensor::Device;

@@ -2,7 +2,7 @@
 //! asymmetric per-tensor int8 activations, int32 biases, and integer
 //! requantization factors.
 
-use super::FloatLayer;
+use super::fold::FloatLayer;
 use anyhow::{Result, bail};
 use pocketgan_shared::format::{Activation, AlignmentPadding, I8Array, I32Array, Layer, PackedWeights};
 use pocketgan_shared::kernels::{OUTPUT_CODE_MAX, TANH_INPUT_FRAC_BITS};

@@ -2,8 +2,8 @@
 //! malformed one is explained.
 
 use crate::data::ToyDistribution;
-use crate::gan_step::LatentDistribution;
-use crate::objectives::{Objective, OptimizerKind};
+use crate::training::step::LatentDistribution;
+use crate::training::objectives::{Objective, OptimizerKind};
 
 /// Which network a step updates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]

@@ -3,11 +3,11 @@
 //! last reset, which a replay redoes.
 
 use super::command::{Command, Network, SettingsPatch, parse_compare};
-use crate::cli::override_fields;
+use crate::config_file::override_fields;
 use super::views::{self, Metrics, PaneView};
 use crate::data::{DrawnPoints, ToyData};
-use crate::objectives::Objective;
-use crate::toy::{ToyConfig, ToyTrainer};
+use crate::training::objectives::Objective;
+use crate::training::toy::{ToyConfig, ToyTrainer};
 use anyhow::{Result, bail};
 use burn::tensor::Device;
 
@@ -365,8 +365,8 @@ impl Lab {
     /// discriminator's field.
     pub fn snapshot_png(&self) -> Result<Vec<u8>> {
         let pictures: Vec<_> =
-            self.panes.iter().map(|p| crate::toy_plot::render(&self.settings.data, p.trainer.config.latent, &p.trainer.gan)).collect();
-        let all = crate::toy_plot::side_by_side(&pictures);
+            self.panes.iter().map(|p| crate::training::toy_run::picture(&self.settings.data, p.trainer.config.latent, &p.trainer.gan)).collect();
+        let all = crate::render::toy_picture::side_by_side(&pictures);
         let mut png = Vec::new();
         all.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)?;
         Ok(png)
@@ -482,7 +482,7 @@ mod tests {
     fn divergence_pauses_with_a_message() {
         let mut s = small();
         s.toy.learning_rate = Some(1e30);
-        s.toy.optimizer = Some(crate::objectives::OptimizerKind::Sgd);
+        s.toy.optimizer = Some(crate::training::objectives::OptimizerKind::Sgd);
         let mut lab = Lab::new(s, &Device::flex()).unwrap();
         lab.handle(Command::Play).unwrap();
         let mut failed = None;

@@ -124,9 +124,9 @@ impl Int8Generator {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::gan_step::LatentDistribution;
+    use crate::training::step::LatentDistribution;
     use crate::nets::MlpConfig;
-    use crate::toy::{fixed_latents, points};
+    use crate::training::toy::{fixed_latents, points};
     use burn::tensor::Device;
 
     #[test]

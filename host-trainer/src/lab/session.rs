@@ -163,7 +163,7 @@ mod tests {
         let mut settings = LabSettings::default();
         settings.toy.neurons = 16;
         settings.toy.batch_size = 32;
-        settings.compare = Some(crate::objectives::Objective::Hinge);
+        settings.compare = Some(crate::training::objectives::Objective::Hinge);
         let mut lab = Lab::new(settings, &device).unwrap();
         lab.handle(Command::Step { network: Default::default(), count: 12 }).unwrap();
         let bytes = save(&lab).unwrap();

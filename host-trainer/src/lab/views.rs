@@ -7,9 +7,9 @@
 
 use super::int8::Int8Generator;
 use crate::data::ToyData;
-use crate::eval::modes::{EVAL_SAMPLES, mode_coverage};
-use crate::gan_step::LatentDistribution;
-use crate::toy::{EVAL_SEED, ToyTrainer, field_grid, field_is_probability, fixed_latents, points};
+use crate::metrics::modes::{EVAL_SAMPLES, mode_coverage};
+use crate::training::step::LatentDistribution;
+use crate::training::toy::{EVAL_SEED, ToyTrainer, field_grid, field_is_probability, fixed_latents, points};
 use anyhow::Result;
 use burn::module::Module;
 use burn::tensor::{Device, Tensor, TensorData};
@@ -36,7 +36,7 @@ pub struct Metrics {
     /// The generator's last loss.
     #[serde(with = "nan_as_null")]
     pub g_loss: f32,
-    /// Modes with enough high-quality samples (see [`crate::eval::modes`]).
+    /// Modes with enough high-quality samples (see [`crate::metrics::modes`]).
     pub modes_covered: usize,
     /// Modes of the data.
     pub modes_total: usize,

@@ -3,6 +3,7 @@
 pub mod critic_layers;
 pub mod dcgan;
 pub mod mlp;
+pub mod seeded;
 pub mod spectral_norm;
 
 pub use dcgan::{Discriminator, DiscriminatorConfig, Generator, GeneratorConfig};

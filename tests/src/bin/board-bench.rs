@@ -9,7 +9,7 @@
 //! optimized kernels side by side (`bench-layers`, one run per core), and
 //! each board binary's flash and RAM.
 
-use pocketgan_host_trainer::fit::board;
+use pocketgan_host_trainer::board::fit::board;
 use pocketgan_shared::Model;
 use pocketgan_tests::emulator::{
     build_board, emulator_missing, footprint, generation_ticks, layer_ticks, repo_root, run_emulated,

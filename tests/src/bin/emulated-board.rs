@@ -5,7 +5,7 @@
 //! `long-press`, `sensor 0-4095` lines; a short demo script without one),
 //! prints the board's defmt log and writes every frame it showed to a PNG.
 
-use pocketgan_host_trainer::preview::Grid;
+use pocketgan_host_trainer::render::grid::Grid;
 use pocketgan_tests::emulator::{build_board, emulator_missing, run_emulated};
 use std::path::PathBuf;
 use std::process::ExitCode;

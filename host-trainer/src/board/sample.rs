@@ -1,0 +1,197 @@
+//! `pocketgan sample`: the int8 generator on the host, through exactly the
+//! shared code a board runs, to a PNG.
+
+use crate::render::grid::Grid;
+use anyhow::{Context, Result, anyhow, bail};
+use pocketgan_shared::latent::{interpolate, latent_for_seed};
+use pocketgan_shared::pixels::{Dither, GeneratedImage, Rendered, rgb565};
+use pocketgan_shared::{Model, generate};
+use std::path::Path;
+
+/// The pixel format a display uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PixelFormat {
+    /// 8-bit gray (or RGB888 for color models).
+    Gray8,
+    /// 16-bit RGB565 (ST7789-style color displays).
+    Rgb565,
+    /// 1 bit per pixel, ordered dithering (SSD1306-style OLEDs).
+    Mono,
+    /// 1 bit per pixel, plain threshold.
+    MonoThreshold,
+}
+
+/// How to lay out samples.
+#[derive(Debug, Clone)]
+pub struct SampleOptions {
+    /// First seed; sample `k` uses seed `seed + k`.
+    pub seed: u32,
+    /// Number of samples.
+    pub count: usize,
+    /// Class for a conditional model (`None`: cycle through the classes).
+    pub class: Option<u16>,
+    /// Emulate a display of this size (width, height): each sample is
+    /// scaled to fit and centred, as the board draws it.
+    pub display: Option<(u16, u16)>,
+    /// Upscaling without a display.
+    pub scale: u16,
+    /// Pixel format.
+    pub pixels: PixelFormat,
+    /// Grid columns.
+    pub columns: usize,
+    /// Walk each sample's latent this far (out of 256) towards the next
+    /// seed's, as a board's sensor does (0: the seed's own latent).
+    pub mix: u16,
+}
+
+/// Samples rendered for a display.
+pub struct Frames {
+    /// Width of each frame in pixels.
+    pub width: usize,
+    /// Height of each frame in pixels.
+    pub height: usize,
+    /// Each frame as RGB8, for pictures.
+    pub rgb: Vec<Vec<u8>>,
+    /// Each frame in the display's own bytes: `gray8` one byte a pixel (three
+    /// for color models), `rgb565` little-endian words, `mono` rows of
+    /// `ceil(width / 8)` bytes with the leftmost pixel in the top bit — the
+    /// bytes a board's framebuffer holds.
+    pub raw: Vec<Vec<u8>>,
+}
+
+/// Runs the int8 model as a board does for each seed in `seeds`: the k-th
+/// sample of a conditional model draws class `k % classes`; `each` gets k
+/// and the output codes (HWC).
+pub fn for_each_seed(model: &Model<'_>, seeds: std::ops::Range<u32>, mut each: impl FnMut(usize, &[i8])) -> Result<()> {
+    let classes = model.header().classes as usize;
+    let mut scratch = vec![0i8; model.scratch_len()];
+    let mut latent = vec![0i8; model.header().latent_dim as usize];
+    for (k, seed) in seeds.enumerate() {
+        latent_for_seed(seed, &mut latent);
+        let class = if classes > 0 { Some((k % classes) as u16) } else { None };
+        each(k, generate(model, &latent, class, &mut scratch).map_err(|e| anyhow!("{e}"))?);
+    }
+    Ok(())
+}
+
+/// Renders the samples as a display would show them.
+pub fn render_samples(model: &Model<'_>, opts: &SampleOptions) -> Result<Frames> {
+    let h = model.header();
+    let (iw, ih, ic) = (h.image.width, h.image.height, h.image.channels);
+    let mut scratch = vec![0i8; model.scratch_len()];
+    let mut latent = vec![0i8; h.latent_dim as usize];
+    let (mut from, mut toward) = (latent.clone(), latent.clone());
+    if let Some(c) = opts.class
+        && c >= h.classes {
+            bail!("--class {c}: the model has {} classes", h.classes);
+        }
+    let dither = if opts.pixels == PixelFormat::Mono { Dither::Bayer8 } else { Dither::Threshold };
+    let mut size = (0, 0);
+    let (mut all_rgb, mut all_raw) = (Vec::with_capacity(opts.count), Vec::with_capacity(opts.count));
+    for k in 0..opts.count {
+        let seed = opts.seed.wrapping_add(k as u32);
+        if opts.mix == 0 {
+            latent_for_seed(seed, &mut latent);
+        } else {
+            latent_for_seed(seed, &mut from);
+            latent_for_seed(seed.wrapping_add(1), &mut toward);
+            interpolate(&from, &toward, opts.mix, &mut latent);
+        }
+        let class = match (opts.class, h.classes) {
+            (_, 0) => None,
+            (Some(c), _) => Some(c),
+            (None, n) => Some((k % n as usize) as u16),
+        };
+        let codes = generate(model, &latent, class, &mut scratch).map_err(|e| anyhow!("{e}"))?;
+        let image = GeneratedImage::new(codes, iw, ih, ic).map_err(|e| anyhow!("{e}"))?;
+        let (rendered, canvas, origin) = match opts.display {
+            Some(d) => {
+                let r = Rendered::fit(image, d).map_err(|e| anyhow!("{e}"))?;
+                (r, d, r.origin_in(d))
+            }
+            None => {
+                let r = Rendered::with_scale(image, opts.scale);
+                (r, r.size(), (0, 0))
+            }
+        };
+        size = (canvas.0 as usize, canvas.1 as usize);
+        let mut rgb = vec![0u8; size.0 * size.1 * 3];
+        let stride = size.0.div_ceil(8);
+        let mut raw = match opts.pixels {
+            PixelFormat::Gray8 => vec![0u8; size.0 * size.1 * if ic == 1 { 1 } else { 3 }],
+            PixelFormat::Rgb565 => vec![0u8; size.0 * size.1 * 2],
+            PixelFormat::Mono | PixelFormat::MonoThreshold => vec![0u8; stride * size.1],
+        };
+        let (rw, rh) = rendered.size();
+        for y in 0..rh {
+            for x in 0..rw {
+                let (dx, dy) = (origin.0 + x, origin.1 + y);
+                let i = dy as usize * size.0 + dx as usize;
+                let color = match opts.pixels {
+                    PixelFormat::Gray8 if ic == 1 => {
+                        let g = rendered.pixel(x, y);
+                        raw[i] = g;
+                        [g; 3]
+                    }
+                    PixelFormat::Gray8 => {
+                        let c = rendered.pixel_rgb(x, y);
+                        raw[i * 3..i * 3 + 3].copy_from_slice(&c);
+                        c
+                    }
+                    PixelFormat::Rgb565 => {
+                        let [r, g, b] = rendered.pixel_rgb(x, y);
+                        let v = rgb565(r, g, b);
+                        raw[i * 2..i * 2 + 2].copy_from_slice(&v.to_le_bytes());
+                        expand_565(v)
+                    }
+                    PixelFormat::Mono | PixelFormat::MonoThreshold => {
+                        if dither.lit(rendered.pixel(x, y), dx, dy) {
+                            raw[dy as usize * stride + dx as usize / 8] |= 0x80 >> (dx % 8);
+                            [255; 3]
+                        } else {
+                            [0; 3]
+                        }
+                    }
+                };
+                rgb[i * 3..i * 3 + 3].copy_from_slice(&color);
+            }
+        }
+        all_rgb.push(rgb);
+        all_raw.push(raw);
+    }
+    Ok(Frames { width: size.0, height: size.1, rgb: all_rgb, raw: all_raw })
+}
+
+fn expand_565(v: u16) -> [u8; 3] {
+    let (r, g, b) = ((v >> 11) & 31, (v >> 5) & 63, v & 31);
+    [((r * 255 + 15) / 31) as u8, ((g * 255 + 31) / 63) as u8, ((b * 255 + 15) / 31) as u8]
+}
+
+/// `pocketgan sample`: a PNG grid at `png`, and/or one raw framebuffer
+/// file per sample in `raw_dir` (`sample-000.raw`, …).
+pub fn run(model_path: &Path, opts: &SampleOptions, png: Option<&Path>, raw_dir: Option<&Path>) -> Result<()> {
+    if opts.count == 0 {
+        bail!("--n must be at least 1");
+    }
+    if png.is_none() && raw_dir.is_none() {
+        bail!("say where the samples go: -o grid.png, --raw DIR, or both");
+    }
+    if opts.mix > 256 {
+        bail!("--mix {}: the walk goes from 0 (the seed itself) to 256 (the next seed)", opts.mix);
+    }
+    let bytes = std::fs::read(model_path).with_context(|| format!("cannot read model file {}", model_path.display()))?;
+    let model = Model::parse(&bytes).map_err(|e| anyhow!("{}: {e}", model_path.display()))?;
+    let frames = render_samples(&model, opts)?;
+    if let Some(dir) = raw_dir {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create the folder {}", dir.display()))?;
+        for (k, raw) in frames.raw.iter().enumerate() {
+            let path = dir.join(format!("sample-{k:03}.raw"));
+            std::fs::write(&path, raw).with_context(|| format!("cannot write {}", path.display()))?;
+        }
+    }
+    if let Some(png) = png {
+        let grid = Grid { width: frames.width, height: frames.height, channels: 3, images: frames.rgb };
+        grid.save_png(png, opts.columns, 1)?;
+    }
+    Ok(())
+}

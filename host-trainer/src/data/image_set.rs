@@ -1,0 +1,99 @@
+//! Images in memory, and the error context every loader adds.
+
+use anyhow::{Context, Result};
+use burn::tensor::{Device, Tensor, TensorData};
+use std::path::Path;
+
+/// A set of same-sized images in memory, 8 bits per channel, HWC.
+#[derive(Debug, Clone)]
+pub struct ImageSet {
+    /// Human-readable description.
+    pub description: String,
+    /// Image height.
+    pub height: usize,
+    /// Image width.
+    pub width: usize,
+    /// 1 (gray) or 3 (RGB).
+    pub channels: usize,
+    /// `len × height × width × channels` bytes.
+    pub pixels: Vec<u8>,
+    /// One label per image, when the data set has them.
+    pub labels: Option<Vec<u8>>,
+}
+
+impl ImageSet {
+    /// Number of images.
+    pub fn len(&self) -> usize {
+        self.pixels.len() / self.image_len()
+    }
+
+    /// Whether the set is empty.
+    pub fn is_empty(&self) -> bool {
+        self.pixels.is_empty()
+    }
+
+    /// Bytes per image.
+    pub fn image_len(&self) -> usize {
+        self.height * self.width * self.channels
+    }
+
+    /// Image `i` as HWC bytes.
+    pub fn image(&self, i: usize) -> &[u8] {
+        let n = self.image_len();
+        &self.pixels[i * n..(i + 1) * n]
+    }
+
+    /// The images at `indices` as an `[n, C, H, W]` tensor in `[-1, 1]`.
+    pub fn batch(&self, indices: &[usize], device: &Device) -> Tensor<4> {
+        let (h, w, c) = (self.height, self.width, self.channels);
+        let mut values = Vec::with_capacity(indices.len() * self.image_len());
+        for &i in indices {
+            let img = self.image(i);
+            for ch in 0..c {
+                for p in 0..h * w {
+                    values.push(img[p * c + ch] as f32 / 127.5 - 1.0);
+                }
+            }
+        }
+        Tensor::from_data(TensorData::new(values, [indices.len(), c, h, w]), device)
+    }
+}
+
+impl ImageSet {
+    /// Number of classes (largest label + 1), or `None` for an unlabelled set.
+    pub fn classes(&self) -> Option<usize> {
+        self.labels.as_ref().map(|labels| labels.iter().map(|&l| l as usize + 1).max().unwrap_or(0))
+    }
+
+    /// The images (and labels) in `range`.
+    pub fn subset(&self, range: std::ops::Range<usize>) -> ImageSet {
+        let n = self.image_len();
+        ImageSet {
+            description: format!("{} [{}..{}]", self.description, range.start, range.end),
+            pixels: self.pixels[range.start * n..range.end * n].to_vec(),
+            labels: self.labels.as_ref().map(|l| l[range.clone()].to_vec()),
+            ..*self
+        }
+    }
+
+    /// The labels of the images at `indices` as one-hot rows `[n, classes]`
+    /// (all zero for an unlabelled set).
+    pub fn one_hot(&self, indices: &[usize], classes: usize, device: &Device) -> Tensor<2> {
+        let mut values = vec![0f32; indices.len() * classes];
+        if let Some(labels) = &self.labels {
+            for (row, &i) in indices.iter().enumerate() {
+                let label = labels[i] as usize;
+                if label < classes {
+                    values[row * classes + label] = 1.0;
+                }
+            }
+        }
+        Tensor::from_data(TensorData::new(values, [indices.len(), classes]), device)
+    }
+}
+
+/// `r` with "cannot WHAT PATH" as its error's context.
+pub(crate) fn context_path<T>(r: std::io::Result<T>, path: &Path, what: &str) -> Result<T> {
+    r.with_context(|| format!("cannot {what} {}", path.display()))
+}
+

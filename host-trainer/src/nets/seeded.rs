@@ -1,0 +1,47 @@
+//! The generator inputs every tool shares: the latents (and classes) a
+//! board uses for each seed, as floats, and the float generator's images.
+
+use crate::nets::Generator;
+use crate::render::grid::float_to_u8;
+use burn::module::Module;
+use burn::tensor::{Device, Tensor, TensorData};
+use pocketgan_shared::latent::{LATENT_FRAC_BITS, latent_for_seed};
+
+/// The 64 fixed latents (seeds 0..63) the sample grids show, as floats:
+/// the same codes `pocketgan sample --seed 0` feeds the int8 model.
+pub fn seed_latents(first_seed: u32, n: usize, latent_dim: usize, device: &Device) -> Tensor<2> {
+    seed_inputs(first_seed, n, latent_dim, 0, device)
+}
+
+/// The generator inputs a board uses for seeds `first_seed..first_seed + n`:
+/// each latent, followed for a conditional generator (`classes > 0`) by the
+/// one-hot vector of class `k % classes` — the classes `pocketgan sample`
+/// cycles through.
+pub fn seed_inputs(first_seed: u32, n: usize, latent_dim: usize, classes: usize, device: &Device) -> Tensor<2> {
+    let mut values = Vec::with_capacity(n * (latent_dim + classes));
+    let mut codes = vec![0i8; latent_dim];
+    for k in 0..n {
+        latent_for_seed(first_seed + k as u32, &mut codes);
+        values.extend(codes.iter().map(|&c| c as f32 / (1u32 << LATENT_FRAC_BITS) as f32));
+        values.extend((0..classes).map(|c| if c == k % classes { 1.0 } else { 0.0 }));
+    }
+    Tensor::from_data(TensorData::new(values, [n, latent_dim + classes]), device)
+}
+
+/// Runs `generator` (in inference mode) and returns 8-bit images, HWC.
+pub fn float_images(generator: &Generator, z: Tensor<2>) -> Vec<Vec<u8>> {
+    let out = generator.valid().forward(z.without_autodiff());
+    let [n, c, h, w] = out.dims();
+    let v = out.into_data().try_to_vec::<f32>().expect("generator output is f32");
+    (0..n)
+        .map(|k| {
+            let mut img = vec![0u8; h * w * c];
+            for ch in 0..c {
+                for p in 0..h * w {
+                    img[p * c + ch] = float_to_u8(v[((k * c + ch) * h * w) + p]);
+                }
+            }
+            img
+        })
+        .collect()
+}

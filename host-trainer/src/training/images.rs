@@ -1,0 +1,336 @@
+//! The image training loop: a DCGAN trained with any [`Objective`],
+//! optionally class-conditional.
+
+use crate::data::{Batches, ImageSet};
+use crate::training::device::{self, DeviceChoice};
+use crate::nets::{Discriminator, DiscriminatorConfig, Generator, GeneratorConfig};
+use crate::training::step::{GanStep, };
+use crate::render::grid::Grid;
+use crate::nets::seeded::{float_images, seed_inputs};
+use crate::training::image_config::{ResumeChanges, TrainConfig};
+use crate::training::interrupt;
+use crate::files::write_atomic;
+use crate::training::run_dir::{CheckpointState, RunDir, load_module, replace_checkpoint, truncate_losses};
+use anyhow::{Context, Result, bail};
+use burn::config::Config;
+use burn::module::{Module, ModuleVisitor, Param};
+use burn::tensor::{Device, Tensor};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::io::Write;
+use std::time::Instant;
+
+/// What a finished training run reports.
+#[derive(Debug, Clone)]
+pub struct TrainReport {
+    /// Steps done in total (the run's step count when it stopped).
+    pub steps: usize,
+    /// Final losses.
+    pub d_loss: f32,
+    /// Final generator loss.
+    pub g_loss: f32,
+    /// Mean wall time per step of this session.
+    pub ms_per_step: f64,
+    /// The device used.
+    pub device: &'static str,
+    /// Stopped by Ctrl-C (or SIGTERM) after writing a checkpoint.
+    pub interrupted: bool,
+}
+
+fn save_grid(generator: &Generator, z: &Tensor<2>, config: &GeneratorConfig, path: &std::path::Path) -> Result<()> {
+    let grid = Grid {
+        width: config.width,
+        height: config.height,
+        channels: config.channels,
+        images: float_images(generator, z.clone()),
+    };
+    grid.save_png(path, 8, 2)
+}
+
+/// Everything a run trains with besides its config: data, architectures
+/// and the device, checked before anything is written.
+struct Setup {
+    data: ImageSet,
+    classes: usize,
+    generator: GeneratorConfig,
+    discriminator: DiscriminatorConfig,
+    device: Device,
+    device_name: &'static str,
+}
+
+impl Setup {
+    /// Validates `config` (already resolved) and loads its data.
+    fn new(config: &TrainConfig, device_choice: DeviceChoice) -> Result<Setup> {
+        if config.steps == 0 || config.batch_size == 0 {
+            bail!("--steps and --batch-size must be at least 1");
+        }
+        config.step_settings().validate()?;
+        if config.gp_weight.is_some() && config.batch_norm == Some(true) {
+            bail!("a gradient penalty needs a discriminator without batch norm: drop --batch-norm (or the penalty)");
+        }
+        let data = config.data.load()?;
+        let classes = if config.conditional {
+            let Some(classes) = data.classes() else {
+                bail!("{} has no class labels, so it cannot train a conditional GAN: drop --conditional", data.description);
+            };
+            classes
+        } else {
+            0
+        };
+        let generator = GeneratorConfig::new()
+            .with_latent_dim(config.latent_dim)
+            .with_classes(classes)
+            .with_height(data.height)
+            .with_width(data.width)
+            .with_channels(data.channels)
+            .with_base_channels(config.generator_channels);
+        generator.stages()?;
+        let discriminator = DiscriminatorConfig::new()
+            .with_height(data.height)
+            .with_width(data.width)
+            .with_channels(data.channels)
+            .with_base_channels(config.discriminator_channels)
+            .with_batch_norm(config.batch_norm == Some(true))
+            .with_spectral_norm(config.spectral_norm == Some(true))
+            .with_classes(classes);
+        let (device, device_name) = device::resolve(device_choice)?;
+        Ok(Setup { data, classes, generator, discriminator, device: device.autodiff(), device_name })
+    }
+}
+
+/// Trains a new run in `run`. Refuses to overwrite an existing run.
+pub fn train(config: &TrainConfig, run: &RunDir, device_choice: DeviceChoice, show_progress: bool) -> Result<TrainReport> {
+    if run.config().exists() {
+        bail!(
+            "{} already holds a training run: continue it with `pocketgan train --resume {}`, or choose another --run folder",
+            run.root.display(),
+            run.root.display()
+        );
+    }
+    let config = config.resolved();
+    let setup = Setup::new(&config, device_choice)?;
+    // Everything that can refuse the data comes before the run folder exists.
+    let batches = Batches::new(setup.data.len(), config.batch_size, config.seed as u32)?;
+    std::fs::create_dir_all(run.samples()).with_context(|| format!("cannot create {}", run.root.display()))?;
+    write_atomic(&run.config(), toml::to_string_pretty(&config)?.as_bytes())?;
+    setup.generator.save(run.generator_config()).map_err(|e| anyhow::anyhow!("cannot write generator.json: {e}"))?;
+    std::fs::write(run.losses(), "step,d_loss,g_loss\n")?;
+
+    setup.device.seed(config.seed);
+    let gan = GanStep::new(
+        setup.generator.init(&setup.device)?,
+        setup.discriminator.init(&setup.device)?,
+        config.step_settings(),
+    );
+    train_loop(&config, run, &setup, gan, batches, 0, show_progress)
+}
+
+/// Continues the run in `run` from its last checkpoint to `steps` (default:
+/// the run's own), so that it computes what an uninterrupted run computes
+/// (on the CPU; GPUs may sum in another order). `sample_every` and
+/// `checkpoint_every` may change; everything else is the run's.
+pub fn resume(run: &RunDir, changes: &ResumeChanges, device_choice: DeviceChoice, show_progress: bool) -> Result<TrainReport> {
+    let mut config = TrainConfig::read(run)
+        .with_context(|| format!("{} is not a training run that can be resumed", run.root.display()))?;
+    let (dir, state) = run.checkpoint_state()?;
+    config.steps = changes.steps.unwrap_or(config.steps);
+    config.sample_every = changes.sample_every.unwrap_or(config.sample_every);
+    config.checkpoint_every = changes.checkpoint_every.unwrap_or(config.checkpoint_every);
+    if state.step >= config.steps {
+        bail!(
+            "{} already finished {} of {} steps: pass a larger --steps to train further",
+            run.root.display(),
+            state.step,
+            config.steps
+        );
+    }
+    let Some(drawn) = state.batches_drawn else {
+        bail!("{}'s checkpoint predates resumable checkpoints (no batch count in state.json): start a new run", run.root.display());
+    };
+    let setup = Setup::new(&config, device_choice)?;
+    if state.images.is_some_and(|n| n != setup.data.len()) {
+        eprintln!(
+            "warning: the data set now has {} images, {} when the checkpoint was written: training goes on, \
+             but not exactly as the uninterrupted run would have",
+            setup.data.len(),
+            state.images.unwrap_or(0)
+        );
+    }
+    let batches = Batches::resume(setup.data.len(), config.batch_size, config.seed as u32, drawn)?;
+    let mut gan = GanStep::new(
+        load_module(setup.generator.init(&setup.device)?, &dir.join("generator.bpk"))?,
+        load_module(setup.discriminator.init(&setup.device)?, &dir.join("discriminator.bpk"))?,
+        config.step_settings(),
+    );
+    let optimizer_error = |e| anyhow::anyhow!("cannot load the optimizer state in {}: {e:?}", dir.display());
+    gan.opt_g = gan.opt_g.load(dir.join("optimizer-g.bin")).map_err(optimizer_error)?;
+    gan.opt_d = gan.opt_d.load(dir.join("optimizer-d.bin")).map_err(optimizer_error)?;
+    truncate_losses(&run.losses(), state.step)?;
+    write_atomic(&run.config(), toml::to_string_pretty(&config)?.as_bytes())?;
+    train_loop(&config, run, &setup, gan, batches, state.step, show_progress)
+}
+
+/// burn's random stream for `step`: reseeding before every step makes the
+/// random state a function of (seed, step), so a checkpoint needs no RNG
+/// dump to be resumed exactly. SplitMix64's finalizer keeps nearby steps'
+/// seeds unrelated.
+fn step_seed(seed: u64, step: usize) -> u64 {
+    let mut z = seed ^ (step as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// Steps `first + 1..=config.steps`, with samples, checkpoints, the NaN
+/// guard and Ctrl-C handling.
+fn train_loop(
+    config: &TrainConfig,
+    run: &RunDir,
+    setup: &Setup,
+    mut gan: ImageGan,
+    mut batches: Batches,
+    first: usize,
+    show_progress: bool,
+) -> Result<TrainReport> {
+    let (data, classes, device) = (&setup.data, setup.classes, &setup.device);
+    let fixed_z = seed_inputs(0, 64, config.latent_dim, classes, device);
+    let bar = if show_progress { ProgressBar::new(config.steps as u64) } else { ProgressBar::hidden() };
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} steps  {rate}  ETA {eta}  {msg}")
+            .expect("valid template")
+            .with_key("rate", |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = write!(w, "{:.1} steps/s", state.per_sec());
+            }),
+    );
+    bar.set_position(first as u64);
+    bar.reset_eta();
+    let conditional = if classes > 0 { format!(", conditional on {classes} classes") } else { String::new() };
+    let resuming = if first > 0 { format!(", resuming at step {first}") } else { String::new() };
+    bar.println(format!(
+        "training {} on {} ({} images, {}×{}×{}{conditional}) with {}{resuming}",
+        config.objective, data.description, data.len(), data.width, data.height, data.channels, setup.device_name
+    ));
+    let file = std::fs::OpenOptions::new().append(true).open(run.losses())
+        .with_context(|| format!("cannot open {}", run.losses().display()))?;
+    let mut losses = std::io::BufWriter::new(file);
+
+    let started = Instant::now();
+    let (mut d_loss, mut g_loss) = (f32::NAN, f32::NAN);
+    let mut last_good = (first > 0).then_some(first);
+    let mut step = first;
+    let mut interrupted = false;
+    while step < config.steps {
+        step += 1;
+        device.seed(step_seed(config.seed, step));
+        let losses_now = gan.step(|| {
+            let indices = batches.next_batch();
+            let y = (classes > 0).then(|| data.one_hot(indices, classes, device));
+            (data.batch(indices, device), y)
+        })?;
+        (d_loss, g_loss) = (losses_now.d_loss, losses_now.g_loss);
+        // Flushed every step so `pocketgan plot` can follow a run live.
+        writeln!(losses, "{step},{d_loss},{g_loss}")?;
+        losses.flush()?;
+        let last = step == config.steps;
+        interrupted = !last && interrupt::requested();
+        let checkpoint_now = last || interrupted || (config.checkpoint_every > 0 && step % config.checkpoint_every == 0);
+        // A step can leave NaN weights behind finite losses (the losses are
+        // computed before the update): a checkpoint checks the weights too,
+        // so the one kept is always good.
+        let what = if !d_loss.is_finite() || !g_loss.is_finite() {
+            Some(format!("discriminator loss {d_loss}, generator loss {g_loss}"))
+        } else if checkpoint_now && !(all_finite(&gan.generator) && all_finite(&gan.critic)) {
+            Some("the weights became NaN or infinite".to_string())
+        } else {
+            None
+        };
+        if let Some(what) = what {
+            bar.abandon();
+            let kept = match last_good {
+                Some(s) => format!("the last good checkpoint (step {s}) is kept in {}", run.checkpoint().display()),
+                None => "no checkpoint had been written yet".to_string(),
+            };
+            plot_or_warn(run, &bar);
+            bail!(
+                "training diverged at step {step}: {what}; {kept}. \
+                 Start a new run with a lower --lr or another --objective"
+            );
+        }
+        bar.set_message(format!("D {d_loss:.3}  G {g_loss:.3}"));
+        bar.inc(1);
+
+        if last || interrupted || (config.sample_every > 0 && step % config.sample_every == 0) {
+            save_grid(&gan.generator, &fixed_z, &setup.generator, &run.samples().join(format!("step-{step:06}.png")))?;
+        }
+        if checkpoint_now {
+            let state = CheckpointState {
+                step,
+                d_loss,
+                g_loss,
+                batches_drawn: Some(batches.drawn()),
+                images: Some(data.len()),
+            };
+            write_checkpoint(run, &gan, &state)?;
+            last_good = Some(step);
+        }
+        if interrupted {
+            bar.abandon_with_message(format!("D {d_loss:.3}  G {g_loss:.3}  (interrupted)"));
+            break;
+        }
+    }
+    if !interrupted {
+        bar.finish();
+    }
+    plot_or_warn(run, &bar);
+    if let Err(e) = crate::render::grid::progress_strip(&run.samples(), setup.generator.height, 2) {
+        bar.println(format!("warning: could not draw samples/progress.png: {e:#}"));
+    }
+    Ok(TrainReport {
+        steps: step,
+        d_loss,
+        g_loss,
+        ms_per_step: started.elapsed().as_secs_f64() * 1000.0 / (step - first).max(1) as f64,
+        device: setup.device_name,
+        interrupted,
+    })
+}
+
+/// Counts float parameters holding a NaN or an infinity.
+struct NonFiniteParams(usize);
+
+impl ModuleVisitor for NonFiniteParams {
+    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+        if !param.val().is_finite().all().into_scalar::<bool>() {
+            self.0 += 1;
+        }
+    }
+}
+
+/// Whether every float parameter of `module` is finite.
+fn all_finite<M: Module>(module: &M) -> bool {
+    let mut visitor = NonFiniteParams(0);
+    module.visit(&mut visitor);
+    visitor.0 == 0
+}
+
+/// Redraws the loss curves; a failure there must not fail training.
+fn plot_or_warn(run: &RunDir, bar: &ProgressBar) {
+    if let Err(e) = crate::render::loss_plot::loss_curves(&run.root) {
+        bar.println(format!("warning: could not draw the loss curves: {e:#}"));
+    }
+}
+
+
+fn write_checkpoint(run: &RunDir, gan: &ImageGan, state: &CheckpointState) -> Result<()> {
+    let io = |e| anyhow::anyhow!("cannot write checkpoint: {e:?}");
+    replace_checkpoint(run, |dir| {
+        gan.generator.clone().save_file(dir.join("generator.bpk")).map_err(io)?;
+        gan.critic.clone().save_file(dir.join("discriminator.bpk")).map_err(io)?;
+        gan.opt_g.save(dir.join("optimizer-g.bin")).map_err(io)?;
+        gan.opt_d.save(dir.join("optimizer-d.bin")).map_err(io)?;
+        std::fs::write(dir.join("state.json"), serde_json::to_string_pretty(state)?)?;
+        Ok(())
+    })
+}
+
+/// The image GAN: DCGAN generator and discriminator.
+pub type ImageGan = GanStep<Generator, Discriminator, 4>;

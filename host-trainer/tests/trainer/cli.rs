@@ -1,0 +1,128 @@
+//! The `pocketgan` binary as a user meets it: help, and clear errors
+//! (never a panic or a backtrace) for bad input.
+
+
+use crate::common::{fails_with, pocketgan, repo};
+use std::path::PathBuf;
+
+#[test]
+fn help_lists_the_commands() {
+    let out = pocketgan(&["--help"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    for cmd in ["demo", "train", "toy", "eval", "compare", "export", "sample", "inspect", "fit", "bench"] {
+        assert!(text.contains(cmd), "{cmd} missing from --help");
+    }
+}
+
+#[test]
+fn inspect_describes_the_default_model() {
+    let model = repo().join("models/dcgan-digits.pgan");
+    let out = pocketgan(&["inspect", model.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success());
+    assert!(text.contains("valid") && text.contains("28x28") && text.contains("scratch RAM"), "{text}");
+}
+
+#[test]
+fn bad_model_files_get_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = std::fs::read(repo().join("models/dcgan-digits.pgan")).unwrap();
+    let write = |name: &str, bytes: &[u8]| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, bytes).unwrap();
+        p
+    };
+    let cases: Vec<(PathBuf, &str)> = vec![
+        (write("empty.pgan", b""), "shorter than the 16-byte preamble"),
+        (write("foreign.pgan", b"\x89PNG\r\n\x1a\n0000000000000000"), "not a pocketgan model"),
+        (write("cut.pgan", &good[..good.len() / 2]), "truncated"),
+        (write("newer.pgan", &{ let mut v = good.clone(); v[4] = 9; v }), "newer than this build reads"),
+        (write("flipped.pgan", &{ let mut v = good.clone(); let n = v.len() - 100; v[n] ^= 1; v }), "checksum"),
+        (dir.path().join("missing.pgan"), "cannot read model file"),
+    ];
+    for (path, needle) in &cases {
+        let p = path.to_str().unwrap();
+        fails_with(&pocketgan(&["inspect", p]), needle);
+        fails_with(&pocketgan(&["sample", p, "-o", dir.path().join("x.png").to_str().unwrap()]), needle);
+    }
+}
+
+#[test]
+fn sample_writes_what_the_board_draws() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = repo().join("models/dcgan-digits.pgan");
+    let out_path = dir.path().join("grid.png");
+    let out = pocketgan(&["sample", model.to_str().unwrap(), "--seed", "5", "--n", "6", "--columns", "3", "--pixels", "rgb565", "-o", out_path.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let img = image::open(&out_path).unwrap();
+    // 3 columns of 56-pixel samples with 2-pixel gaps.
+    assert_eq!((img.width(), img.height()), (3 * 58 + 2, 2 * 58 + 2));
+    fails_with(&pocketgan(&["sample", model.to_str().unwrap(), "--display", "20x20", "-o", out_path.to_str().unwrap()]), "does not fit");
+    fails_with(&pocketgan(&["sample", model.to_str().unwrap(), "--class", "3", "-o", out_path.to_str().unwrap()]), "--class 3");
+}
+
+#[test]
+fn bad_training_input_gets_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |extra: &[&str]| {
+        let mut args = vec!["train", "--quiet", "--steps", "1", "--run"];
+        let r = dir.path().join(format!("run{}", extra.len()));
+        let r = r.to_str().unwrap().to_string();
+        args.push(&r);
+        args.extend_from_slice(extra);
+        pocketgan(&args)
+    };
+    fails_with(&run(&["--data", "/nonexistent/images"]), "unknown data set");
+    fails_with(&run(&["--data", "digits", "--batch-size", "20000"]), "fewer than one batch");
+    fails_with(&run(&["--lr=-1"]), "learning rate (--lr) must be a positive number");
+    fails_with(&run(&["--lr", "NaN"]), "learning rate (--lr) must be a positive number");
+    fails_with(&run(&["--d-steps", "0"]), "(--d-steps) must be 1-100");
+    fails_with(&run(&["--objective", "wgan-gp", "--batch-norm", "true"]), "without batch norm");
+    fails_with(&run(&["--objective", "hinge", "--clip=-1"]), "--clip must be a positive number");
+    fails_with(&run(&["--objective", "sgan"]), "invalid value 'sgan'");
+    fails_with(&run(&["--image-size", "64"]), "add --data path/to/folder");
+    fails_with(&run(&["--data", "digits", "--display", "128x64"]), "apply to a folder of images");
+    fails_with(&run(&["--device", "tpu"]), "invalid value 'tpu'");
+    fails_with(&pocketgan(&["toy", "--neurons", "0", "--run", dir.path().join("toy").to_str().unwrap()]), "toy networks need");
+    fails_with(&pocketgan(&["toy", "--lr=-0.1", "--run", dir.path().join("toy2").to_str().unwrap()]), "learning rate (--lr) must be a positive number");
+    fails_with(&pocketgan(&["eval", "/nonexistent/run"]), "is not a run folder");
+    fails_with(&pocketgan(&["export", "/nonexistent/run", "-o", "x.pgan"]), "is not a run folder");
+    let empty = dir.path().join("empty-run");
+    std::fs::create_dir(&empty).unwrap();
+    fails_with(&pocketgan(&["export", empty.to_str().unwrap(), "-o", "x.pgan"]), "generator.json");
+}
+
+#[test]
+fn fit_reports_the_default_model_on_each_board() {
+    let model = repo().join("models/dcgan-digits.pgan");
+    for board in ["stm32f411-blackpill", "rp-pico", "emulated"] {
+        let out = pocketgan(&["fit", model.to_str().unwrap(), "--board", board]);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{board}: {}", String::from_utf8_lossy(&out.stderr));
+        let size = std::fs::metadata(&model).unwrap().len();
+        assert!(text.contains(&format!("model file {size} B")) && text.contains("ms per image") && text.contains("fits"), "{text}");
+    }
+    fails_with(&pocketgan(&["fit", model.to_str().unwrap(), "--board", "uno"]), "unknown board 'uno': choose one of");
+}
+
+#[test]
+fn fit_refuses_a_model_too_big_for_the_board_with_numbers() {
+    // One training step of a wide generator: its 12544-unit first layer
+    // makes a file of several hundred KiB, more than the F411's flash.
+    let dir = tempfile::tempdir().unwrap();
+    let run = dir.path().join("run");
+    let big = dir.path().join("big.pgan");
+    let (run_s, big_s) = (run.to_str().unwrap(), big.to_str().unwrap());
+    let out = pocketgan(&[
+        "train", "--run", run_s, "--steps", "1", "--batch-size", "2", "--generator-channels", "256",
+        "--discriminator-channels", "8", "--quiet",
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = pocketgan(&["export", run_s, "-o", big_s]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = pocketgan(&["fit", big_s, "--board", "stm32f411-blackpill"]);
+    fails_with(&out, "does not fit stm32f411-blackpill: it needs");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("OVER by"), "{}", String::from_utf8_lossy(&out.stdout));
+    // The Pico's 2 MiB take it.
+    assert!(pocketgan(&["fit", big_s, "--board", "rp-pico"]).status.success());
+}

@@ -1,0 +1,41 @@
+//! The committed default model: valid, faithful to its float generator, and
+//! reproducible from the committed float checkpoint.
+
+use burn::tensor::Device;
+use pocketgan_host_trainer::export::agreement::int8_vs_float;
+use pocketgan_host_trainer::export::export;
+use pocketgan_host_trainer::training::run_dir::RunDir;
+use pocketgan_shared::Model;
+use std::path::PathBuf;
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+#[test]
+fn default_model_matches_its_float_generator_above_30_db() {
+    let bytes = std::fs::read(repo().join("models/dcgan-digits.pgan")).unwrap();
+    let model = Model::parse(&bytes).unwrap();
+    let device = Device::flex();
+    let (generator, config, _) = RunDir::new(repo().join("models/dcgan-digits-run")).load_generator(&device).unwrap();
+    assert_eq!(config.latent_dim, model.header().latent_dim as usize);
+    let agreement = int8_vs_float(&model, &generator, &device).unwrap();
+    println!("default model: int8 vs float PSNR {:.2} dB, max |diff| {:.1}/255", agreement.psnr_db, agreement.max_abs);
+    assert!(agreement.psnr_db >= 30.0, "PSNR {:.2} dB", agreement.psnr_db);
+}
+
+#[test]
+fn exporting_the_committed_checkpoint_gives_an_equivalent_model() {
+    let device = Device::flex();
+    let (generator, _, _) = RunDir::new(repo().join("models/dcgan-digits-run")).load_generator(&device).unwrap();
+    let report = export(&generator, "dcgan-digits", &device).unwrap();
+    let committed = std::fs::read(repo().join("models/dcgan-digits.pgan")).unwrap();
+    // Same size and quality; bytes may differ only if float rounding in
+    // calibration differs between CPUs.
+    assert_eq!(report.bytes.len(), committed.len());
+    assert!(report.psnr_db >= 30.0);
+    let fresh = Model::parse(&report.bytes).unwrap();
+    let old = Model::parse(&committed).unwrap();
+    assert_eq!(fresh.scratch_len(), old.scratch_len());
+    assert_eq!(fresh.macs(), old.macs());
+}

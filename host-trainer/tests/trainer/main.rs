@@ -1,0 +1,24 @@
+//! The trainer's integration tests, linked into one binary: each test
+//! binary links all of burn again, which costs minutes in CI.
+//!
+//! - [`cli`]: the `pocketgan` binary as a user meets it
+//! - [`data`]: data sets and image folders
+//! - [`pipeline`]: train → export → sample through the library
+//! - [`checkpoints`]: `--resume`, Ctrl-C, `kill -9`, the NaN guard
+//! - [`objectives`]: every objective learns; clipping and spectral norm hold
+//! - [`gradient_penalty`]: the explicit input gradient against autodiff and finite differences
+//! - [`default_model`]: the committed model against its float checkpoint
+//! - [`lab`]: `pocketgan lab`'s server and its page in headless Chromium
+//! - [`wgpu`]: burn-wgpu against burn-flex (feature `wgpu`)
+
+mod common;
+
+mod checkpoints;
+mod cli;
+mod data;
+mod default_model;
+mod gradient_penalty;
+mod lab;
+mod objectives;
+mod pipeline;
+mod wgpu;

@@ -1,0 +1,156 @@
+//! Every objective learns: on the 8-Gaussian ring (mean distance of its
+//! samples to the data against the untrained generator's; modes need longer
+//! budgets, see `pocketgan compare`) and on Fashion-MNIST (Fréchet distance against the
+//! untrained generator, float and int8), without NaNs; WGAN's clipping and
+//! SNGAN's spectral norm hold on the trained critic; a conditional model
+//! exported to int8 draws the classes it is asked for.
+
+use burn::module::Module;
+use burn::tensor::Device;
+use pocketgan_host_trainer::data::DataSource;
+use pocketgan_host_trainer::training::device::DeviceChoice;
+use pocketgan_host_trainer::metrics::images::{Evaluator, splits};
+use pocketgan_host_trainer::eval::report::score_generator;
+use pocketgan_host_trainer::nets::GeneratorConfig;
+use pocketgan_host_trainer::training::objectives::Objective;
+use pocketgan_host_trainer::training::run_dir::RunDir;
+use pocketgan_host_trainer::training::toy::{ToyConfig, train_toy};
+use pocketgan_host_trainer::training::image_config::TrainConfig;
+use pocketgan_host_trainer::training::images::train;
+
+/// burn's seed is process-global: tests that train on parallel threads would
+/// draw from one random stream and vary from run to run. Each test holds
+/// this lock, so its numbers are the same every time.
+static RNG: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    RNG.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+#[test]
+fn every_objective_learns_the_ring() {
+    let _serial = serial();
+    let device = Device::flex();
+    for objective in Objective::ALL {
+        let config = ToyConfig { objective, steps: 1000, eval_every: 0, ..ToyConfig::default() };
+        let run = train_toy(&config, &device, |_, _| Ok(())).unwrap_or_else(|e| panic!("{objective}: {e}"));
+        let (before, after) = (run.history[0].modes, run.history.last().unwrap().modes);
+        eprintln!("{objective}: {before:?} -> {after:?}");
+        assert!(
+            after.mean_distance < 0.6 * before.mean_distance,
+            "{objective} did not move towards the ring: mean distance {} -> {}",
+            before.mean_distance,
+            after.mean_distance
+        );
+
+        let critic = &run.gan.critic;
+        match objective {
+            Objective::Wgan => {
+                for layer in &critic.layers {
+                    let max = layer.inner.weight.val().abs().max().into_scalar::<f32>();
+                    assert!(max <= 0.01 + 1e-7, "a clipped weight reached {max}");
+                }
+            }
+            Objective::Hinge => {
+                for layer in &critic.layers {
+                    let sn = layer.spectral.as_ref().expect("hinge trains a spectrally normalized critic");
+                    let sigma = sn.sigma(layer.weight()).into_scalar::<f32>();
+                    assert!((sigma - 1.0).abs() < 0.05, "normalized weight has σ ≈ {sigma}");
+                }
+            }
+            _ => assert!(critic.layers.iter().all(|l| l.spectral.is_none())),
+        }
+    }
+}
+
+fn fashion_installed() -> bool {
+    std::path::Path::new(pocketgan_host_trainer::data::FASHION_MNIST_DIR).join("train-images-idx3-ubyte.gz").exists()
+}
+
+#[test]
+fn every_objective_learns_fashion_mnist_in_float_and_int8() {
+    let _serial = serial();
+    assert!(fashion_installed(), "Fashion-MNIST is needed: apt-get install dataset-fashion-mnist (scripts/test does)");
+    let device = Device::flex();
+    let data = DataSource::FashionMnist { split: "train".into() };
+    let (train_set, test_set) = splits(&data).unwrap();
+    let evaluator = Evaluator::new(&train_set, &test_set, &device, false).unwrap();
+    assert!(evaluator.real_accuracy > 0.75, "the evaluation classifier is weak: {}", evaluator.real_accuracy);
+    let n = 400;
+    let untrained = GeneratorConfig::new().with_latent_dim(16).with_base_channels(32).init(&device).unwrap();
+    let base = score_generator(&evaluator, &untrained, n, &device).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut results = Vec::new();
+    for objective in Objective::ALL {
+        let run = RunDir::new(dir.path().join(objective.name()));
+        let config = TrainConfig {
+            data: data.clone(),
+            objective,
+            steps: if objective == Objective::Minimax { 400 } else { 200 },
+            batch_size: 32,
+            latent_dim: 16,
+            generator_channels: 32,
+            discriminator_channels: 32,
+            sample_every: 0,
+            checkpoint_every: 0,
+            ..TrainConfig::default()
+        };
+        train(&config, &run, DeviceChoice::Cpu, false).unwrap_or_else(|e| panic!("{objective}: {e}"));
+        let (generator, _, _) = run.load_generator(&device).unwrap();
+        let s = score_generator(&evaluator, &generator, n, &device).unwrap();
+        eprintln!(
+            "{objective}: Fréchet distance float {:.1} int8 {:.1} (untrained {:.1} / {:.1})",
+            s.float.frechet, s.int8.frechet, base.float.frechet, base.int8.frechet
+        );
+        results.push((objective, s));
+        let saved = std::fs::read_to_string(run.config()).unwrap();
+        assert!(saved.contains(&format!("objective = \"{}\"", objective.name())), "{saved}");
+    }
+    for (objective, s) in results {
+        // The saturating minimax loss barely moves the generator while the
+        // discriminator rejects its images confidently (the reason Goodfellow
+        // et al. proposed the non-saturating one): with these small networks
+        // it gains 4-5 % in 400 steps (and no more in 800), so it is held to
+        // a small but real gain here; the ring test holds it to the same
+        // bound as the others. The others must cut the distance by 30 %.
+        let bound = if objective == Objective::Minimax { 0.98 } else { 0.7 };
+        assert!(s.float.frechet < bound * base.float.frechet, "{objective}: float {} vs untrained {}", s.float.frechet, base.float.frechet);
+        assert!(s.int8.frechet < bound * base.int8.frechet, "{objective}: int8 {} vs untrained {}", s.int8.frechet, base.int8.frechet);
+    }
+}
+
+#[test]
+fn conditional_int8_model_draws_the_requested_classes() {
+    let _serial = serial();
+    let device = Device::flex();
+    let data = DataSource::Digits;
+    let dir = tempfile::tempdir().unwrap();
+    let run = RunDir::new(dir.path().join("conditional"));
+    let config = TrainConfig {
+        data: data.clone(),
+        conditional: true,
+        steps: 500,
+        sample_every: 0,
+        checkpoint_every: 0,
+        ..TrainConfig::default()
+    };
+    train(&config, &run, DeviceChoice::Cpu, false).unwrap();
+    let (generator, _, _) = run.load_generator(&device).unwrap();
+    assert_eq!(generator.classes, 10);
+    let (train_set, test_set) = splits(&data).unwrap();
+    let evaluator = Evaluator::new(&train_set, &test_set, &device, false).unwrap();
+    let s = score_generator(&evaluator, &generator, 500, &device).unwrap();
+    let (float, int8) = (s.float.class_accuracy.unwrap(), s.int8.class_accuracy.unwrap());
+    eprintln!("conditional digits, 500 steps: class accuracy float {float:.3}, int8 {int8:.3}");
+    // Chance is 0.1.
+    assert!(float > 0.3 && int8 > 0.3, "class accuracy float {float}, int8 {int8}");
+    assert!((float - int8).abs() < 0.1, "int8 export changed the classes: {float} vs {int8}");
+
+    // The class count travels in the file: `inspect` shows it.
+    let exported = pocketgan_host_trainer::export::export(&generator.clone().to_device(&device), "cond", &device).unwrap();
+    let model = dir.path().join("cond.pgan");
+    std::fs::write(&model, &exported.bytes).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_pocketgan")).args(["inspect", model.to_str().unwrap()]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("classes: 10"), "{text}");
+}

@@ -1,0 +1,81 @@
+//! What `pocketgan fit` assumes about each board holds for the real
+//! firmware builds: the firmware's own flash and RAM stay inside the
+//! reserves in `boards/NAME/board.toml`, and the instructions per MAC it
+//! uses for its time estimate match the emulator's count. And the kernels
+//! the boards run equal the reference kernels on the emulated cores.
+
+use pocketgan_firmware::{Buffers, MODEL_FILE};
+use pocketgan_host_trainer::board::fit::board;
+use pocketgan_shared::Model;
+use pocketgan_tests::emulator::{build_board, emulator_missing, footprint, generation_ticks, layer_ticks, run_emulated};
+
+/// Stack the firmware may use on top of its static RAM.
+const STACK_HEADROOM: u64 = 8 * 1024;
+
+#[test]
+fn firmware_fits_the_reserves_fit_assumes() {
+    if let Some(why) = emulator_missing() {
+        panic!("the board tests need {why}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    for id in ["emulated", "stm32f411-blackpill", "rp-pico"] {
+        let b = board(id).unwrap();
+        let elf = build_board(id, None, None, dir.path()).unwrap();
+        let f = footprint(&elf).unwrap();
+        let firmware_flash = f.flash - MODEL_FILE.len() as u64;
+        let firmware_ram = f.ram - Buffers::ram_bytes() as u64;
+        println!("{id}: {f:?}, firmware {firmware_flash} B flash, {firmware_ram} B RAM + stack");
+        assert!(firmware_flash <= b.firmware_flash, "{id}: firmware takes {firmware_flash} B of flash, board.toml reserves {}", b.firmware_flash);
+        assert!(
+            firmware_ram + STACK_HEADROOM <= b.firmware_ram,
+            "{id}: firmware takes {firmware_ram} B of RAM + {STACK_HEADROOM} B of stack, board.toml reserves {}",
+            b.firmware_ram
+        );
+        assert!(f.flash <= b.flash && f.ram <= b.ram, "{id}: {f:?} exceeds memory.x");
+    }
+}
+
+#[test]
+fn time_estimates_use_the_measured_instructions_per_mac() {
+    if let Some(why) = emulator_missing() {
+        panic!("the board tests need {why}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let macs = Model::parse(MODEL_FILE).unwrap().macs() as f64;
+    // Cortex-M4 code stands for the F411; ARMv6-M code for the RP2040.
+    for (target, boards) in [("thumbv7em-none-eabihf", ["emulated", "stm32f411-blackpill"]), ("thumbv6m-none-eabi", ["rp-pico", "rp-pico"])] {
+        let elf = build_board("emulated", Some(target), None, dir.path()).unwrap();
+        let run = run_emulated(&elf, "press\n", &dir.path().join(target)).unwrap();
+        let ticks = generation_ticks(&run.log);
+        assert_eq!(ticks.len(), 2, "{}", run.log);
+        let measured = ticks[1] as f64 / macs;
+        for id in boards {
+            let assumed = board(id).unwrap().instructions_per_mac;
+            assert!(
+                (measured / assumed - 1.0).abs() < 0.05,
+                "{id}: {target} code takes {measured:.2} instructions/MAC in the emulator, board.toml says {assumed}"
+            );
+        }
+    }
+}
+
+#[test]
+fn optimized_kernels_equal_the_reference_on_the_emulated_cores() {
+    // The on-target half of shared's exact-equality tests: every layer of
+    // the default model, reference and optimized kernels, M4 and M0+ code.
+    if let Some(why) = emulator_missing() {
+        panic!("the board tests need {why}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let layers = Model::parse(MODEL_FILE).unwrap().layers().count();
+    for target in ["thumbv7em-none-eabihf", "thumbv6m-none-eabi"] {
+        let elf = build_board("emulated", Some(target), None, dir.path()).unwrap();
+        let run = run_emulated(&elf, "bench-layers\n", &dir.path().join(target)).unwrap();
+        let ticks = layer_ticks(&run.log);
+        assert_eq!(ticks.len(), layers, "{target}: {}", run.log);
+        assert!(ticks.iter().all(|t| t.equal), "{target}: kernels disagree:\n{}", run.log);
+        assert_eq!(run.status, Some(0), "{target}: {}", run.log);
+        // The optimized kernels are the faster ones on every layer.
+        assert!(ticks.iter().all(|t| t.optimized < t.reference), "{target}: {ticks:?}");
+    }
+}
