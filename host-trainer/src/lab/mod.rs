@@ -11,11 +11,10 @@
 //! - [`views`]: what the page draws, computed without touching the RNG
 //! - [`int8`]: the toy generator through the board's quantizer and kernels
 //! - [`session`]: session files
-//! - [`server`], [`http`]: the web server
+//! - [`server`]: the web server (axum)
 
 pub mod command;
 pub mod engine;
-pub mod http;
 pub mod int8;
 pub mod server;
 pub mod session;
