@@ -260,7 +260,7 @@ impl Discriminator {
     }
 
     /// ∂D(x, y)/∂x for every sample, built from tracked operations so a
-    /// loss on it can be differentiated again (see [`crate::training::objectives::gradient_penalty`]).
+    /// loss on it can be differentiated again (see [`gradient_penalty`](mod@crate::training::objectives::gradient_penalty)).
     /// `None` with batch norm, whose batch statistics mix the samples.
     pub fn input_gradient(&self, x: Tensor<4>, classes: Option<Tensor<2>>) -> Option<Tensor<4>> {
         if !self.norms.is_empty() {

@@ -107,7 +107,7 @@ impl MlpCritic {
         last.forward(x)
     }
 
-    /// ∂D(x)/∂x per sample, as tracked operations (see [`crate::training::objectives::gradient_penalty`]).
+    /// ∂D(x)/∂x per sample, as tracked operations (see [`gradient_penalty`](mod@crate::training::objectives::gradient_penalty)).
     pub fn input_gradient(&self, x: Tensor<2>) -> Tensor<2> {
         let (last, hidden) = self.layers.split_last().expect("a critic has layers");
         let mut pre = Vec::with_capacity(hidden.len());

@@ -1,4 +1,4 @@
-//! The image training loop: a DCGAN trained with any [`Objective`],
+//! The image training loop: a DCGAN trained with any [`Objective`](crate::training::objectives::Objective),
 //! optionally class-conditional.
 
 use crate::data::{Batches, ImageSet};

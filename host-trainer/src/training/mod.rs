@@ -9,7 +9,7 @@
 //! - [`run_dir`]: an image run's folder and its checkpoints
 //! - [`toy`], [`toy_run`]: 2-D toy runs, and their folders and pictures
 //! - [`device`]: the compute device (flex or wgpu); [`interrupt`]: Ctrl-C
-//! - [`bench`]: milliseconds per training step
+//! - [`bench`](mod@bench): milliseconds per training step
 
 pub mod bench;
 pub mod device;

@@ -1,6 +1,6 @@
 //! Fixed-point layer kernels.
 //!
-//! [`reference`] holds the plain kernels: one output element at a time,
+//! [`reference`](mod@reference) holds the plain kernels: one output element at a time,
 //! written to be obviously right. They are the correctness baseline every
 //! faster kernel must equal bit for bit.
 //!
