@@ -1,16 +1,6 @@
 //! Training on 2-D toy distributions (GAN Lab's setting): MLP generator and
-//! critic, any objective, mode metrics as training goes, and pictures of
-//! real vs generated samples over the discriminator's field.
-//!
-//! ```text
-//! RUN/toy.toml             the resolved configuration
-//! RUN/metrics.csv          step, d_loss, g_loss, modes covered, high-quality share,
-//!                          mean distance (one row per evaluation)
-//! RUN/losses.png, .svg     the losses of those rows (`pocketgan plot RUN`)
-//! RUN/samples/step-N.png   real (grey) and generated (orange) points over D's field
-//! RUN/progress.png         five of those side by side, untrained to finished
-//! RUN/generator.bpk        the final generator (critic.bpk beside it)
-//! ```
+//! critic, any objective, mode metrics as training goes, and the critic's
+//! field. [`super::toy_run`] trains into a run folder and draws the pictures.
 
 use crate::data::toy::{normal_pair, open_unit};
 use crate::data::{ToyData, ToyDistribution};

@@ -2,11 +2,13 @@
 //! weights), loading it back, and the picture of a toy GAN at one moment.
 //!
 //! ```text
-//! RUN/toy.toml            the resolved toy config
-//! RUN/metrics.csv         step, losses and mode metrics at each evaluation
-//! RUN/samples/step-N.png  the picture at each evaluation
-//! RUN/progress.png        up to five of them side by side
-//! RUN/generator.bpk, critic.bpk   the trained networks
+//! RUN/toy.toml             the resolved configuration
+//! RUN/metrics.csv          step, d_loss, g_loss, modes covered, high-quality share,
+//!                          mean distance (one row per evaluation)
+//! RUN/losses.png, .svg     the losses of those rows (`pocketgan plot RUN`)
+//! RUN/samples/step-N.png   real (grey) and generated (orange) points over D's field
+//! RUN/progress.png         five of those side by side, untrained to finished
+//! RUN/generator.bpk        the final generator (critic.bpk beside it)
 //! ```
 
 use crate::data::ToyData;
