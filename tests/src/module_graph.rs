@@ -39,7 +39,8 @@ impl ModuleGraph {
     fn add_crate(&mut self, root: &Path) -> Result<(), String> {
         // Pass 1: the module tree, module path → file index.
         let mut modules: BTreeMap<Vec<String>, usize> = BTreeMap::new();
-        let mut parsed: Vec<(usize, Vec<String>, Vec<Token>)> = Vec::new();
+        // Per file: its index, module path, tokens and child modules.
+        let mut parsed: Vec<(usize, Vec<String>, Vec<Token>, BTreeSet<String>)> = Vec::new();
         let mut pending = vec![(root.to_path_buf(), Vec::<String>::new(), true)];
         while let Some((file, module, owns_dir)) = pending.pop() {
             let text = std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
@@ -52,16 +53,16 @@ impl ModuleGraph {
             } else {
                 file.with_extension("")
             };
+            let mut children = BTreeSet::new();
             for (inline, name) in module_declarations(&tokens) {
-                let mut child = module.clone();
-                child.extend(inline.iter().cloned());
-                child.push(name.clone());
                 if !inline.is_empty() {
                     // A file module declared inside an inline module: not
                     // used in this repository, and resolved like rustc
                     // would only with more bookkeeping.
                     return Err(format!("{}: `mod {name};` inside an inline module is not supported", file.display()));
                 }
+                let mut child = module.clone();
+                child.push(name.clone());
                 let flat = dir.join(format!("{name}.rs"));
                 let nested = dir.join(&name).join("mod.rs");
                 if flat.exists() {
@@ -71,16 +72,12 @@ impl ModuleGraph {
                 } else {
                     return Err(format!("{}: no file for `mod {name};`", file.display()));
                 }
+                children.insert(name);
             }
-            parsed.push((index, module, tokens));
+            parsed.push((index, module, tokens, children));
         }
         // Pass 2: every path, resolved to the file that holds its item.
-        for (index, module, tokens) in &parsed {
-            let children: BTreeSet<String> = module_declarations(tokens)
-                .into_iter()
-                .filter(|(inline, _)| inline.is_empty())
-                .map(|(_, name)| name)
-                .collect();
+        for (index, module, tokens, children) in &parsed {
             let written = paths(tokens);
             // Names that `use` brought into each scope: a later `name::item`
             // goes through them (`use crate::training; training::images::x`).
@@ -89,7 +86,7 @@ impl ModuleGraph {
             for w in &written {
                 let mut context = module.clone();
                 context.extend(w.inline.iter().cloned());
-                let top_children = w.inline.is_empty().then_some(&children);
+                let top_children = w.inline.is_empty().then_some(children);
                 let absolute = match absolute_path(&context, &w.path, top_children) {
                     Some(a) => Some(a),
                     None if w.imported_as.is_none() => imported
