@@ -13,9 +13,8 @@ use crate::latent::LATENT_ONE;
 /// `latent` holds `latent_dim` codes from [`crate::LatentSampler`]; `class`
 /// selects the class of a conditional model (it becomes a one-hot vector
 /// after the latent) and must be `None` for an unconditional one. Returns
-/// the image as `height × width × channels` codes in HWC order, `-127..=127`
-/// standing for `-1.0..=1.0` (see [`crate::pixels`]), borrowed from
-/// `scratch`.
+/// the image as `height × width × channels` codes in HWC order, code `c`
+/// standing for `c / 128` (see [`crate::pixels`]), borrowed from `scratch`.
 pub fn generate<'s>(
     model: &Model<'_>,
     latent: &[i8],
@@ -47,14 +46,12 @@ pub fn generate<'s>(
     }
 
     let mut len = input_len;
-    let mut zero_point = 0i8;
     let mut in_even = true;
     for layer in model.layers() {
         let layer = layer?;
         let out_len = layer.output.elements().unwrap_or(0) as usize;
         let (src, dst) = if in_even { (&*even, &mut *odd) } else { (&*odd, &mut *even) };
-        run_layer(&layer, zero_point, &src[..len], &mut dst[..out_len], staging);
-        zero_point = layer.output_zero_point;
+        run_layer(&layer, layer.input_zero_point, &src[..len], &mut dst[..out_len], staging);
         len = out_len;
         in_even = !in_even;
     }

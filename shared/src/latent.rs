@@ -16,6 +16,9 @@ pub const LATENT_FRAC_BITS: u8 = 5;
 
 /// The code for the real value 1.0 (used for one-hot class inputs).
 pub const LATENT_ONE: i8 = 1 << LATENT_FRAC_BITS;
+/// Real value of one latent code step (2⁻⁵): the scale of the model's
+/// input tensor, also in an exported `.tflite` (zero point 0).
+pub const LATENT_SCALE: f32 = 1.0 / LATENT_ONE as f32;
 
 /// `round(Φ((c + 0.5) / 32) · 2³²)` for codes `c` in `-127..=126`: a
 /// uniform draw below entry `j` (and not below entry `j − 1`) yields code

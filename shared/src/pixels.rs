@@ -1,7 +1,8 @@
 //! From generator output codes to display pixels.
 //!
-//! A generated image is `height × width × channels` int8 codes (HWC),
-//! `-127..=127` standing for `-1.0..=1.0`. This module turns them into
+//! A generated image is `height × width × channels` int8 codes (HWC), code
+//! `c` standing for `c / 128` (TFLite's int8 `tanh` output: `-128..=127`
+//! covers `-1.0..=0.992`). This module turns them into
 //! 8-bit gray, RGB565 or 1-bit pixels, upscaled by an integer factor, with
 //! integer arithmetic only so every target draws the same pixels.
 //!
@@ -99,11 +100,13 @@ impl<'a> GeneratedImage<'a> {
     }
 }
 
-/// Output code (`-127..=127`) to an 8-bit intensity (`0..=255`), rounded.
+/// Output code to an 8-bit intensity: the value `code / 128` mapped from
+/// `[-1, 1]` to `[0, 255]` and rounded, `((code + 128) · 255 + 128) / 256`,
+/// as the float generator's output is. The lowest code is black (0); the
+/// highest, 127/128 (the most int8 `tanh` can say), is 254.
 #[inline]
 pub fn code_to_u8(code: i8) -> u8 {
-    let c = (code as i32).clamp(-127, 127) + 127; // 0..=254
-    ((c * 255 + 127) / 254) as u8
+    (((code as i32 + 128) * 255 + 128) / 256) as u8
 }
 
 /// BT.601 luma of an RGB color, in integers: `(77 r + 150 g + 29 b + 128) / 256`.
@@ -149,7 +152,8 @@ impl Dither {
     pub fn lit(self, gray: u8, x: u16, y: u16) -> bool {
         match self {
             Dither::Threshold => gray >= 128,
-            // Thresholds 2, 6, …, 254: 0 is never lit, 255 always.
+            // Thresholds 2, 6, …, 254: 0 is never lit, 254 (the brightest
+            // output code) and 255 always.
             Dither::Bayer8 => gray >= BAYER8[(y % 8) as usize][(x % 8) as usize] * 4 + 2,
         }
     }
@@ -268,12 +272,13 @@ mod tests {
 
     #[test]
     fn code_extremes_map_to_full_range() {
-        assert_eq!(code_to_u8(-127), 0);
         assert_eq!(code_to_u8(-128), 0);
+        assert_eq!(code_to_u8(-127), 1);
         assert_eq!(code_to_u8(0), 128);
-        assert_eq!(code_to_u8(127), 255);
+        assert_eq!(code_to_u8(64), 191); // 0.5 -> 191.25
+        assert_eq!(code_to_u8(127), 254);
         let mut last = 0;
-        for c in -127..=127i8 {
+        for c in -128..=127i8 {
             assert!(code_to_u8(c) >= last);
             last = code_to_u8(c);
         }
@@ -289,7 +294,7 @@ mod tests {
 
     #[test]
     fn upscale_repeats_blocks() {
-        let codes = [-127i8, 127, 0, -127];
+        let codes = [-128i8, 127, 0, -128];
         let img = GeneratedImage::new(&codes, 2, 2, 1).unwrap();
         let r = Rendered::fit(img, (7, 5)).unwrap();
         assert_eq!(r.scale(), 2);
@@ -297,7 +302,7 @@ mod tests {
         r.fill_gray8(&mut out).unwrap();
         assert_eq!(
             out,
-            [0, 0, 255, 255, 0, 0, 255, 255, 128, 128, 0, 0, 128, 128, 0, 0]
+            [0, 0, 254, 254, 0, 0, 254, 254, 128, 128, 0, 0, 128, 128, 0, 0]
         );
         assert_eq!(
             Rendered::fit(img, (1, 8)).unwrap_err(),

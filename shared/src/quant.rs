@@ -1,95 +1,199 @@
-//! Integer requantization: scaling an int32 accumulator by a real factor
-//! `M = multiplier · 2^(shift − 31)` with integer arithmetic only.
+//! Integer requantization exactly as TensorFlow Lite's int8 reference
+//! kernels do it, so a pocketgan model and its `.tflite` export compute the
+//! same bits.
 //!
-//! The rounding is defined once, here: round half up (towards +∞) on the
-//! exact 64-bit product. Every target computes the same bits.
+//! The float32 scales of a layer (input, per-channel weight, output) are the
+//! source of truth. From them, for output channel `c`, the real factor
+//! `f = (s_in · s_w[c]) / s_out` is computed in double precision
+//! ([`requantization_factor`]), and then:
+//!
+//! - **convolutions** (TFLite's `CONV_2D`, `TRANSPOSE_CONV`) split `f` into
+//!   an int32 multiplier and a power-of-two shift ([`quantize_multiplier`],
+//!   TFLite's `QuantizeMultiplier`) and scale with two roundings
+//!   ([`multiply_by_quantized_multiplier`]: a saturating rounding doubling
+//!   high multiply, then a rounding divide by a power of two);
+//! - **fully connected** layers scale the accumulator by `f` itself, in
+//!   double precision, rounding half away from zero
+//!   ([`scale_by_factor`]). That is what LiteRT's reference
+//!   `FULLY_CONNECTED` does since 2025; it is computed here with integers
+//!   only, with the double multiply's own rounding reproduced, so every
+//!   target gets the same bits without a floating-point unit.
+//!
+//! `docs/format.md` explains why the two rules differ and what the other
+//! TFLite implementations do.
 
-/// `round_half_up(acc · multiplier / 2^(31 − shift))`, saturated to `i32`.
-///
-/// `multiplier` is in `0..2^31` and `shift` in `-31..=30` (so the right
-/// shift is 1..=62); [`crate::Model::parse`] refuses other values. Outside
-/// that range the shift is clamped rather than allowed to panic.
-#[inline]
-pub fn requantize(acc: i32, multiplier: i32, shift: i8) -> i32 {
-    let right = (31 - shift as i32).clamp(1, 62) as u32;
-    // |acc · multiplier| < 2^62, so adding 2^(right−1) ≤ 2^61 cannot overflow.
-    let product = acc as i64 * multiplier as i64;
-    if right >= 32 {
-        // The usual case (factors below 1/2), in 32-bit arithmetic: with
-        // product = high · 2^32 + low, the bits of `low` cannot carry into
-        // the result except through the rounding bit when right = 32, and
-        // |high| < 2^30, so nothing overflows or needs saturating. The
-        // same bits as the general formula (tested below); on a Cortex-M
-        // it is a handful of instructions instead of a 64-bit shift.
-        let high = (product >> 32) as i32;
-        let r = right - 32;
-        return if r == 0 { high + ((product as u32) >> 31) as i32 } else { (high + (1 << (r - 1))) >> r };
-    }
-    let rounded = (product + (1i64 << (right - 1))) >> right;
-    rounded.clamp(i32::MIN as i64, i32::MAX as i64) as i32
+/// The real factor `(s_in · s_w) / s_out` in double precision, evaluated
+/// left to right as TFLite's `PopulateConvolutionQuantizationParams` and
+/// its fully connected kernel do.
+pub fn requantization_factor(input_scale: f32, weight_scale: f32, output_scale: f32) -> f64 {
+    input_scale as f64 * weight_scale as f64 / output_scale as f64
 }
 
-/// Multiplies `value` by a Q15 fraction (`q15 / 32768`), rounding half up.
+/// TFLite's `QuantizeMultiplier`: `factor ≈ multiplier · 2^(shift − 31)`
+/// with `multiplier` in `2^30..2^31`, found with `frexp` and rounding the
+/// fraction's 31 bits half away from zero. Factors below `2^-32` give
+/// `(0, 0)`, as TFLite flushes them. `None` for a factor that is not finite
+/// and non-negative, or one of `2^31` or more (the shift would not fit).
+pub fn quantize_multiplier(factor: f64) -> Option<(i32, i8)> {
+    if !(factor.is_finite() && factor >= 0.0) {
+        return None;
+    }
+    if factor == 0.0 {
+        return Some((0, 0));
+    }
+    let (mantissa, exponent) = frexp_bits(factor);
+    // q · 2^31 with q = mantissa / 2^53 in [0.5, 1): mantissa / 2^22,
+    // rounded half away from zero (it is positive, so half up).
+    let mut q = (mantissa + (1 << 21)) >> 22;
+    let mut shift = exponent;
+    if q == 1 << 31 {
+        q /= 2;
+        shift += 1;
+    }
+    if shift < -31 {
+        return Some((0, 0));
+    }
+    if shift > 30 {
+        return None;
+    }
+    Some((q as i32, shift as i8))
+}
+
+/// `factor = mantissa / 2^53 · 2^exponent` with `mantissa` in
+/// `2^52..2^53`: `frexp` on the bits, subnormals normalized.
+fn frexp_bits(factor: f64) -> (u64, i32) {
+    let bits = factor.to_bits();
+    let biased = ((bits >> 52) & 0x7ff) as i32;
+    let fraction = bits & ((1 << 52) - 1);
+    if biased == 0 {
+        // Subnormal: value = fraction · 2^-1074.
+        let lead = fraction.leading_zeros() as i32 - 11;
+        return (fraction << lead, -1074 + 53 - lead);
+    }
+    (fraction | (1 << 52), biased - 1022)
+}
+
+/// TFLite's `MultiplyByQuantizedMultiplier` (double rounding, the variant
+/// its reference kernels are built with): `x · 2^max(shift, 0)` in
+/// wrapping int32, then gemmlowp's `SaturatingRoundingDoublingHighMul`
+/// with `multiplier` (round half up of `x · m / 2^31`), then
+/// `RoundingDivideByPOT` by `max(−shift, 0)` (round half away from zero).
+///
+/// `shift` must be in `-31..=30` ([`crate::Model::parse`] checks).
 #[inline]
-pub fn mul_q15(value: i32, q15: i16) -> i32 {
-    ((value as i64 * q15 as i64 + (1 << 14)) >> 15) as i32
+pub fn multiply_by_quantized_multiplier(x: i32, multiplier: i32, shift: i8) -> i32 {
+    let left = shift.max(0) as u32;
+    let right = (-(shift as i32)).clamp(0, 31) as u32;
+    let x = x.wrapping_shl(left);
+    let high = saturating_rounding_doubling_high_mul(x, multiplier);
+    rounding_divide_by_pot(high, right)
+}
+
+/// gemmlowp's `SaturatingRoundingDoublingHighMul`: `round_half_up(a · b / 2^31)`,
+/// with the one overflowing case (`a = b = i32::MIN`) saturated.
+#[inline]
+fn saturating_rounding_doubling_high_mul(a: i32, b: i32) -> i32 {
+    if a == i32::MIN && b == i32::MIN {
+        return i32::MAX;
+    }
+    // floor((a·b + 2^30) / 2^31): gemmlowp's nudge-and-truncate, which
+    // rounds halves up for either sign. |a·b| ≤ 2^62, so nothing overflows.
+    ((a as i64 * b as i64 + (1 << 30)) >> 31) as i32
+}
+
+/// gemmlowp's `RoundingDivideByPOT`: `x / 2^exponent` rounded half away
+/// from zero, `exponent` in `0..=31`.
+#[inline]
+fn rounding_divide_by_pot(x: i32, exponent: u32) -> i32 {
+    let mask = ((1i64 << exponent) - 1) as i32;
+    let remainder = x & mask;
+    let threshold = (mask >> 1) + (x < 0) as i32;
+    (x >> exponent) + (remainder > threshold) as i32
+}
+
+/// Most a fully connected factor may be: below it the integer path of
+/// [`scale_by_factor`] is exact (its shift stays above 32 bits).
+pub const MAX_FLOAT_FACTOR: f64 = 1048576.0; // 2^20
+
+/// LiteRT's reference fully connected requantization,
+/// `(int32) round((double) acc · factor)` (round half away from zero), for a
+/// factor that is positive, normal and below [`MAX_FLOAT_FACTOR`]
+/// ([`crate::Model::parse`] checks), saturated where the C cast would be
+/// undefined.
+///
+/// Computed with integers: the exact product `|acc| · mantissa` (at most 84
+/// bits) is rounded to 53 significant bits, to nearest with ties to even,
+/// as the double multiply rounds it, and that value is rounded to an
+/// integer. The result equals the floating-point formula for every input
+/// (tested against it); no floating point is used, so a board without an
+/// FPU computes it in a few dozen instructions.
+#[inline]
+pub fn scale_by_factor(acc: i32, factor_bits: u64) -> i32 {
+    let magnitude = acc.unsigned_abs() as u128;
+    let mantissa = ((factor_bits & ((1 << 52) - 1)) | (1 << 52)) as u128;
+    // factor = mantissa · 2^-k; below 2^20, k ≥ 33. Beyond k = 99 the
+    // product (< 2^85) rounds to 0.
+    let k = 1075 - ((factor_bits >> 52) & 0x7ff) as u32;
+    let mut product = magnitude * mantissa;
+    if product == 0 {
+        return 0;
+    }
+    let bits = 128 - product.leading_zeros();
+    if bits > 53 {
+        let dropped = bits - 53;
+        let low = product & ((1 << dropped) - 1);
+        let half = 1u128 << (dropped - 1);
+        let mut kept = product >> dropped;
+        if low > half || (low == half && kept & 1 == 1) {
+            kept += 1;
+        }
+        product = kept << dropped;
+    }
+    // Round half away from zero on the magnitude: floor(v + 1/2).
+    let rounded = if k >= 100 { 0 } else { (product + (1 << (k - 1))) >> k };
+    let rounded = rounded.min(i32::MAX as u128 + 1) as i64;
+    (if acc < 0 { -rounded } else { rounded }).clamp(i32::MIN as i64, i32::MAX as i64) as i32
+}
+
+/// Whether `factor` can be used by [`scale_by_factor`].
+pub fn is_valid_float_factor(factor: f64) -> bool {
+    factor.is_normal() && factor > 0.0 && factor < MAX_FLOAT_FACTOR
+}
+
+/// The 256-entry table of TFLite's int8 `TANH` (reference and default
+/// kernels): for each input code `v` (indexed by `v + 128`), dequantize with
+/// `s_in · (v − zp_in)` in f32, take `tanh` in f32, divide by the output
+/// scale 1/128 (multiply by 128, exact), round half away from zero, and
+/// saturate to int8.
+///
+/// `tanh` is passed in so the host can use the same `tanhf` as LiteRT
+/// (the C library's); the board never computes the table, it reads it from
+/// the model file.
+pub fn tanh_table(input_scale: f32, input_zero_point: i8, tanh: impl Fn(f32) -> f32) -> [i8; 256] {
+    let mut table = [0i8; 256];
+    for (i, entry) in table.iter_mut().enumerate() {
+        let v = i as i32 - 128;
+        let real = input_scale * (v - input_zero_point as i32) as f32;
+        let scaled = tanh(real) * TANH_OUTPUT_INVERSE_SCALE;
+        *entry = round_half_away_f32(scaled).clamp(-128, 127) as i8;
+    }
+    table
+}
+
+/// TFLite's int8 `TANH` output scale is 1/128 (zero point 0): its inverse.
+pub const TANH_OUTPUT_INVERSE_SCALE: f32 = 128.0;
+
+/// `std::round` on an f32 (half away from zero), without `std`, as an i32
+/// (|x| is at most 128 here, so the conversion is exact).
+fn round_half_away_f32(x: f32) -> i32 {
+    let magnitude = if x < 0.0 { -x } else { x };
+    let r = (magnitude + 0.5) as i32;
+    // The f32 sum can round up past the true floor (0.49999997 + 0.5 is
+    // 1.0 in f32): floor(m + 1/2) = r exactly when r − 1/2 ≤ m, and
+    // r − 1/2 is exact.
+    let r = if (r as f32) - 0.5 > magnitude { r - 1 } else { r };
+    if x < 0.0 { -r } else { r }
 }
 
 #[cfg(test)]
-mod tests {
-    extern crate std;
-    use super::*;
-    use std::vec::Vec;
-
-    #[test]
-    fn unit_factor_is_identity() {
-        // multiplier 2^30 with shift 1 is exactly 1.0.
-        for acc in [-1000, -1, 0, 1, 12345, i32::MAX, i32::MIN] {
-            assert_eq!(requantize(acc, 1 << 30, 1), acc);
-        }
-    }
-
-    #[test]
-    fn rounds_half_up() {
-        // factor 0.5
-        assert_eq!(requantize(3, 1 << 30, 0), 2); // 1.5 -> 2
-        assert_eq!(requantize(-3, 1 << 30, 0), -1); // -1.5 -> -1
-        assert_eq!(requantize(5, 1 << 30, 0), 3); // 2.5 -> 3
-        assert_eq!(requantize(-5, 1 << 30, 0), -2); // -2.5 -> -2
-    }
-
-    #[test]
-    fn saturates_instead_of_wrapping() {
-        // factor 2^30 / 2^1 ... i.e. huge: (2^31-1) * 2^30 / 2^1
-        assert_eq!(requantize(i32::MAX, i32::MAX, 30), i32::MAX);
-        assert_eq!(requantize(i32::MIN, i32::MAX, 30), i32::MIN);
-    }
-
-    /// The 32-bit path equals the 64-bit formula for every shift, on edge
-    /// and pseudo-random accumulators and multipliers.
-    #[test]
-    fn the_32_bit_path_equals_the_64_bit_formula() {
-        fn general(acc: i32, multiplier: i32, shift: i8) -> i32 {
-            let right = (31 - shift as i32).clamp(1, 62) as u32;
-            let rounded = ((acc as i64 * multiplier as i64) + (1i64 << (right - 1))) >> right;
-            rounded.clamp(i32::MIN as i64, i32::MAX as i64) as i32
-        }
-        let mut rng = crate::latent::LatentSampler::new(5);
-        let mut accs = [i32::MIN, i32::MIN + 1, -65536, -32769, -32768, -2, -1, 0, 1, 2, 32767, 32768, i32::MAX].into_iter().collect::<Vec<_>>();
-        accs.extend((0..2000).map(|_| rng.next_u32() as i32 >> (rng.next_u32() % 31)));
-        let mults = [0, 1, 1 << 29, 1 << 30, (1 << 30) + 12345, i32::MAX];
-        for shift in -31i8..=30 {
-            for &m in &mults {
-                for &acc in &accs {
-                    assert_eq!(requantize(acc, m, shift), general(acc, m, shift), "acc {acc} m {m} shift {shift}");
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn q15_multiplication() {
-        assert_eq!(mul_q15(-100, 6554), -20); // 0.2 * -100
-        assert_eq!(mul_q15(100, 16384), 50);
-    }
-}
+mod tests;

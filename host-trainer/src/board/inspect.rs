@@ -26,7 +26,6 @@ pub fn describe(bytes: &[u8]) -> Result<String> {
         let act = match l.activation {
             Activation::Identity => "-".to_string(),
             Activation::Relu => "ReLU".to_string(),
-            Activation::LeakyRelu { negative_slope_q15 } => format!("LeakyReLU {:.3}", negative_slope_q15 as f32 / 32768.0),
             Activation::Tanh => "tanh".to_string(),
         };
         let shape = |t: format::TensorShape| format!("{}x{}x{}", t.height, t.width, t.channels);
@@ -43,6 +42,7 @@ pub fn describe(bytes: &[u8]) -> Result<String> {
     }
     writeln!(s, "  parameters: {}", model.parameters())?;
     writeln!(s, "  MACs per image: {}", model.macs())?;
+    writeln!(s, "  output: int8 tanh codes, scale 1/128, zero point 0 (TFLite's TANH)")?;
     let plan = model.scratch_plan();
     writeln!(s, "  scratch RAM: {} bytes ({} + {} ping-pong, {} staging int16 inputs)", model.scratch_len(), plan.even, plan.odd, plan.staging)?;
     Ok(s)

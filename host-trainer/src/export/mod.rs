@@ -4,9 +4,10 @@
 pub mod agreement;
 mod fold;
 mod quantize;
+pub mod tflite;
 
 pub use fold::{FloatLayer, fold_generator};
-pub use quantize::{QuantizedLayer, quantize_multiplier, quantize_layers};
+pub use quantize::{QuantizedLayer, quantize_layers};
 
 use crate::export::agreement::int8_vs_float;
 use crate::nets::Generator;
@@ -63,7 +64,7 @@ pub fn export(generator: &Generator, name: &str, device: &Device) -> Result<Expo
         image,
         layer_count: 0,
     };
-    let views: Vec<_> = quantized.iter().map(QuantizedLayer::view).collect();
+    let views: Vec<_> = quantized.iter().map(QuantizedLayer::layer).collect();
     let mut bytes = vec![0u8; format::encoded_len_bound(&header, &views)];
     let len = format::encode(&header, &views, &mut bytes).map_err(|e| anyhow!("{e}"))?;
     bytes.truncate(len);

@@ -6,9 +6,9 @@
 //! toy generator's output is a point anywhere in the plane. So the last
 //! layer's weights are divided by `scale` (half the view's extent) before
 //! quantizing, and the board's `tanh` codes are mapped back with
-//! `scale · atanh(code / 127)`. That costs resolution at the edges, as a
-//! board would: the `tanh` input has 5 fractional bits, so near the centre
-//! one step is `scale / 32`.
+//! `scale · atanh(code / 128)`. That costs resolution at the edges, as a
+//! board would: `tanh` codes are steps of 1/128, so near the centre one
+//! step is about `scale / 128` and a pre-tanh code about `scale / 45`.
 
 use crate::export::{FloatLayer, quantize_layers};
 use crate::nets::MlpGenerator;
@@ -17,6 +17,7 @@ use burn::module::Module;
 use burn::tensor::activation::relu;
 use burn::tensor::{Tensor, TensorData};
 use pocketgan_shared::format::{self, Activation, Header, Model, Op, TensorShape};
+use pocketgan_shared::kernels::OUTPUT_CODE_SCALE;
 use pocketgan_shared::latent::LATENT_FRAC_BITS;
 
 /// Latents that calibrate the activation ranges.
@@ -80,7 +81,10 @@ impl Int8Generator {
                 x = relu(x);
             }
             let v = values(x.clone());
-            ranges.push(v.iter().fold((0f32, 0f32), |(lo, hi), &a| (lo.min(a), hi.max(a))));
+            let (lo, hi) = v.iter().fold((0f32, 0f32), |(lo, hi), &a| (lo.min(a), hi.max(a)));
+            // The output layer's range is asked for after its tanh, of the
+            // scaled layer.
+            ranges.push(if last { ((lo / scale).tanh(), (hi / scale).tanh()) } else { (lo, hi) });
         }
         let quantized = quantize_layers(&layers, &ranges)?;
         let header = Header {
@@ -91,7 +95,7 @@ impl Int8Generator {
             image: TensorShape { height: 1, width: 2, channels: 1 },
             layer_count: 0,
         };
-        let views: Vec<_> = quantized.iter().map(|q| q.view()).collect();
+        let views: Vec<_> = quantized.iter().map(|q| q.layer()).collect();
         let mut bytes = vec![0u8; format::encoded_len_bound(&header, &views)];
         let len = format::encode(&header, &views, &mut bytes).map_err(|e| anyhow!("{e}"))?;
         bytes.truncate(len);
@@ -114,7 +118,7 @@ impl Int8Generator {
             .map(|z| {
                 codes.iter_mut().zip(z).for_each(|(c, &v)| *c = latent_code(v));
                 let out = pocketgan_shared::generate(&model, &codes, None, &mut scratch).map_err(|e| anyhow!("{e}"))?;
-                let back = |c: i8| self.scale * (c as f32 / 127.0).clamp(-0.999, 0.999).atanh();
+                let back = |c: i8| self.scale * (c as f32 * OUTPUT_CODE_SCALE).clamp(-0.999, 0.999).atanh();
                 Ok([back(out[0]), back(out[1])])
             })
             .collect()
@@ -140,7 +144,7 @@ mod tests {
         let board = int8.points(&values(z)).unwrap();
         let mean = float.iter().zip(&board).map(|(a, b)| ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2)).sqrt()).sum::<f32>() / 300.0;
         let spread = float.iter().map(|a| (a[0].powi(2) + a[1].powi(2)).sqrt()).sum::<f32>() / 300.0;
-        // One tanh-input step is 1.5 / 32 ≈ 0.05 near the centre.
+        // Near the centre one output code is 3 · 1/128 ≈ 0.023.
         assert!(mean < 0.1, "int8 points are {mean} away on average (points spread {spread})");
         assert!(board.iter().zip(&float).any(|(a, b)| a != b), "int8 equal to float: nothing was quantized");
         assert!(Model::parse(int8.bytes()).is_ok());

@@ -49,13 +49,19 @@ pub enum Problem {
         /// The length the layer's shapes require, in bytes.
         expected: u32,
     },
-    /// A requantization shift outside `-31..=30`, or a negative multiplier.
+    /// A requantization shift outside `-31..=30`, a negative multiplier, a
+    /// fully connected factor out of range, the wrong rule for the op, or
+    /// values that are not the ones the layer's scales give.
     Requantization,
+    /// A layer's input scale or zero point differs from what the previous
+    /// stage produces (the latent's for the first layer).
+    InputQuantization,
     /// A reduction (dot-product) length above [`super::limits::MAX_REDUCTION`], which
     /// could overflow the 32-bit accumulators.
     ReductionTooLong,
-    /// The final layer does not end with `Tanh`, or `Tanh` appears earlier,
-    /// or a `Tanh` layer has a non-zero output zero point.
+    /// The final layer does not end with `Tanh`, `Tanh` appears earlier, or
+    /// a layer's tanh table is missing (Tanh), present (others) or not
+    /// monotonic.
     Tanh,
     /// The last layer's output shape is not the header's image shape.
     OutputShape,
@@ -79,6 +85,12 @@ pub enum ArrayName {
     Multiplier,
     /// int8 requantization shifts.
     Shift,
+    /// float32 weight scales.
+    WeightScales,
+    /// float64 fully connected factors.
+    Factor,
+    /// The int8 tanh table.
+    TanhTable,
 }
 
 /// Why a model file was refused, or a generation could not run.
@@ -181,6 +193,9 @@ impl fmt::Display for ArrayName {
             ArrayName::Bias => "bias",
             ArrayName::Multiplier => "multipliers",
             ArrayName::Shift => "shifts",
+            ArrayName::WeightScales => "weight scales",
+            ArrayName::Factor => "requantization factors",
+            ArrayName::TanhTable => "the tanh table's entries",
         })
     }
 }
@@ -206,16 +221,20 @@ impl fmt::Display for Problem {
             Problem::ArrayLength { array, found, expected } => {
                 write!(f, "{array} hold {found} bytes, the shapes need {expected}")
             }
-            Problem::Requantization => {
-                f.write_str("a requantization shift is outside -31..=30 or a multiplier is negative")
-            }
+            Problem::Requantization => f.write_str(
+                "its requantization is not the one its scales give (shift outside -31..=30, \
+                 negative multiplier, factor out of range, or the wrong rule for the op)",
+            ),
+            Problem::InputQuantization => f.write_str(
+                "its input scale or zero point differs from the previous stage's output",
+            ),
             Problem::ReductionTooLong => write!(
                 f,
                 "a dot product is longer than {} terms (accumulators could overflow)",
                 super::limits::MAX_REDUCTION
             ),
             Problem::Tanh => f.write_str(
-                "the last layer must be the only Tanh layer, with output zero point 0",
+                "the last layer must be the only Tanh layer, with a monotonic 256-entry table",
             ),
             Problem::OutputShape => {
                 f.write_str("the last layer's output shape differs from the header's image shape")

@@ -87,30 +87,57 @@ pub enum Op {
 }
 
 /// The activation fused into a layer's output stage.
+///
+/// These are the activations TFLite fuses into (or, for `tanh`, runs right
+/// after) its int8 convolutions and fully connected layers, with TFLite's
+/// arithmetic, so a model exports to `.tflite` as it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Activation {
-    /// None.
+    /// None: the output saturates to int8.
     Identity,
-    /// `max(x, 0)`.
+    /// `max(x, 0)`: the output clamps at its zero point.
     Relu,
-    /// `x` for `x ≥ 0`, `slope · x` otherwise; `slope = negative_slope_q15 / 32768`.
-    LeakyRelu {
-        /// The negative slope in Q15.
-        negative_slope_q15: i16,
-    },
-    /// `tanh`, by table: the layer requantizes to codes of scale 2⁻⁵
-    /// ([`crate::kernels::TANH_INPUT_FRAC_BITS`]), the table maps them to
-    /// codes of scale 1/127. Only the last layer may use it.
+    /// `tanh`, TFLite's int8 `TANH` after the layer: the layer requantizes
+    /// to int8 codes of [`Layer::output_scale`] and
+    /// [`Layer::output_zero_point`], then [`Layer::tanh_table`] maps each
+    /// code to a code of scale 1/128, zero point 0. Only the last layer may
+    /// use it.
     Tanh,
+}
+
+/// How a layer scales its int32 accumulators to output codes, derived from
+/// its float32 scales exactly as TFLite's reference kernels derive theirs
+/// (see [`crate::quant`]).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub enum Requantization<'a> {
+    /// TFLite's integer rule (`CONV_2D`, `TRANSPOSE_CONV`): per output
+    /// channel, `multiplier` and `shift` from `QuantizeMultiplier`, applied
+    /// by [`crate::quant::multiply_by_quantized_multiplier`].
+    Fixed {
+        /// int32 multiplier per output channel, `0` or in `2^30..2^31`.
+        #[serde(borrow)]
+        multiplier: I32Array<'a>,
+        /// Shift per output channel, in `-31..=30`.
+        #[serde(borrow)]
+        shift: I8Array<'a>,
+    },
+    /// LiteRT's reference `FULLY_CONNECTED`: per output element, the double
+    /// `factor`, applied by [`crate::quant::scale_by_factor`].
+    Float {
+        /// `(s_in · s_w) / s_out` in double precision, per output element.
+        #[serde(borrow)]
+        factor: F64Array<'a>,
+    },
 }
 
 /// One layer: the operation, its shapes, and its quantized parameters.
 ///
-/// Quantization follows the usual integer-only scheme: activations are int8
-/// with a per-tensor scale and zero point, weights are symmetric int8 with a
-/// scale per output channel, biases are int32 in units of
-/// `input_scale · weight_scale[c]`, and each output channel requantizes its
-/// int32 accumulator with a `multiplier · 2^(shift − 31)` factor.
+/// Quantization is TFLite's int8 scheme: activations are int8 with a
+/// per-tensor float32 scale and zero point, weights are symmetric int8 with
+/// a float32 scale per output channel, biases are int32 in units of
+/// `input_scale · weight_scale[c]`. The scales are the source of truth; the
+/// [`Requantization`] stored beside them is derived from them, and
+/// [`crate::Model::parse`] checks that it is.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Layer<'a> {
     /// The operation.
@@ -121,20 +148,31 @@ pub struct Layer<'a> {
     pub output: TensorShape,
     /// The fused activation.
     pub activation: Activation,
-    /// Zero point of the output codes (0 for `Tanh`).
-    pub output_zero_point: i8,
-    /// Real value of one output code step. Informational (for `inspect` and
-    /// dequantizing): the kernels use only the integer parameters.
+    /// Real value of one input code step: the previous layer's output
+    /// scale, or the latent's 2⁻⁵ for the first layer.
+    pub input_scale: f32,
+    /// Zero point of the input codes.
+    pub input_zero_point: i8,
+    /// Real value of one output code step (for a `Tanh` layer: of the codes
+    /// the table reads).
     pub output_scale: f32,
+    /// Zero point of the output codes.
+    pub output_zero_point: i8,
+    /// Weight scale per output channel (per output element for `Linear`).
+    #[serde(borrow)]
+    pub weight_scales: F32Array<'a>,
     /// int32 bias per output channel (per output element for `Linear`).
     #[serde(borrow)]
     pub bias: I32Array<'a>,
-    /// int32 requantization multiplier per output channel, in `0..2^31`.
+    /// The accumulators' scaling: `Float` for `Linear`, `Fixed` otherwise.
     #[serde(borrow)]
-    pub multiplier: I32Array<'a>,
-    /// Requantization shift per output channel, in `-31..=30`.
+    pub requantization: Requantization<'a>,
+    /// For a `Tanh` layer, TFLite's 256-entry `TANH` table
+    /// ([`crate::quant::tanh_table`] of the output scale and zero point),
+    /// indexed by code + 128; empty otherwise. Stored, not computed on the
+    /// board, so no target's `tanhf` can differ from the host's.
     #[serde(borrow)]
-    pub shift: I8Array<'a>,
+    pub tanh_table: I8Array<'a>,
     /// Zero bytes (0 to 3) that put `weights` at a multiple of 4 bytes from
     /// the start of the file, so a board that keeps the file 4-byte aligned
     /// in flash can read the weights with word loads. [`crate::format::encode`]
@@ -266,50 +304,97 @@ impl fmt::Debug for I8Array<'_> {
     }
 }
 
-/// A borrowed array of int32 values, stored as little-endian bytes in a
-/// postcard byte string (postcard would otherwise write varints, which
-/// cannot be borrowed).
-#[derive(Clone, Copy, PartialEq, Eq, Default)]
-pub struct I32Array<'a>(&'a [u8]);
+/// A number stored little-endian in a [`LeArray`].
+pub trait LeValue: Copy {
+    /// Bytes per value.
+    const SIZE: usize;
+    /// Decodes one value from exactly [`LeValue::SIZE`] bytes.
+    fn from_le(bytes: &[u8]) -> Self;
+}
 
-impl<'a> I32Array<'a> {
-    /// Wraps little-endian bytes (for writing a model). The length should be
-    /// a multiple of 4; the parser refuses files where it is not.
-    pub const fn from_le_bytes(bytes: &'a [u8]) -> Self {
-        I32Array(bytes)
-    }
-
-    /// Number of whole values.
-    pub const fn len(&self) -> usize {
-        self.0.len() / 4
-    }
-
-    /// Whether there are no values.
-    pub const fn is_empty(&self) -> bool {
-        self.0.len() < 4
-    }
-
-    /// Length in bytes.
-    pub const fn byte_len(&self) -> usize {
-        self.0.len()
-    }
-
-    /// The raw little-endian bytes.
-    pub const fn as_bytes(&self) -> &'a [u8] {
-        self.0
-    }
-
-    /// Value `i`. Panics if `i >= len()`; validated models never ask.
-    #[inline]
-    pub fn get(&self, i: usize) -> i32 {
-        let b = &self.0[4 * i..4 * i + 4];
+impl LeValue for i32 {
+    const SIZE: usize = 4;
+    fn from_le(b: &[u8]) -> Self {
         i32::from_le_bytes([b[0], b[1], b[2], b[3]])
     }
 }
 
-impl fmt::Debug for I32Array<'_> {
+impl LeValue for f32 {
+    const SIZE: usize = 4;
+    fn from_le(b: &[u8]) -> Self {
+        f32::from_le_bytes([b[0], b[1], b[2], b[3]])
+    }
+}
+
+impl LeValue for f64 {
+    const SIZE: usize = 8;
+    fn from_le(b: &[u8]) -> Self {
+        f64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]])
+    }
+}
+
+/// A borrowed array of multi-byte numbers, stored as little-endian bytes in
+/// a postcard byte string (postcard would otherwise write varints, which
+/// cannot be borrowed), read on access so no alignment is assumed.
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
+pub struct LeArray<'a, T> {
+    bytes: &'a [u8],
+    values: core::marker::PhantomData<T>,
+}
+
+/// int32 values (biases, multipliers).
+pub type I32Array<'a> = LeArray<'a, i32>;
+/// float32 values (weight scales).
+pub type F32Array<'a> = LeArray<'a, f32>;
+/// float64 values (fully connected factors).
+pub type F64Array<'a> = LeArray<'a, f64>;
+
+impl<'a, T: LeValue> LeArray<'a, T> {
+    /// Wraps little-endian bytes (for writing a model). The length should be
+    /// a multiple of the value size; the parser refuses files where it is not.
+    pub const fn from_le_bytes(bytes: &'a [u8]) -> Self {
+        LeArray { bytes, values: core::marker::PhantomData }
+    }
+
+    /// Number of whole values.
+    pub const fn len(&self) -> usize {
+        self.bytes.len() / T::SIZE
+    }
+
+    /// Whether there are no values.
+    pub const fn is_empty(&self) -> bool {
+        self.bytes.len() < T::SIZE
+    }
+
+    /// Length in bytes.
+    pub const fn byte_len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    /// The raw little-endian bytes.
+    pub const fn as_bytes(&self) -> &'a [u8] {
+        self.bytes
+    }
+
+    /// Value `i`. Panics if `i >= len()`; validated models never ask.
+    #[inline]
+    pub fn get(&self, i: usize) -> T {
+        T::from_le(&self.bytes[T::SIZE * i..T::SIZE * (i + 1)])
+    }
+
+    /// The raw bits of value `i` as a little-endian u64 (for f64 values:
+    /// `f64::to_bits`), without going through floating point.
+    #[inline]
+    pub fn bits(&self, i: usize) -> u64 {
+        let mut word = [0u8; 8];
+        word[..T::SIZE].copy_from_slice(&self.bytes[T::SIZE * i..T::SIZE * (i + 1)]);
+        u64::from_le_bytes(word)
+    }
+}
+
+impl<T: LeValue> fmt::Debug for LeArray<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "I32Array[{}]", self.len())
+        write!(f, "[{} × {} bytes]", self.len(), T::SIZE)
     }
 }
 
@@ -387,9 +472,9 @@ impl<'de: 'a, 'a> Deserialize<'de> for PackedWeights<'a> {
     }
 }
 
-impl Serialize for I32Array<'_> {
+impl<T: LeValue> Serialize for LeArray<'_, T> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_bytes(self.0)
+        s.serialize_bytes(self.bytes)
     }
 }
 
@@ -417,12 +502,12 @@ impl<'de: 'a, 'a> Deserialize<'de> for I8Array<'a> {
     }
 }
 
-impl<'de: 'a, 'a> Deserialize<'de> for I32Array<'a> {
+impl<'de: 'a, 'a, T: LeValue> Deserialize<'de> for LeArray<'a, T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let bytes = d.deserialize_bytes(BorrowedBytes)?;
-        if bytes.len() % 4 != 0 {
-            return Err(D::Error::custom("int32 array length is not a multiple of 4"));
+        if bytes.len() % T::SIZE != 0 {
+            return Err(D::Error::custom("array length is not a multiple of its value size"));
         }
-        Ok(I32Array(bytes))
+        Ok(LeArray::from_le_bytes(bytes))
     }
 }

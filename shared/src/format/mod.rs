@@ -20,25 +20,29 @@ mod checksum;
 mod error;
 mod layer;
 mod limits;
+#[cfg(any(test, feature = "alloc"))]
+pub mod owned;
 pub mod packed;
 
 pub use checksum::crc32;
 pub use error::{ArrayName, ModelError, Part, Problem};
 pub use layer::{
-    Activation, AlignmentPadding, ConvGeometry, Header, I8Array, I32Array, Layer, Op, TensorShape,
+    Activation, AlignmentPadding, ConvGeometry, F32Array, F64Array, Header, I8Array, I32Array, LeArray,
+    LeValue, Layer, Op, Requantization, TensorShape,
 };
 pub use limits::{MAX_REDUCTION, MAX_TENSOR};
 pub use packed::{PackedWeights, Packing};
 
-use crate::latent::LATENT_FRAC_BITS;
+use crate::latent::{LATENT_FRAC_BITS, LATENT_SCALE};
+use crate::quant::{is_valid_float_factor, quantize_multiplier, requantization_factor};
 
 /// The first four bytes of every model file.
 pub const MAGIC: [u8; 4] = *b"PGAN";
-/// The format version this build writes and reads. Version 2 stores the
-/// weights widened to int16 and packed for the fast kernels
-/// ([`packed`]), 4-byte aligned; version 1 stored them as int8 in
-/// `[out][tap][in]` order.
-pub const FORMAT_VERSION: u16 = 2;
+/// The format version this build writes and reads. Version 3 keeps
+/// TFLite's float32 scales and computes with TFLite's requantization
+/// ([`crate::quant`]) and `TANH` table; version 2 rounded once, half up,
+/// with a fixed tanh table; version 1 stored int8 weights unpacked.
+pub const FORMAT_VERSION: u16 = 3;
 /// Size of the fixed preamble before the payload.
 pub const PREAMBLE_LEN: usize = 16;
 /// A validated model borrowed from the bytes of a model file.
@@ -84,6 +88,7 @@ impl<'a> Model<'a> {
 
         let input_len = header.latent_dim as u32 + header.classes as u32;
         let mut produced = input_len;
+        let mut produced_quantization = (LATENT_SCALE, 0i8);
         let mut plan = ScratchPlan { even: input_len as usize, odd: 0, staging: 0 };
         let mut staging_words = 0;
         let mut macs = 0u64;
@@ -94,8 +99,9 @@ impl<'a> Model<'a> {
                 .map_err(|_| ModelError::Decode { part: Part::Layer(index) })?;
             rest = tail;
             let is_last = index + 1 == header.layer_count;
-            validate_layer(&layer, produced, is_last, &header)
+            validate_layer(&layer, produced, produced_quantization, is_last, &header)
                 .map_err(|problem| ModelError::Invalid { layer: Some(index), problem })?;
+            produced_quantization = (layer.output_scale, layer.output_zero_point);
             // validate_layer checked that these do not overflow.
             produced = layer.output.elements().unwrap_or(0);
             let region = if index % 2 == 0 { &mut plan.odd } else { &mut plan.even };
@@ -249,6 +255,7 @@ fn validate_header(h: &Header<'_>) -> Result<(), ModelError> {
 fn validate_layer(
     layer: &Layer<'_>,
     produced: u32,
+    (produced_scale, produced_zero_point): (f32, i8),
     is_last: bool,
     header: &Header<'_>,
 ) -> Result<(), Problem> {
@@ -298,23 +305,54 @@ fn validate_layer(
         return Err(Problem::WeightRange);
     }
     check_len(ArrayName::Bias, layer.bias.byte_len(), 4 * channels as u64)?;
-    check_len(ArrayName::Multiplier, layer.multiplier.byte_len(), 4 * channels as u64)?;
-    check_len(ArrayName::Shift, layer.shift.byte_len(), channels as u64)?;
-    for c in 0..channels as usize {
-        let shift = layer.shift.as_slice()[c];
-        if !(-31..=30).contains(&shift) || layer.multiplier.get(c) < 0 {
-            return Err(Problem::Requantization);
-        }
+    check_len(ArrayName::WeightScales, layer.weight_scales.byte_len(), 4 * channels as u64)?;
+    if layer.input_scale.to_bits() != produced_scale.to_bits() || layer.input_zero_point != produced_zero_point {
+        return Err(Problem::InputQuantization);
     }
-    if !(layer.output_scale.is_finite() && layer.output_scale > 0.0) {
+    let positive = |s: f32| s.is_finite() && s > 0.0;
+    if !positive(layer.output_scale) || !(0..channels as usize).all(|c| positive(layer.weight_scales.get(c))) {
         return Err(Problem::Scale);
     }
+    validate_requantization(layer, channels as usize)?;
     let is_tanh = layer.activation == Activation::Tanh;
-    if is_tanh != is_last || (is_tanh && layer.output_zero_point != 0) {
+    let table = layer.tanh_table.as_slice();
+    if is_tanh != is_last {
+        return Err(Problem::Tanh);
+    }
+    check_len(ArrayName::TanhTable, table.len(), if is_tanh { 256 } else { 0 })?;
+    if table.windows(2).any(|w| w[0] > w[1]) {
         return Err(Problem::Tanh);
     }
     if is_last && layer.output != header.image {
         return Err(Problem::OutputShape);
+    }
+    Ok(())
+}
+
+/// The requantization must be the op's rule, with exactly the values the
+/// layer's scales give ([`crate::quant`]).
+fn validate_requantization(layer: &Layer<'_>, channels: usize) -> Result<(), Problem> {
+    let factor = |c: usize| requantization_factor(layer.input_scale, layer.weight_scales.get(c), layer.output_scale);
+    match (layer.op, layer.requantization) {
+        (Op::Linear, Requantization::Float { factor: stored }) => {
+            check_len(ArrayName::Factor, stored.byte_len(), 8 * channels as u64)?;
+            for c in 0..channels {
+                let f = factor(c);
+                if !is_valid_float_factor(f) || stored.bits(c) != f.to_bits() {
+                    return Err(Problem::Requantization);
+                }
+            }
+        }
+        (Op::Conv2d(_) | Op::ConvTranspose2d(_), Requantization::Fixed { multiplier, shift }) => {
+            check_len(ArrayName::Multiplier, multiplier.byte_len(), 4 * channels as u64)?;
+            check_len(ArrayName::Shift, shift.byte_len(), channels as u64)?;
+            for c in 0..channels {
+                if quantize_multiplier(factor(c)) != Some((multiplier.get(c), shift.as_slice()[c])) {
+                    return Err(Problem::Requantization);
+                }
+            }
+        }
+        _ => return Err(Problem::Requantization),
     }
     Ok(())
 }
@@ -363,11 +401,16 @@ fn varint_len(mut n: usize) -> usize {
 pub fn encoded_len_bound(header: &Header<'_>, layers: &[Layer<'_>]) -> usize {
     let mut n = PREAMBLE_LEN + 64 + header.name.len();
     for l in layers {
-        n += 128
+        let requantization = match l.requantization {
+            Requantization::Fixed { multiplier, shift } => multiplier.byte_len() + shift.byte_len(),
+            Requantization::Float { factor } => factor.byte_len(),
+        };
+        n += 160
             + l.weights.byte_len()
             + l.bias.byte_len()
-            + l.multiplier.byte_len()
-            + l.shift.byte_len();
+            + l.weight_scales.byte_len()
+            + l.tanh_table.byte_len()
+            + requantization;
     }
     n
 }

@@ -2,57 +2,29 @@
 
 extern crate std;
 
+use super::owned::{DeriveError, LayerParts, OwnedLayer};
 use super::*;
 use crate::generator::generate;
 use std::vec;
 use std::vec::Vec;
 
-/// Owned arrays of one layer, for building test models.
-struct Owned {
-    op: Op,
-    input: TensorShape,
-    output: TensorShape,
-    activation: Activation,
-    zero_point: i8,
-    /// Packed int16 weights (little-endian bytes).
-    weights: Vec<u8>,
-    bias: Vec<u8>,
-    multiplier: Vec<u8>,
-    shift: Vec<i8>,
-}
-
-impl Owned {
-    fn new(op: Op, input: TensorShape, output: TensorShape, activation: Activation) -> Self {
-        let mut l = Owned {
-            op, input, output, activation, zero_point: 0,
-            weights: vec![], bias: vec![], multiplier: vec![], shift: vec![],
-        };
-        let view = l.layer();
-        let channels = view.output_channels().unwrap() as usize;
-        let packing = view.packing().unwrap();
-        l.weights = vec![0; 2 * packing.values().unwrap()];
-        packing.pack(|o, t, i| (((o * packing.taps + t) * packing.depth + i) * 37 % 255) as i8, &mut l.weights);
-        l.bias = (0..channels).flat_map(|c| (c as i32 * 11 - 50).to_le_bytes()).collect();
-        l.multiplier = (0..channels).flat_map(|_| (1i32 << 30).to_le_bytes()).collect();
-        l.shift = vec![-6; channels];
-        l
-    }
-
-    fn layer(&self) -> Layer<'_> {
-        Layer {
-            op: self.op,
-            input: self.input,
-            output: self.output,
-            activation: self.activation,
-            output_zero_point: self.zero_point,
-            output_scale: 0.05,
-            bias: I32Array::from_le_bytes(&self.bias),
-            multiplier: I32Array::from_le_bytes(&self.multiplier),
-            shift: I8Array::new(&self.shift),
-            align: AlignmentPadding::default(),
-            weights: PackedWeights::from_le_bytes(&self.weights),
-        }
-    }
+/// A layer with deterministic weights and biases, its arrays derived from
+/// its scales.
+fn owned(op: Op, input: TensorShape, output: TensorShape, activation: Activation, input_q: (f32, i8), output_q: (f32, i8)) -> OwnedLayer {
+    let mut parts = LayerParts {
+        op, input, output, activation,
+        input_scale: input_q.0, input_zero_point: input_q.1,
+        output_scale: output_q.0, output_zero_point: output_q.1,
+        weight_scales: vec![], weights: vec![], bias: vec![],
+    };
+    let probe = OwnedLayer::derive(parts.clone(), libm::tanhf).unwrap_err();
+    assert_eq!(probe, DeriveError::Lengths);
+    let view = OwnedLayer { parts: parts.clone(), packed: vec![], bias: vec![], weight_scales: vec![], multiplier: vec![], shift: vec![], factor: vec![], tanh_table: vec![] };
+    let packing = view.layer().packing().unwrap();
+    parts.weights = (0..packing.channels * packing.taps * packing.depth).map(|i| (i * 37 % 255) as i8).collect();
+    parts.bias = (0..packing.channels).map(|c| c as i32 * 11 - 50).collect();
+    parts.weight_scales = (0..packing.channels).map(|c| 0.01 + c as f32 * 1e-4).collect();
+    OwnedLayer::derive(parts, libm::tanhf).unwrap()
 }
 
 const UP: ConvGeometry = ConvGeometry { kernel: [4, 4], stride: [2, 2], padding: [1, 1], output_padding: [0, 0] };
@@ -61,19 +33,23 @@ fn shape(h: u16, w: u16, c: u16) -> TensorShape {
     TensorShape { height: h, width: w, channels: c }
 }
 
+const HIDDEN: (f32, i8) = (0.05, -128);
+const PRE_TANH: (f32, i8) = (1.0 / 32.0, 3);
+
 /// latent 8 (+2 classes) → Linear → 2×2×4 (ReLU) → ConvT → 4×4×1 (tanh).
-fn tiny_layers() -> Vec<Owned> {
-    let mut first = Owned::new(Op::Linear, TensorShape::vector(10), shape(2, 2, 4), Activation::Relu);
-    first.zero_point = -128;
-    vec![first, Owned::new(Op::ConvTranspose2d(UP), shape(2, 2, 4), shape(4, 4, 1), Activation::Tanh)]
+fn tiny_layers() -> Vec<OwnedLayer> {
+    vec![
+        owned(Op::Linear, TensorShape::vector(10), shape(2, 2, 4), Activation::Relu, (LATENT_SCALE, 0), HIDDEN),
+        owned(Op::ConvTranspose2d(UP), shape(2, 2, 4), shape(4, 4, 1), Activation::Tanh, HIDDEN, PRE_TANH),
+    ]
 }
 
 fn tiny_header() -> Header<'static> {
     Header { name: "tiny", latent_dim: 8, classes: 2, latent_frac_bits: 5, image: shape(4, 4, 1), layer_count: 0 }
 }
 
-fn encode_with(header: &Header<'_>, owned: &[Owned]) -> Vec<u8> {
-    let layers: Vec<Layer<'_>> = owned.iter().map(Owned::layer).collect();
+fn encode_with(header: &Header<'_>, owned: &[OwnedLayer]) -> Vec<u8> {
+    let layers: Vec<Layer<'_>> = owned.iter().map(OwnedLayer::layer).collect();
     let mut buf = vec![0u8; encoded_len_bound(header, &layers)];
     let n = encode(header, &layers, &mut buf).unwrap();
     buf.truncate(n);
@@ -115,7 +91,9 @@ fn the_tiny_model_parses_and_generates() {
     let latent = [3i8; 8];
     let out = generate(&model, &latent, Some(1), &mut scratch).unwrap();
     assert_eq!(out.len(), 16);
-    assert!(out.iter().all(|&v| (-127..=127).contains(&v)));
+    // Every output code is an entry of the layer's tanh table.
+    let table = tiny_layers()[1].tanh_table.clone();
+    assert!(out.iter().all(|v| table.contains(v)));
 }
 
 #[test]
@@ -143,11 +121,11 @@ fn corrupt_files_give_typed_errors() {
         ("short foreign", b"GIF89a".to_vec(), ModelError::BadMagic { found: *b"GIF8" }),
     ];
     let mut v = good.clone();
-    v[4] = 3;
-    cases.push(("newer version", v, ModelError::UnsupportedVersion { found: 3, supported: 2 }));
+    v[4] = 4;
+    cases.push(("newer version", v, ModelError::UnsupportedVersion { found: 4, supported: 3 }));
     let mut v = good.clone();
-    v[4] = 1;
-    cases.push(("older version (int8 weights)", v, ModelError::UnsupportedVersion { found: 1, supported: 2 }));
+    v[4] = 2;
+    cases.push(("older version (pocketgan's own rounding)", v, ModelError::UnsupportedVersion { found: 2, supported: 3 }));
     let mut v = good.clone();
     v[6] = 1;
     cases.push(("reserved set", v, ModelError::ReservedField));
@@ -183,43 +161,61 @@ fn corrupt_files_give_typed_errors() {
     h.classes = 0;
     cases.push(("input size", encode_with(&h, &tiny_layers()), invalid(Some(0), Problem::ShapeChain { produced: 8, consumed: 10 })));
     let mut l = tiny_layers();
-    l[1].input = shape(2, 2, 5);
+    l[1].parts.input = shape(2, 2, 5);
     cases.push(("shape chain", encode_with(&tiny_header(), &l), invalid(Some(1), Problem::ShapeChain { produced: 16, consumed: 20 })));
     let mut l = tiny_layers();
-    l[1].weights.truncate(254);
+    l[1].packed.truncate(254);
     cases.push(("weights short", encode_with(&tiny_header(), &l), invalid(Some(1), Problem::ArrayLength { array: ArrayName::Weights, found: 254, expected: 256 })));
     let mut l = tiny_layers();
-    l[1].weights[6..8].copy_from_slice(&200i16.to_le_bytes());
+    l[1].packed[6..8].copy_from_slice(&200i16.to_le_bytes());
     cases.push(("weight beyond int8", encode_with(&tiny_header(), &l), invalid(Some(1), Problem::WeightRange)));
     let mut l = tiny_layers();
-    l[0].shift[3] = 31;
-    cases.push(("shift range", encode_with(&tiny_header(), &l), invalid(Some(0), Problem::Requantization)));
+    l[1].shift[0] = 31;
+    cases.push(("shift range", encode_with(&tiny_header(), &l), invalid(Some(1), Problem::Requantization)));
     let mut l = tiny_layers();
-    l[0].multiplier[3] = 0x80; // multiplier 0 becomes negative
-    cases.push(("negative multiplier", encode_with(&tiny_header(), &l), invalid(Some(0), Problem::Requantization)));
+    l[1].multiplier[3] |= 0x80;
+    cases.push(("negative multiplier", encode_with(&tiny_header(), &l), invalid(Some(1), Problem::Requantization)));
     let mut l = tiny_layers();
-    l[1].activation = Activation::Relu;
+    l[1].multiplier[0] ^= 1;
+    cases.push(("multiplier not the scales'", encode_with(&tiny_header(), &l), invalid(Some(1), Problem::Requantization)));
+    let mut l = tiny_layers();
+    l[0].factor[0] ^= 1;
+    cases.push(("factor not the scales'", encode_with(&tiny_header(), &l), invalid(Some(0), Problem::Requantization)));
+    let mut l = tiny_layers();
+    l[0].factor.truncate(8);
+    cases.push(("factors short", encode_with(&tiny_header(), &l), invalid(Some(0), Problem::ArrayLength { array: ArrayName::Factor, found: 8, expected: 128 })));
+    let mut l = tiny_layers();
+    l[0].weight_scales[0..4].copy_from_slice(&f32::NAN.to_le_bytes());
+    cases.push(("weight scale NaN", encode_with(&tiny_header(), &l), invalid(Some(0), Problem::Scale)));
+    let mut l = tiny_layers();
+    l[0].parts.input_scale = 0.03;
+    cases.push(("input scale not the latent's", encode_with(&tiny_header(), &l), invalid(Some(0), Problem::InputQuantization)));
+    let mut l = tiny_layers();
+    l[1].parts.input_zero_point = 0;
+    cases.push(("input zero point chain", encode_with(&tiny_header(), &l), invalid(Some(1), Problem::InputQuantization)));
+    let mut l = tiny_layers();
+    l[1].parts.activation = Activation::Relu;
     cases.push(("no tanh", encode_with(&tiny_header(), &l), invalid(Some(1), Problem::Tanh)));
     let mut l = tiny_layers();
-    l[1].zero_point = 3;
-    cases.push(("tanh zero point", encode_with(&tiny_header(), &l), invalid(Some(1), Problem::Tanh)));
+    l[1].tanh_table.truncate(255);
+    cases.push(("tanh table short", encode_with(&tiny_header(), &l), invalid(Some(1), Problem::ArrayLength { array: ArrayName::TanhTable, found: 255, expected: 256 })));
     let mut l = tiny_layers();
-    l[1].output = shape(5, 4, 1);
+    l[1].tanh_table[100] = 127;
+    cases.push(("tanh table not monotonic", encode_with(&tiny_header(), &l), invalid(Some(1), Problem::Tanh)));
+    let mut l = tiny_layers();
+    l[1].parts.output = shape(5, 4, 1);
     cases.push(("conv geometry", encode_with(&tiny_header(), &l), invalid(Some(1), Problem::ConvGeometry)));
     let mut h = tiny_header();
     h.image = shape(4, 4, 3);
     cases.push(("output shape", encode_with(&h, &tiny_layers()), invalid(Some(1), Problem::OutputShape)));
-    let mut l = tiny_layers();
-    l.truncate(1);
-    l[0].activation = Activation::Tanh;
-    l[0].zero_point = 0;
-    cases.push(("image mismatch", encode_with(&tiny_header(), &l), invalid(Some(0), Problem::OutputShape)));
+    let single = [owned(Op::Linear, TensorShape::vector(10), shape(2, 2, 4), Activation::Tanh, (LATENT_SCALE, 0), PRE_TANH)];
+    cases.push(("image mismatch", encode_with(&tiny_header(), &single), invalid(Some(0), Problem::OutputShape)));
     // A header promising more layers than the payload holds.
     let mut v = tiny_model();
     v.truncate(v.len() - 40);
     cases.push(("layer cut, resealed", reseal(v), ModelError::Decode { part: Part::Layer(1) }));
     // A complete one-layer model with bytes left after its last layer.
-    let single = [Owned::new(Op::Linear, TensorShape::vector(10), shape(4, 4, 1), Activation::Tanh)];
+    let single = [owned(Op::Linear, TensorShape::vector(10), shape(4, 4, 1), Activation::Tanh, (LATENT_SCALE, 0), PRE_TANH)];
     let mut v = encode_with(&tiny_header(), &single);
     v.extend_from_slice(&[0u8; 5]);
     cases.push(("unused payload", reseal(v), ModelError::UnusedPayload { extra: 5 }));

@@ -5,68 +5,45 @@
 //! faster kernel must equal bit for bit.
 //!
 //! All kernels share the output stage in [`OutputStage`]: add the bias,
-//! apply a leaky slope, requantize, add the zero point, clamp (which is
-//! where ReLU happens), or look up `tanh`.
+//! requantize with TFLite's rule for the op ([`crate::quant`]), add the zero
+//! point, clamp (which is where ReLU happens), and for the last layer look
+//! up TFLite's `TANH` table.
 
 pub mod optimized;
 pub mod reference;
 #[cfg(test)]
 mod test_cases;
 
-use crate::format::{Activation, I32Array, Layer, PackedWeights, Packing};
-use crate::quant::{mul_q15, requantize};
+use crate::format::{Activation, I8Array, I32Array, Layer, PackedWeights, Packing, Requantization};
+use crate::quant::{multiply_by_quantized_multiplier, scale_by_factor};
 
-/// Fractional bits of the codes a `Tanh` layer requantizes to before the
-/// table lookup: scale 2⁻⁵ covers ±3.97, beyond which `tanh` is within
-/// 0.07 % of ±1.
-pub const TANH_INPUT_FRAC_BITS: u8 = 5;
+/// The generator's output codes: `tanh` values in steps of 1/128 (TFLite's
+/// int8 `TANH` output, zero point 0), so code `c` stands for `c / 128` and
+/// `-128..=127` covers `-1.0..=0.992`.
+pub const OUTPUT_CODE_SCALE: f32 = 1.0 / 128.0;
 
-/// Real value of one step of the generator's output codes (`tanh` output):
-/// codes `-127..=127` stand for `-1.0..=1.0`.
-pub const OUTPUT_CODE_MAX: i32 = 127;
-
-/// `round(127 · tanh(i / 32))` for `i` in `-128..=127`, indexed by `i + 128`.
-///
-/// A committed table rather than a computed one, so host and board cannot
-/// disagree through different `tanh` implementations; a test recomputes it.
-pub static TANH_TABLE: [i8; 256] = [
-    -127, -127, -127, -127, -127, -127, -127, -127, -127, -127, -127, -127, -127, -127, -127, -127,
-    -127, -127, -127, -127, -127, -127, -127, -127, -127, -127, -127, -127, -127, -126, -126, -126,
-    -126, -126, -126, -126, -126, -126, -126, -126, -126, -126, -126, -126, -126, -126, -125, -125,
-    -125, -125, -125, -125, -125, -125, -125, -124, -124, -124, -124, -124, -123, -123, -123, -123,
-    -122, -122, -122, -122, -121, -121, -120, -120, -120, -119, -119, -118, -118, -117, -116, -116,
-    -115, -114, -113, -113, -112, -111, -110, -109, -108, -107, -105, -104, -103, -101, -100, -98,
-    -97, -95, -93, -91, -89, -87, -85, -83, -81, -78, -76, -73, -70, -68, -65, -62,
-    -59, -56, -52, -49, -46, -42, -38, -35, -31, -27, -24, -20, -16, -12, -8, -4,
-    0, 4, 8, 12, 16, 20, 24, 27, 31, 35, 38, 42, 46, 49, 52, 56,
-    59, 62, 65, 68, 70, 73, 76, 78, 81, 83, 85, 87, 89, 91, 93, 95,
-    97, 98, 100, 101, 103, 104, 105, 107, 108, 109, 110, 111, 112, 113, 113, 114,
-    115, 116, 116, 117, 118, 118, 119, 119, 120, 120, 120, 121, 121, 122, 122, 122,
-    122, 123, 123, 123, 123, 124, 124, 124, 124, 124, 125, 125, 125, 125, 125, 125,
-    125, 125, 125, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126, 126,
-    126, 126, 126, 126, 127, 127, 127, 127, 127, 127, 127, 127, 127, 127, 127, 127,
-    127, 127, 127, 127, 127, 127, 127, 127, 127, 127, 127, 127, 127, 127, 127, 127,
-];
-
-/// The per-channel tail of every kernel: bias, activation, requantization.
+/// The per-channel tail of every kernel: bias, requantization, zero point,
+/// clamp, and `tanh`.
 #[derive(Debug, Clone, Copy)]
 pub struct OutputStage<'a> {
     bias: I32Array<'a>,
-    multiplier: I32Array<'a>,
-    shift: &'a [i8],
+    requantization: Requantization<'a>,
     zero_point: i32,
-    activation: Activation,
+    low: i32,
+    tanh: Option<I8Array<'a>>,
 }
 
 impl<'a> OutputStage<'a> {
     /// The output stage of `layer`.
     pub fn of(layer: &Layer<'a>) -> Self {
+        let zero_point = layer.output_zero_point as i32;
         OutputStage {
             bias: layer.bias,
-            multiplier: layer.multiplier,
-            shift: layer.shift.as_slice(),
-            zero_point: layer.output_zero_point as i32,
-            activation: layer.activation,
+            requantization: layer.requantization,
+            zero_point,
+            // TFLite's fused ReLU: the activation range starts at the zero point.
+            low: if layer.activation == Activation::Relu { zero_point } else { -128 },
+            tanh: (layer.activation == Activation::Tanh).then_some(layer.tanh_table),
         }
     }
 
@@ -74,20 +51,17 @@ impl<'a> OutputStage<'a> {
     /// output code.
     #[inline]
     pub fn finish(&self, channel: usize, sum: i32) -> i8 {
-        let mut acc = sum.wrapping_add(self.bias.get(channel));
-        if let Activation::LeakyRelu { negative_slope_q15 } = self.activation
-            && acc < 0 {
-                acc = mul_q15(acc, negative_slope_q15);
+        let acc = sum.wrapping_add(self.bias.get(channel));
+        let scaled = match self.requantization {
+            Requantization::Fixed { multiplier, shift } => {
+                multiply_by_quantized_multiplier(acc, multiplier.get(channel), shift.as_slice()[channel])
             }
-        let scaled = requantize(acc, self.multiplier.get(channel), self.shift[channel]);
-        match self.activation {
-            Activation::Tanh => TANH_TABLE[(scaled.clamp(-128, 127) + 128) as usize],
-            Activation::Relu => {
-                scaled.saturating_add(self.zero_point).clamp(self.zero_point, 127) as i8
-            }
-            Activation::Identity | Activation::LeakyRelu { .. } => {
-                scaled.saturating_add(self.zero_point).clamp(-128, 127) as i8
-            }
+            Requantization::Float { factor } => scale_by_factor(acc, factor.bits(channel)),
+        };
+        let code = scaled.saturating_add(self.zero_point).clamp(self.low, 127);
+        match self.tanh {
+            Some(table) => table.as_slice()[(code + 128) as usize],
+            None => code as i8,
         }
     }
 }
@@ -111,18 +85,5 @@ impl<'a> Weights<'a> {
     #[inline]
     pub(crate) fn get(&self, o: usize, t: usize, i: usize) -> i32 {
         self.packed.get(self.packing.index(o, t, i)) as i32
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tanh_table_matches_tanh() {
-        for i in -128i32..=127 {
-            let expected = (127.0 * libm::tanh(i as f64 / 32.0)).round() as i32;
-            assert_eq!(TANH_TABLE[(i + 128) as usize] as i32, expected, "entry {i}");
-        }
     }
 }

@@ -1,7 +1,8 @@
 //! Random layers for kernel tests: shapes, geometries, activations, zero
 //! points, weights and requantization factors.
 
-use crate::format::{Activation, AlignmentPadding, ConvGeometry, I8Array, I32Array, Layer, Op, PackedWeights, TensorShape};
+use crate::format::owned::{LayerParts, OwnedLayer};
+use crate::format::{Activation, ConvGeometry, Layer, Op, PackedWeights, TensorShape};
 use proptest::prelude::*;
 use std::vec::Vec;
 
@@ -18,8 +19,9 @@ pub struct Case {
     pub x: Vec<i8>,
     pub w: Vec<i8>,
     pub bias: Vec<i32>,
-    /// Requantization factors as (multiplier, shift).
-    pub requant: Vec<(i32, i8)>,
+    pub input_scale: f32,
+    pub output_scale: f32,
+    pub weight_scales: Vec<f32>,
 }
 
 fn geometry() -> impl Strategy<Value = ConvGeometry> {
@@ -32,7 +34,6 @@ fn activation() -> impl Strategy<Value = Activation> {
     prop_oneof![
         Just(Activation::Identity),
         Just(Activation::Relu),
-        (0i16..=16384).prop_map(|s| Activation::LeakyRelu { negative_slope_q15: s }),
         Just(Activation::Tanh),
     ]
 }
@@ -110,15 +111,27 @@ impl Case {
         let x = (0..n_in).map(|_| byte()).collect();
         let w = (0..channels * reduction).map(|_| byte()).collect();
         let bias = (0..channels).map(|_| (byte() as i32) * 97).collect();
-        let requant = (0..channels)
+        // Factors s_in · s_w / s_out in about [2^-13, 2^-1), as a real
+        // layer's are.
+        let input_scale = (1.0 + (byte() as u8) as f32 / 256.0) / 32.0;
+        let output_scale = if activation == Activation::Tanh {
+            1.0 / (16.0 + (byte() as u8 % 48) as f32)
+        } else {
+            0.02 + (byte() as u8) as f32 / 2048.0
+        };
+        let weight_scales = (0..channels)
             .map(|_| {
-                let m = (1i32 << 30) + ((byte() as i32 + 128) << 22);
-                let shift = -((byte() as u8 % 12) as i8) - 1; // factor in ~[2^-13, 2^-1)
-                (m, shift)
+                let fraction = 1.0 + (byte() as u8) as f32 / 256.0;
+                let factor = fraction / (1u32 << (1 + byte() as u8 % 12)) as f32;
+                factor * output_scale / input_scale
             })
             .collect();
-        let output_zp = if activation == Activation::Tanh { 0 } else { output_zp };
-        Case { op, input, output, activation, input_zp, output_zp, x, w, bias, requant }
+        Case { op, input, output, activation, input_zp, output_zp, x, w, bias, input_scale, output_scale, weight_scales }
+    }
+
+    /// The factor TFLite derives for output channel `c`.
+    pub fn factor(&self, c: usize) -> f64 {
+        crate::quant::requantization_factor(self.input_scale, self.weight_scales[c], self.output_scale)
     }
 }
 
@@ -145,30 +158,30 @@ pub fn pack(layer: &Layer<'_>, w: &[i8]) -> AlignedBytes {
     AlignedBytes(words.collect(), bytes.len())
 }
 
-fn le_bytes(v: &[i32]) -> Vec<u8> {
-    v.iter().flat_map(|x| x.to_le_bytes()).collect()
-}
-
 impl Case {
-    /// Calls `f` with the case as a [`Layer`] (its byte arrays live here).
-    pub fn with_layer<R>(&self, f: impl FnOnce(&Layer<'_>) -> R) -> R {
-        let bias = le_bytes(&self.bias);
-        let mult: Vec<i32> = self.requant.iter().map(|r| r.0).collect();
-        let mult = le_bytes(&mult);
-        let shift: Vec<i8> = self.requant.iter().map(|r| r.1).collect();
-        let mut layer = Layer {
+    /// The case as an owned layer, its arrays derived from its scales.
+    pub fn owned(&self) -> OwnedLayer {
+        let parts = LayerParts {
             op: self.op,
             input: self.input,
             output: self.output,
             activation: self.activation,
+            input_scale: self.input_scale,
+            input_zero_point: self.input_zp,
+            output_scale: self.output_scale,
             output_zero_point: self.output_zp,
-            output_scale: 1.0,
-            bias: I32Array::from_le_bytes(&bias),
-            multiplier: I32Array::from_le_bytes(&mult),
-            shift: I8Array::new(&shift),
-            align: AlignmentPadding::default(),
-            weights: PackedWeights::default(),
+            weight_scales: self.weight_scales.clone(),
+            weights: self.w.clone(),
+            bias: self.bias.clone(),
         };
+        OwnedLayer::derive(parts, libm::tanhf).expect("test cases have representable factors")
+    }
+
+    /// Calls `f` with the case as a [`Layer`] (its byte arrays live here),
+    /// the weights 4-byte aligned.
+    pub fn with_layer<R>(&self, f: impl FnOnce(&Layer<'_>) -> R) -> R {
+        let owned = self.owned();
+        let mut layer = owned.layer();
         let packed = pack(&layer, &self.w);
         layer.weights = PackedWeights::from_le_bytes(packed.as_bytes());
         f(&layer)

@@ -2,10 +2,10 @@
 //! computation on the same (dequantized) tensors.
 //!
 //! Stated bounds, in output codes:
-//! - Identity / ReLU: ≤ 0.5 + 1e-6 (only the final rounding differs);
-//! - LeakyReLU: ≤ 1.0 (plus the slope's rounding in accumulator units);
-//! - Tanh: ≤ 2.5 (the table input is rounded to 1/32: 0.5/32 · 127 ≈ 2 codes,
-//!   plus the output rounding).
+//! - Identity / ReLU, fully connected (one rounding, in double): ≤ 0.5 + 1e-6;
+//! - Identity / ReLU, convolutions (TFLite's two roundings): ≤ 1.0;
+//! - Tanh: the table's input is a code of the layer's output scale `s`, off
+//!   by at most one code, and `tanh` has slope ≤ 1, so ≤ 128 · s + 0.5.
 //!
 //! The transposed convolution's reference is written as a scatter (each
 //! input pixel adds its kernel into the output), the kernel as a gather, so
@@ -13,7 +13,6 @@
 
 use super::run_layer;
 use crate::format::{Activation, Op};
-use crate::kernels::TANH_INPUT_FRAC_BITS;
 use crate::kernels::test_cases::{Case, case};
 use proptest::prelude::*;
 use std::vec::Vec;
@@ -79,19 +78,14 @@ proptest! {
         let per_channel = matches!(c.op, Op::Linear);
         for (i, (&q, &s)) in out.iter().zip(&sums).enumerate() {
             let ch = if per_channel { i } else { i % c.output.channels as usize };
-            let (m, shift) = c.requant[ch];
-            let factor = m as f64 * 2f64.powi(shift as i32 - 31);
-            let mut acc = s + c.bias[ch] as f64;
+            let real = (s + c.bias[ch] as f64) * c.factor(ch) + c.output_zp as f64;
+            let rounding = if per_channel { 0.5 + 1e-6 } else { 1.0 };
             let (expected, bound) = match c.activation {
-                Activation::Identity => ((acc * factor + c.output_zp as f64).clamp(-128.0, 127.0), 0.5 + 1e-6),
-                Activation::Relu => ((acc * factor + c.output_zp as f64).clamp(c.output_zp as f64, 127.0), 0.5 + 1e-6),
-                Activation::LeakyRelu { negative_slope_q15 } => {
-                    if acc < 0.0 { acc *= negative_slope_q15 as f64 / 32768.0; }
-                    ((acc * factor + c.output_zp as f64).clamp(-128.0, 127.0), 1.0)
-                }
+                Activation::Identity => (real.clamp(-128.0, 127.0), rounding),
+                Activation::Relu => (real.clamp(c.output_zp as f64, 127.0), rounding),
                 Activation::Tanh => {
-                    let pre = (acc * factor).clamp(-128.0, 127.0) / (1u32 << TANH_INPUT_FRAC_BITS) as f64;
-                    (127.0 * pre.tanh(), 2.5)
+                    let pre = (real.clamp(-128.0, 127.0) - c.output_zp as f64) * c.output_scale as f64;
+                    ((128.0 * pre.tanh()).clamp(-128.0, 127.0), 128.0 * c.output_scale as f64 + 0.5)
                 }
             };
             prop_assert!((q as f64 - expected).abs() <= bound,
