@@ -103,7 +103,8 @@ pub fn boards() -> Result<Vec<Board>> {
 /// The board named `id`.
 pub fn board(id: &str) -> Result<Board> {
     let all = boards()?;
-    let names: Vec<_> = all.iter().map(|b| b.id).collect();
+    let mut names: Vec<_> = all.iter().map(|b| b.id).collect();
+    names.extend(super::npu::NPU_BOARDS.iter().map(|b| b.id));
     all.into_iter()
         .find(|b| b.id == id)
         .ok_or_else(|| anyhow!("unknown board '{id}': choose one of {}", names.join(", ")))

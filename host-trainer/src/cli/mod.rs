@@ -10,6 +10,7 @@ pub mod export;
 pub mod fit;
 pub mod inspect;
 pub mod lab;
+pub mod npu;
 pub mod parse;
 pub mod plot;
 pub mod sample;
@@ -50,8 +51,10 @@ enum Command {
     Eval(eval::EvalArgs),
     /// Train every objective for a fixed budget with several seeds and print a comparison table.
     Compare(crate::eval::compare::CompareArgs),
-    /// Quantize a run's generator to int8 and write a .pgan model file.
+    /// Quantize a run's generator to int8: a .pgan model file and/or a standard int8 .tflite.
     Export(export::ExportArgs),
+    /// Compile a model for an Arm Ethos-U NPU with Vela and print Vela's cycle, time and memory estimate.
+    Npu(npu::NpuArgs),
     /// Generate samples with the int8 model, exactly as a board would, into a PNG grid.
     Sample(sample::SampleArgs),
     /// Check a model against a board: flash, RAM and estimated time per image.
@@ -83,6 +86,7 @@ pub fn run() -> Result<ExitCode> {
         Command::Eval(args) => done(eval::run(args)),
         Command::Compare(args) => done(crate::eval::compare::run(args)),
         Command::Export(args) => done(export::run(args)),
+        Command::Npu(args) => done(npu::run(args)),
         Command::Sample(args) => done(sample::run(args)),
         Command::Fit(args) => done(fit::run(args)),
         Command::Inspect(args) => done(inspect::run(args)),
