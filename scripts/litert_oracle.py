@@ -16,7 +16,9 @@ LiteRT runs with its reference kernels (OpResolverType.BUILTIN_REF: the
 plain C++ kernels, no XNNPACK), every intermediate tensor preserved. For the
 docs, the same inputs also go through the default resolver (BUILTIN:
 optimized kernels and XNNPACK), and the elements where it differs from the
-reference are counted per op.
+reference are counted per op, twice: end to end (differences upstream
+propagate), and in isolation (only inputs for which the op's input tensor
+was identical under both resolvers).
 
 Prints one JSON object on stdout; exits 1 if any reference output differs.
 """
@@ -54,15 +56,23 @@ def run_case(case: Path) -> dict:
             it.invoke()
             for t in manifest["tensors"]:
                 store[t["name"]].append(it.get_tensor(index[t["name"]]).reshape(-1).copy())
+    previous = None
     for t in manifest["tensors"]:
         name, length = t["name"], t["len"]
         expected = np.fromfile(case / f"{name}.bin", dtype=np.int8).reshape(n, length)
         got = np.stack(outputs[name]).astype(np.int8)
         other = np.stack(default_outputs[name]).astype(np.int8)
         differ = int(np.count_nonzero(got != expected))
+        # Inputs whose op input was the same under both resolvers.
+        if previous is None:
+            same_input = np.ones(n, dtype=bool)
+        else:
+            same_input = np.all(np.stack(outputs[previous]) == np.stack(default_outputs[previous]), axis=1)
+        isolated = (other != got)[same_input]
         entry = {"name": name, "op": t.get("op", "?"), "elements": int(expected.size), "differ": differ,
                  "default_resolver_differs": int(np.count_nonzero(other != got)),
-                 "default_resolver_max_abs": int(np.max(np.abs(other.astype(np.int32) - got.astype(np.int32)), initial=0))}
+                 "default_resolver_max_abs": int(np.max(np.abs(other.astype(np.int32) - got.astype(np.int32)), initial=0)),
+                 "isolated_elements": int(isolated.size), "isolated_differs": int(np.count_nonzero(isolated))}
         if differ:
             where = np.argwhere(got != expected)[:5]
             entry["first"] = [{"input": int(i), "element": int(j), "litert": int(got[i, j]),
@@ -70,6 +80,7 @@ def run_case(case: Path) -> dict:
         result["tensors"].append(entry)
         result["mismatches"] += differ
         result["compared"] += int(expected.size)
+        previous = name
     return result
 
 

@@ -82,11 +82,34 @@ fn frexp_bits(factor: f64) -> (u64, i32) {
 /// `shift` must be in `-31..=30` ([`crate::Model::parse`] checks).
 #[inline]
 pub fn multiply_by_quantized_multiplier(x: i32, multiplier: i32, shift: i8) -> i32 {
+    if multiplier >= 0 && shift <= -2 {
+        // The layers' usual case (factors below 1/4), in one rounding
+        // step on the 64-bit product, with the same result: see
+        // `fused_double_rounding`.
+        return fused_double_rounding(x, multiplier, (-(shift as i32)) as u32);
+    }
     let left = shift.max(0) as u32;
     let right = (-(shift as i32)).clamp(0, 31) as u32;
     let x = x.wrapping_shl(left);
     let high = saturating_rounding_doubling_high_mul(x, multiplier);
     rounding_divide_by_pot(high, right)
+}
+
+/// Both of TFLite's roundings at once, for `multiplier ≥ 0` (so the high
+/// multiply never saturates) and a right shift `right` in `2..=31`.
+///
+/// With `P = x · m`, the high multiply gives `h = ⌊(P + 2^30) / 2^31⌋` and
+/// the divide `⌊(h + 2^(r−1) − [h < 0]) / 2^r⌋`; nested floors of integer
+/// divisions merge, so the result is `⌊(P + 2^30 − [h < 0] · 2^31 + 2^(30+r)) / 2^(31+r)⌋`.
+/// `[h < 0]` may be replaced by `[P < 0]`: they differ only for
+/// `P ∈ [−2^30, 0)`, where both give 0. On a Cortex-M that is `SMULL`, an
+/// add with carry and two shifts of the high word.
+#[inline]
+fn fused_double_rounding(x: i32, multiplier: i32, right: u32) -> i32 {
+    let product = x as i64 * multiplier as i64;
+    let nudge = if product < 0 { -(1i64 << 30) } else { 1 << 30 };
+    let high = ((product + nudge) >> 32) as i32;
+    (high + (1 << (right - 2))) >> (right - 1)
 }
 
 /// gemmlowp's `SaturatingRoundingDoublingHighMul`: `round_half_up(a · b / 2^31)`,
@@ -126,18 +149,52 @@ pub const MAX_FLOAT_FACTOR: f64 = 1048576.0; // 2^20
 /// as the double multiply rounds it, and that value is rounded to an
 /// integer. The result equals the floating-point formula for every input
 /// (tested against it); no floating point is used, so a board without an
-/// FPU computes it in a few dozen instructions.
+/// FPU computes it in about twenty instructions.
 #[inline]
 pub fn scale_by_factor(acc: i32, factor_bits: u64) -> i32 {
-    let magnitude = acc.unsigned_abs() as u128;
-    let mantissa = ((factor_bits & ((1 << 52) - 1)) | (1 << 52)) as u128;
-    // factor = mantissa · 2^-k; below 2^20, k ≥ 33. Beyond k = 99 the
-    // product (< 2^85) rounds to 0.
+    let magnitude = acc.unsigned_abs();
+    // factor = mantissa · 2^-k with a 53-bit mantissa; below 2^20, k ≥ 33.
     let k = 1075 - ((factor_bits >> 52) & 0x7ff) as u32;
-    let mut product = magnitude * mantissa;
-    if product == 0 {
-        return 0;
-    }
+    let e = k.wrapping_sub(53);
+    let rounded = if (1..=31).contains(&e) {
+        // Factors in [2^-32, 1/2), the usual case: one 32 × 32-bit multiply
+        // by the mantissa's top 32 bits. The dropped 21 bits, and the
+        // double multiply's own rounding of the product to 53 bits, can
+        // only raise the exact value, by less than 2^32 in units of
+        // 2^-(k−21); so unless the sum's low e + 32 bits are within that of
+        // a carry, the high word alone decides the result.
+        let top = (factor_bits >> 21) as u32 | 1 << 31;
+        let product = magnitude as u64 * top as u64;
+        let half = 1u32 << (e - 1);
+        let high = (product >> 32) as u32 + half;
+        let mask = (half << 1).wrapping_sub(1);
+        if high & mask != mask {
+            (high >> e) as u64
+        } else {
+            exact_scale(magnitude as u64, mantissa_of(factor_bits), k)
+        }
+    } else if k >= 86 {
+        // The product is below 2^84: even rounded up, plus 1/2, it is below 1.
+        0
+    } else {
+        exact_scale(magnitude as u64, mantissa_of(factor_bits), k)
+    };
+    let rounded = rounded.min(i32::MAX as u64 + 1) as i64;
+    (if acc < 0 { -rounded } else { rounded }).clamp(i32::MIN as i64, i32::MAX as i64) as i32
+}
+
+/// The 53-bit mantissa of a normal f64, implicit bit included.
+fn mantissa_of(factor_bits: u64) -> u64 {
+    (factor_bits & ((1 << 52) - 1)) | (1 << 52)
+}
+
+/// `round_half_up(fl53(magnitude · mantissa) / 2^k)` in 128-bit integers:
+/// the product rounded to 53 significant bits, ties to even, as the double
+/// multiply rounds it. The rare cases [`scale_by_factor`] sends here (and
+/// factors outside [2^-32, 1/2)).
+#[cold]
+fn exact_scale(magnitude: u64, mantissa: u64, k: u32) -> u64 {
+    let mut product = magnitude as u128 * mantissa as u128;
     let bits = 128 - product.leading_zeros();
     if bits > 53 {
         let dropped = bits - 53;
@@ -149,10 +206,7 @@ pub fn scale_by_factor(acc: i32, factor_bits: u64) -> i32 {
         }
         product = kept << dropped;
     }
-    // Round half away from zero on the magnitude: floor(v + 1/2).
-    let rounded = if k >= 100 { 0 } else { (product + (1 << (k - 1))) >> k };
-    let rounded = rounded.min(i32::MAX as u128 + 1) as i64;
-    (if acc < 0 { -rounded } else { rounded }).clamp(i32::MIN as i64, i32::MAX as i64) as i32
+    ((product + (1 << (k - 1))) >> k) as u64
 }
 
 /// Whether `factor` can be used by [`scale_by_factor`].

@@ -268,9 +268,10 @@ cache_mem_area=Axi0\n",
 /// The NPU boards `pocketgan fit` knows.
 pub const NPU_BOARDS: [NpuBoard; 1] = [GROVE_VISION_AI_V2];
 
-/// Vela's estimate of `tflite` on `board` (its configuration written to a
-/// temporary file).
-pub fn estimate_on(board: &NpuBoard, vela: &Path, tflite: &[u8]) -> Result<VelaEstimate> {
+/// Compiles `tflite` for `board`'s NPU and memories (its Vela
+/// configuration written to a temporary file), writing the compiled model
+/// to `output` if given, and returns Vela's estimate.
+pub fn compile_for_board(board: &NpuBoard, vela: &Path, tflite: &[u8], name: &str, output: Option<&Path>) -> Result<VelaEstimate> {
     let dir = tempfile::tempdir().context("cannot make a folder for the board's Vela config")?;
     let ini = dir.path().join(format!("{}.ini", board.id));
     std::fs::write(&ini, board.vela_ini).context("cannot write the board's Vela config")?;
@@ -280,7 +281,12 @@ pub fn estimate_on(board: &NpuBoard, vela: &Path, tflite: &[u8]) -> Result<VelaE
         system_config: Some(board.system_config.to_string()),
         memory_mode: Some(board.memory_mode.to_string()),
     };
-    compile(vela, tflite, "model", &target, None)
+    compile(vela, tflite, name, &target, output)
+}
+
+/// The NPU board named `id`.
+pub fn npu_board(id: &str) -> Option<&'static NpuBoard> {
+    NPU_BOARDS.iter().find(|b| b.id == id)
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! `pocketgan fit MODEL --board B`: flash, RAM and time per image on a board
 //! (for an NPU board: Vela's estimate of the exported `.tflite`).
 
-use crate::board::npu::{self, NPU_BOARDS, NpuBoard};
+use crate::board::npu::{self, NpuBoard};
 use crate::export::tflite;
 use anyhow::{Context, Result, anyhow, bail};
 use pocketgan_shared::Model;
@@ -23,7 +23,7 @@ pub struct FitArgs {
 
 /// Runs `pocketgan fit`.
 pub fn run(args: &FitArgs) -> Result<()> {
-    match NPU_BOARDS.iter().find(|b| b.id == args.board) {
+    match npu::npu_board(&args.board) {
         Some(board) => fit_npu(&args.model, board, args.vela.as_deref()),
         None => crate::board::fit::run(&args.model, &args.board),
     }
@@ -34,7 +34,7 @@ fn fit_npu(model_path: &Path, board: &NpuBoard, vela: Option<&Path>) -> Result<(
     let model = Model::parse(&bytes).map_err(|e| anyhow!("{}: {e}", model_path.display()))?;
     let file = tflite::write(&model).context("the model cannot be expressed as .tflite, so not compiled for an NPU")?;
     let vela = npu::find_vela(vela)?;
-    let e = npu::estimate_on(board, &vela, &file)?;
+    let e = npu::compile_for_board(board, &vela, &file, "model", None)?;
     println!("{} on {} ({}, {} at {:.0} MHz)", model_path.display(), board.id, board.name, board.accelerator, e.clock_hz / 1e6);
     let row = |what: &str, kib: f64, have: u64, detail: &str| {
         let needed = (kib * 1024.0).ceil() as u64;

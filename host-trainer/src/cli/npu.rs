@@ -56,20 +56,11 @@ pub fn run(args: &NpuArgs) -> Result<()> {
     let vela = npu::find_vela(args.vela.as_deref())?;
     let estimate = match &args.board {
         Some(id) => {
-            let Some(board) = NPU_BOARDS.iter().find(|b| b.id == id) else {
+            let Some(board) = npu::npu_board(id) else {
                 let known: Vec<_> = NPU_BOARDS.iter().map(|b| b.id).collect();
                 bail!("unknown NPU board '{id}': choose one of {}", known.join(", "));
             };
-            let dir = tempfile::tempdir()?;
-            let ini = dir.path().join("board.ini");
-            std::fs::write(&ini, board.vela_ini)?;
-            let target = VelaTarget {
-                accelerator: board.accelerator.into(),
-                config: Some(ini),
-                system_config: Some(board.system_config.into()),
-                memory_mode: Some(board.memory_mode.into()),
-            };
-            npu::compile(&vela, &tflite_file, &stem, &target, Some(&output))?
+            npu::compile_for_board(board, &vela, &tflite_file, &stem, Some(&output))?
         }
         None => {
             let target = VelaTarget {

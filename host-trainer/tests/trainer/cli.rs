@@ -107,14 +107,14 @@ fn fit_reports_the_default_model_on_each_board() {
 
 #[test]
 fn fit_refuses_a_model_too_big_for_the_board_with_numbers() {
-    // One training step of a wide generator: its 12544-unit first layer
-    // makes a file of several hundred KiB, more than the F411's flash.
+    // One training step of a wide generator: its 9408-unit first layer
+    // makes a file of 1.3 MB, more than the F411's flash.
     let dir = tempfile::tempdir().unwrap();
     let run = dir.path().join("run");
     let big = dir.path().join("big.pgan");
     let (run_s, big_s) = (run.to_str().unwrap(), big.to_str().unwrap());
     let out = pocketgan(&[
-        "train", "--run", run_s, "--steps", "1", "--batch-size", "2", "--generator-channels", "256",
+        "train", "--run", run_s, "--steps", "1", "--batch-size", "2", "--generator-channels", "192",
         "--discriminator-channels", "8", "--quiet",
     ]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));

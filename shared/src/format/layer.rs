@@ -382,13 +382,15 @@ impl<'a, T: LeValue> LeArray<'a, T> {
         T::from_le(&self.bytes[T::SIZE * i..T::SIZE * (i + 1)])
     }
 
-    /// The raw bits of value `i` as a little-endian u64 (for f64 values:
-    /// `f64::to_bits`), without going through floating point.
+}
+
+impl F64Array<'_> {
+    /// The bits of value `i` (`f64::to_bits`), without going through
+    /// floating point (a board without an FPU needs only the bits).
     #[inline]
     pub fn bits(&self, i: usize) -> u64 {
-        let mut word = [0u8; 8];
-        word[..T::SIZE].copy_from_slice(&self.bytes[T::SIZE * i..T::SIZE * (i + 1)]);
-        u64::from_le_bytes(word)
+        let b = &self.bytes[8 * i..8 * i + 8];
+        u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]])
     }
 }
 

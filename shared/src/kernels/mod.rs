@@ -52,11 +52,26 @@ impl<'a> OutputStage<'a> {
     #[inline]
     pub fn finish(&self, channel: usize, sum: i32) -> i8 {
         let acc = sum.wrapping_add(self.bias.get(channel));
+        // Where the clamp starts at the zero point (ReLU, or a zero point
+        // of -128), a non-positive accumulator scales to a non-positive
+        // value (the factor is positive) and so clamps there: skip the
+        // requantization. Not before a tanh table, nor with a left shift,
+        // which wraps in int32.
+        let relu_clamps = self.low == self.zero_point && acc <= 0 && self.tanh.is_none();
         let scaled = match self.requantization {
             Requantization::Fixed { multiplier, shift } => {
-                multiply_by_quantized_multiplier(acc, multiplier.get(channel), shift.as_slice()[channel])
+                let shift = shift.as_slice()[channel];
+                if relu_clamps && shift <= 0 {
+                    return self.low as i8;
+                }
+                multiply_by_quantized_multiplier(acc, multiplier.get(channel), shift)
             }
-            Requantization::Float { factor } => scale_by_factor(acc, factor.bits(channel)),
+            Requantization::Float { factor } => {
+                if relu_clamps {
+                    return self.low as i8;
+                }
+                scale_by_factor(acc, factor.bits(channel))
+            }
         };
         let code = scaled.saturating_add(self.zero_point).clamp(self.low, 127);
         match self.tanh {

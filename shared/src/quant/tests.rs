@@ -120,7 +120,7 @@ fn scale_by_factor_equals_the_double_formula() {
 #[test]
 fn scale_by_factor_rounds_ties_like_the_double_multiply() {
     let mut rng = LatentSampler::new(14);
-    let mut checked = 0;
+    let (mut checked, mut decided_by_the_double_rounding) = (0, 0);
     for _ in 0..20_000 {
         // acc · factor ≈ n + 1/2 within a few ulps.
         let acc = (rng.next_u32() >> (1 + rng.next_u32() % 30)) as i32 | 1;
@@ -135,10 +135,16 @@ fn scale_by_factor_rounds_ties_like_the_double_multiply() {
             for a in [acc, -acc] {
                 assert_eq!(scale_by_factor(a, f.to_bits()), scale_in_doubles(a, f), "acc {a} factor {f:e}");
                 checked += 1;
+                // The exact product rounded once, without the double's rounding.
+                let (m, e) = (f.to_bits() & ((1 << 52) - 1) | (1 << 52), 1075 - (f.to_bits() >> 52) as u32);
+                let once = ((a.unsigned_abs() as u128 * m as u128 + (1 << (e - 1))) >> e) as i32;
+                decided_by_the_double_rounding += (once != scale_in_doubles(a, f).abs()) as u32;
             }
         }
     }
     assert!(checked > 200_000);
+    // Cases where rounding the exact product once would have been wrong.
+    assert!(decided_by_the_double_rounding > 100, "{decided_by_the_double_rounding}");
 }
 
 #[test]

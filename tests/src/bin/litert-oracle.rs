@@ -194,7 +194,7 @@ fn report(json: &str) -> Result<(), String> {
     let value: serde_json::Value = serde_json::from_str(json).map_err(|e| format!("the oracle printed no result ({e}): {json}"))?;
     let cases = value["cases"].as_array().ok_or_else(|| format!("the oracle failed: {json}"))?;
     let (mut compared, mut differ, mut layers) = (0u64, 0u64, 0u64);
-    let mut default_differs = std::collections::BTreeMap::<String, (u64, u64, u64)>::new();
+    let mut default_differs = std::collections::BTreeMap::<String, [u64; 5]>::new();
     for case in cases {
         for t in case["tensors"].as_array().into_iter().flatten() {
             compared += t["elements"].as_u64().unwrap_or(0);
@@ -205,15 +205,24 @@ fn report(json: &str) -> Result<(), String> {
             }
             let kind = t["op"].as_str().unwrap_or("?").to_string();
             let entry = default_differs.entry(kind).or_default();
-            entry.0 += t["default_resolver_differs"].as_u64().unwrap_or(0);
-            entry.1 += t["elements"].as_u64().unwrap_or(0);
-            entry.2 = entry.2.max(t["default_resolver_max_abs"].as_u64().unwrap_or(0));
+            let field = |name: &str| t[name].as_u64().unwrap_or(0);
+            entry[0] += field("default_resolver_differs");
+            entry[1] += field("elements");
+            entry[2] = entry[2].max(field("default_resolver_max_abs"));
+            entry[3] += field("isolated_differs");
+            entry[4] += field("isolated_elements");
         }
     }
     println!("LiteRT 2.3.0 reference kernels vs pocketgan: {} models x {INPUTS} inputs, {layers} layer outputs, {compared} int8 values: {differ} differ", cases.len());
-    println!("LiteRT's default resolver (optimized kernels, XNNPACK) against its reference, same inputs:");
-    for (kind, (d, n, max)) in default_differs {
-        println!("  {kind:<16} {d:>8} of {n:>9} values differ ({:.3} %), by at most {max}", 100.0 * d as f64 / n.max(1) as f64);
+    println!("LiteRT's default resolver (optimized kernels, XNNPACK) against its reference kernels, same model inputs:");
+    println!("  op               end to end (upstream differences propagate)          the op alone (its input identical)");
+    for (kind, [d, n, max, iso_d, iso_n]) in default_differs {
+        let pct = |a: u64, b: u64| 100.0 * a as f64 / b.max(1) as f64;
+        println!(
+            "  {kind:<16} {d:>8} of {n:>9} differ ({:>6.3} %, at most {max:>2})   {iso_d:>8} of {iso_n:>9} differ ({:>6.3} %)",
+            pct(d, n),
+            pct(iso_d, iso_n)
+        );
     }
     Ok(())
 }
