@@ -143,7 +143,7 @@ pub fn compile(vela: &Path, tflite: &[u8], name: &str, target: &VelaTarget, outp
     let mut cmd = Command::new(vela);
     cmd.arg(&input).arg("--accelerator-config").arg(&target.accelerator).arg("--output-dir").arg(&out_dir);
     if let Some(config) = &target.config {
-        let config = config.canonicalize().with_context(|| format!("Vela config file {}", config.display()))?;
+        let config = config.canonicalize().with_context(|| format!("cannot read the Vela config file {}", config.display()))?;
         cmd.arg("--config").arg(config);
     }
     if let Some(s) = &target.system_config {

@@ -401,3 +401,68 @@ fn write_options(b: &mut FlatBufferBuilder<'_>, options: &Options) -> (u8, Optio
         Options::None => (0, None),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pocketgan_shared::format::owned::{LayerParts, OwnedLayer};
+    use pocketgan_shared::format::{self, Header};
+
+    #[test]
+    fn paddings_map_to_same_or_valid() {
+        // Conv k3 s1 p1 and k3 s2 p1 on 7 → 4 are SAME; k1 p0 and k3 p0 VALID.
+        assert_eq!(padding_for(7, 7, 3, 1, 1), Some(SAME));
+        assert_eq!(padding_for(7, 4, 3, 2, 1), Some(SAME));
+        assert_eq!(padding_for(7, 7, 1, 1, 0), Some(SAME));
+        assert_eq!(padding_for(7, 5, 3, 1, 0), Some(VALID));
+        // Transposed k4 s2 p1 (14 → 7 as the convolution it inverts) is SAME.
+        assert_eq!(padding_for(14, 7, 4, 2, 1), Some(SAME));
+        // Padding 2 on a 3x3 kernel grows the image: TFLite cannot say that.
+        assert_eq!(padding_for(7, 9, 3, 1, 2), None);
+    }
+
+    fn one_layer_model(op: Op, input: TensorShape, output: TensorShape) -> Vec<u8> {
+        let (channels, depth) = match op {
+            Op::Linear => (output.elements().unwrap() as usize, input.elements().unwrap() as usize),
+            Op::Conv2d(g) | Op::ConvTranspose2d(g) => (output.channels as usize, (g.kernel[0] * g.kernel[1]) as usize * input.channels as usize),
+        };
+        let parts = LayerParts {
+            op, input, output, activation: Activation::Tanh,
+            input_scale: LATENT_SCALE, input_zero_point: 0, output_scale: 1.0 / 32.0, output_zero_point: 0,
+            weight_scales: vec![0.01; channels], weights: vec![3; channels * depth], bias: vec![7; channels],
+        };
+        let layer = OwnedLayer::derive(parts, f32::tanh).unwrap();
+        let header = Header { name: "t", latent_dim: input.elements().unwrap() as u16, classes: 0, latent_frac_bits: 5, image: output, layer_count: 0 };
+        let views = [layer.layer()];
+        let mut bytes = vec![0u8; format::encoded_len_bound(&header, &views)];
+        let n = format::encode(&header, &views, &mut bytes).unwrap();
+        bytes.truncate(n);
+        bytes
+    }
+
+    #[test]
+    fn a_model_becomes_a_tflite_flatbuffer() {
+        let file = one_layer_model(Op::Linear, TensorShape::vector(4), TensorShape { height: 2, width: 2, channels: 1 });
+        let model = Model::parse(&file).unwrap();
+        let tflite = write(&model).unwrap();
+        assert_eq!(&tflite[4..8], b"TFL3", "file identifier");
+        // Deterministic, and names its tensors for layer-by-layer checks.
+        assert_eq!(tflite, write(&model).unwrap());
+        for name in ["input", "layer0/flat", "layer0", "image", "layer0/weights", "layer0/bias"] {
+            assert!(tflite.windows(name.len()).any(|w| w == name.as_bytes()), "no tensor {name}");
+        }
+    }
+
+    #[test]
+    fn geometry_tflite_cannot_express_is_refused_by_name() {
+        let g = ConvGeometry { kernel: [1, 1], stride: [1, 1], padding: [0, 0], output_padding: [0, 0] };
+        let ok = one_layer_model(Op::Conv2d(g), TensorShape { height: 2, width: 2, channels: 4 }, TensorShape { height: 2, width: 2, channels: 1 });
+        // A 1x1 kernel with padding 1 grows 2x2 to 4x4: a valid pocketgan
+        // layer, but no TFLite padding does that.
+        let g = ConvGeometry { padding: [1, 1], ..g };
+        let bad = one_layer_model(Op::Conv2d(g), TensorShape { height: 2, width: 2, channels: 4 }, TensorShape { height: 4, width: 4, channels: 1 });
+        assert!(write(&Model::parse(&ok).unwrap()).is_ok());
+        let e = write(&Model::parse(&bad).unwrap()).unwrap_err().to_string();
+        assert!(e.contains("no TFLite") && e.contains("padding"), "{e}");
+    }
+}

@@ -126,3 +126,38 @@ fn fit_refuses_a_model_too_big_for_the_board_with_numbers() {
     // The Pico's 2 MiB take it.
     assert!(pocketgan(&["fit", big_s, "--board", "rp-pico"]).status.success());
 }
+
+#[test]
+fn export_writes_the_same_tflite_from_the_run_and_from_its_model_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = repo().join("models/dcgan-digits-run");
+    let (from_run, from_file) = (dir.path().join("run.tflite"), dir.path().join("file.tflite"));
+    let pgan = dir.path().join("m.pgan");
+    let out = pocketgan(&["export", run.to_str().unwrap(), "-o", pgan.to_str().unwrap(), "--name", "dcgan-digits", "--tflite", from_run.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // The run exports to the committed model, byte for byte.
+    assert_eq!(std::fs::read(&pgan).unwrap(), std::fs::read(repo().join("models/dcgan-digits.pgan")).unwrap());
+    let out = pocketgan(&["export", pgan.to_str().unwrap(), "--tflite", from_file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let tflite = std::fs::read(&from_run).unwrap();
+    assert_eq!(&tflite[4..8], b"TFL3");
+    assert_eq!(tflite, std::fs::read(&from_file).unwrap());
+}
+
+#[test]
+fn export_and_npu_explain_bad_requests() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = repo().join("models/dcgan-digits.pgan");
+    let m = model.to_str().unwrap();
+    fails_with(&pocketgan(&["export", m]), "say where to write the model");
+    fails_with(&pocketgan(&["export", m, "-o", "x.pgan"]), "is a model file, not a run folder");
+    fails_with(&pocketgan(&["export", m, "-o", "x.pgan", "--tflite", "y.tflite"]), "need a run folder");
+    let junk = dir.path().join("junk.tflite");
+    std::fs::write(&junk, b"not a model at all").unwrap();
+    fails_with(&pocketgan(&["npu", junk.to_str().unwrap()]), "neither a .tflite file nor a pocketgan model");
+    fails_with(&pocketgan(&["npu", m, "--vela", "/nonexistent/vela"]), "does not run as Vela");
+    fails_with(&pocketgan(&["fit", m, "--board", "grove-vision-ai-v2", "--vela", "/nonexistent/vela"]), "does not run as Vela");
+    fails_with(&pocketgan(&["fit", m, "--board", "uno"]), "grove-vision-ai-v2");
+    // Nothing was written next to the model by the failed runs.
+    assert!(!dir.path().join("junk_vela.tflite").exists());
+}
