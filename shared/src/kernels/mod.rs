@@ -102,3 +102,42 @@ impl<'a> Weights<'a> {
         self.packed.get(self.packing.index(o, t, i)) as i32
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::{ConvGeometry, Op, TensorShape};
+    use crate::kernels::test_cases::Case;
+    use crate::quant::{multiply_by_quantized_multiplier, scale_by_factor};
+
+    /// The output stage, shortcut included, equals requantize-then-clamp on
+    /// every accumulator sign, for ReLU and for a -128 zero point.
+    #[test]
+    fn the_relu_shortcut_changes_nothing() {
+        let g = ConvGeometry { kernel: [1, 1], stride: [1, 1], padding: [0, 0], output_padding: [0, 0] };
+        let shapes = [
+            (Op::Linear, TensorShape::vector(3), TensorShape::vector(5)),
+            (Op::Conv2d(g), TensorShape { height: 1, width: 1, channels: 3 }, TensorShape { height: 1, width: 1, channels: 5 }),
+        ];
+        for (op, input, output) in shapes {
+            for (activation, zp) in [(Activation::Relu, -128), (Activation::Relu, 17), (Activation::Identity, -128), (Activation::Identity, 5)] {
+                let case = Case::random(op, input, output, activation, 0, zp, 99);
+                let owned = case.owned();
+                let layer = owned.layer();
+                let stage = OutputStage::of(&layer);
+                let low = if activation == Activation::Relu { zp as i32 } else { -128 };
+                for c in 0..5 {
+                    for sum in (-300_000..300_000).step_by(997).chain([i32::MIN, -1, 0, 1, i32::MAX]) {
+                        let acc = sum.wrapping_add(case.bias[c]);
+                        let scaled = match layer.requantization {
+                            Requantization::Fixed { multiplier, shift } => multiply_by_quantized_multiplier(acc, multiplier.get(c), shift.as_slice()[c]),
+                            Requantization::Float { factor } => scale_by_factor(acc, factor.bits(c)),
+                        };
+                        let expected = scaled.saturating_add(zp as i32).clamp(low, 127) as i8;
+                        assert_eq!(stage.finish(c, sum), expected, "{op:?} {activation:?} zp {zp} channel {c} sum {sum}");
+                    }
+                }
+            }
+        }
+    }
+}
