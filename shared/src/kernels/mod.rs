@@ -128,7 +128,7 @@ mod tests {
                 let low = if activation == Activation::Relu { zp as i32 } else { -128 };
                 for c in 0..5 {
                     for sum in (-300_000..300_000).step_by(997).chain([i32::MIN, -1, 0, 1, i32::MAX]) {
-                        let acc = sum.wrapping_add(case.bias[c]);
+                        let acc = sum.wrapping_add(case.parts.bias[c]);
                         let scaled = match layer.requantization {
                             Requantization::Fixed { multiplier, shift } => multiply_by_quantized_multiplier(acc, multiplier.get(c), shift.as_slice()[c]),
                             Requantization::Float { factor } => scale_by_factor(acc, factor.bits(c)),

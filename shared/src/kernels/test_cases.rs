@@ -8,20 +8,13 @@ use std::vec::Vec;
 
 extern crate std;
 
+/// A random layer and an input for it.
 #[derive(Debug, Clone)]
 pub struct Case {
-    pub op: Op,
-    pub input: TensorShape,
-    pub output: TensorShape,
-    pub activation: Activation,
-    pub input_zp: i8,
-    pub output_zp: i8,
+    /// The layer, as a model writer would choose it.
+    pub parts: LayerParts,
+    /// Input codes.
     pub x: Vec<i8>,
-    pub w: Vec<i8>,
-    pub bias: Vec<i32>,
-    pub input_scale: f32,
-    pub output_scale: f32,
-    pub weight_scales: Vec<f32>,
 }
 
 fn geometry() -> impl Strategy<Value = ConvGeometry> {
@@ -126,12 +119,25 @@ impl Case {
                 factor * output_scale / input_scale
             })
             .collect();
-        Case { op, input, output, activation, input_zp, output_zp, x, w, bias, input_scale, output_scale, weight_scales }
+        let parts = LayerParts {
+            op,
+            input,
+            output,
+            activation,
+            input_scale,
+            input_zero_point: input_zp,
+            output_scale,
+            output_zero_point: output_zp,
+            weight_scales,
+            weights: w,
+            bias,
+        };
+        Case { parts, x }
     }
 
     /// The factor TFLite derives for output channel `c`.
     pub fn factor(&self, c: usize) -> f64 {
-        crate::quant::requantization_factor(self.input_scale, self.weight_scales[c], self.output_scale)
+        crate::quant::requantization_factor(self.parts.input_scale, self.parts.weight_scales[c], self.parts.output_scale)
     }
 }
 
@@ -161,20 +167,7 @@ pub fn pack(layer: &Layer<'_>, w: &[i8]) -> AlignedBytes {
 impl Case {
     /// The case as an owned layer, its arrays derived from its scales.
     pub fn owned(&self) -> OwnedLayer {
-        let parts = LayerParts {
-            op: self.op,
-            input: self.input,
-            output: self.output,
-            activation: self.activation,
-            input_scale: self.input_scale,
-            input_zero_point: self.input_zp,
-            output_scale: self.output_scale,
-            output_zero_point: self.output_zp,
-            weight_scales: self.weight_scales.clone(),
-            weights: self.w.clone(),
-            bias: self.bias.clone(),
-        };
-        OwnedLayer::derive(parts, libm::tanhf).expect("test cases have representable factors")
+        OwnedLayer::derive(self.parts.clone(), libm::tanhf).expect("test cases have representable factors")
     }
 
     /// Calls `f` with the case as a [`Layer`] (its byte arrays live here),
@@ -182,7 +175,7 @@ impl Case {
     pub fn with_layer<R>(&self, f: impl FnOnce(&Layer<'_>) -> R) -> R {
         let owned = self.owned();
         let mut layer = owned.layer();
-        let packed = pack(&layer, &self.w);
+        let packed = pack(&layer, &self.parts.weights);
         layer.weights = PackedWeights::from_le_bytes(packed.as_bytes());
         f(&layer)
     }

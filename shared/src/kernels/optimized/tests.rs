@@ -19,12 +19,12 @@ fn optimized(layer: &Layer<'_>, zp: i8, input: &[i8], output: &mut [i8]) {
 
 /// Reference and fast outputs of a case.
 fn both(c: &Case) -> (std::vec::Vec<i8>, std::vec::Vec<i8>) {
-    let n = c.output.elements().unwrap() as usize;
+    let n = c.parts.output.elements().unwrap() as usize;
     c.with_layer(|layer| {
         let mut expected = std::vec![0i8; n];
         let mut found = std::vec![0x55u8 as i8; n];
-        reference(layer, c.input_zp, &c.x, &mut expected);
-        optimized(layer, c.input_zp, &c.x, &mut found);
+        reference(layer, c.parts.input_zero_point, &c.x, &mut expected);
+        optimized(layer, c.parts.input_zero_point, &c.x, &mut found);
         (expected, found)
     })
 }
@@ -35,7 +35,7 @@ proptest! {
     #[test]
     fn optimized_kernels_equal_the_reference(c in case()) {
         let (expected, found) = both(&c);
-        prop_assert_eq!(expected, found, "{:?} {:?} -> {:?}", c.op, c.input, c.output);
+        prop_assert_eq!(expected, found, "{:?} {:?} -> {:?}", c.parts.op, c.parts.input, c.parts.output);
     }
 }
 
@@ -46,8 +46,8 @@ fn long_dot_products_split_into_pieces_agree() {
     use crate::format::{Activation, Op, TensorShape};
     for (inputs, outputs) in [(264u16, 9u16), (600, 5), (256, 4)] {
         let mut c = case_like(Op::Linear, TensorShape::vector(inputs), TensorShape::vector(outputs));
-        c.activation = Activation::Identity;
-        c.output_zp = 0;
+        c.parts.activation = Activation::Identity;
+        c.parts.output_zero_point = 0;
         let (expected, found) = both(&c);
         assert_eq!(expected, found, "{inputs} -> {outputs}");
     }
@@ -59,15 +59,15 @@ fn long_dot_products_split_into_pieces_agree() {
 fn unaligned_weights_fall_back_to_the_same_result() {
     use crate::format::{Op, TensorShape};
     let c = case_like(Op::Linear, TensorShape::vector(20), TensorShape::vector(6));
-    let n = c.output.elements().unwrap() as usize;
+    let n = c.parts.output.elements().unwrap() as usize;
     c.with_layer(|layer| {
         let mut shifted = std::vec![0u8; layer.weights.byte_len() + 2];
         shifted[2..].copy_from_slice(layer.weights.as_bytes());
         let moved = Layer { weights: PackedWeights::from_le_bytes(&shifted[2..]), ..*layer };
         assert!(moved.weights.as_i16().is_none() || layer.weights.as_i16().is_none());
         let (mut expected, mut found) = (std::vec![0i8; n], std::vec![1i8; n]);
-        reference(layer, c.input_zp, &c.x, &mut expected);
-        optimized(&moved, c.input_zp, &c.x, &mut found);
+        reference(layer, c.parts.input_zero_point, &c.x, &mut expected);
+        optimized(&moved, c.parts.input_zero_point, &c.x, &mut found);
         assert_eq!(expected, found);
     });
 }

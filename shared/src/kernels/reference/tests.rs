@@ -21,12 +21,12 @@ extern crate std;
 
 /// Σ w·(x − zp) per output element, in f64, by an independent method.
 fn float_sums(c: &Case) -> Vec<f64> {
-    let (ih, iw, ic) = (c.input.height as usize, c.input.width as usize, c.input.channels as usize);
-    let (oh, ow, oc) = (c.output.height as usize, c.output.width as usize, c.output.channels as usize);
-    let x = |y: usize, xx: usize, ch: usize| (c.x[(y * iw + xx) * ic + ch] as f64) - c.input_zp as f64;
-    match c.op {
-        Op::Linear => (0..c.output.elements().unwrap() as usize)
-            .map(|o| (0..c.x.len()).map(|i| c.w[o * c.x.len() + i] as f64 * (c.x[i] as f64 - c.input_zp as f64)).sum())
+    let (ih, iw, ic) = (c.parts.input.height as usize, c.parts.input.width as usize, c.parts.input.channels as usize);
+    let (oh, ow, oc) = (c.parts.output.height as usize, c.parts.output.width as usize, c.parts.output.channels as usize);
+    let x = |y: usize, xx: usize, ch: usize| (c.x[(y * iw + xx) * ic + ch] as f64) - c.parts.input_zero_point as f64;
+    match c.parts.op {
+        Op::Linear => (0..c.parts.output.elements().unwrap() as usize)
+            .map(|o| (0..c.x.len()).map(|i| c.parts.weights[o * c.x.len() + i] as f64 * (c.x[i] as f64 - c.parts.input_zero_point as f64)).sum())
             .collect(),
         Op::Conv2d(g) => {
             let (kh, kw) = (g.kernel[0] as usize, g.kernel[1] as usize);
@@ -38,7 +38,7 @@ fn float_sums(c: &Case) -> Vec<f64> {
                     let ix = (ox * g.stride[1] as usize + kx) as isize - g.padding[1] as isize;
                     if iy < 0 || ix < 0 || iy as usize >= ih || ix as usize >= iw { continue; }
                     for ch in 0..ic {
-                        s += c.w[((o * kh + ky) * kw + kx) * ic + ch] as f64 * x(iy as usize, ix as usize, ch);
+                        s += c.parts.weights[((o * kh + ky) * kw + kx) * ic + ch] as f64 * x(iy as usize, ix as usize, ch);
                     }
                 }}
                 out[(oy * ow + ox) * oc + o] = s;
@@ -55,7 +55,7 @@ fn float_sums(c: &Case) -> Vec<f64> {
                 if oy < 0 || ox < 0 || oy as usize >= oh || ox as usize >= ow { continue; }
                 for o in 0..oc { for ch in 0..ic {
                     out[(oy as usize * ow + ox as usize) * oc + o] +=
-                        c.w[((o * kh + ky) * kw + kx) * ic + ch] as f64 * x(iy, ix, ch);
+                        c.parts.weights[((o * kh + ky) * kw + kx) * ic + ch] as f64 * x(iy, ix, ch);
                 }}
             }}}}
             out
@@ -69,27 +69,27 @@ proptest! {
     #[test]
     fn kernels_match_real_arithmetic(c in case()) {
         let out = c.with_layer(|layer| {
-            let mut out = std::vec![0i8; c.output.elements().unwrap() as usize];
-            run_layer(layer, c.input_zp, &c.x, &mut out);
+            let mut out = std::vec![0i8; c.parts.output.elements().unwrap() as usize];
+            run_layer(layer, c.parts.input_zero_point, &c.x, &mut out);
             out
         });
 
         let sums = float_sums(&c);
-        let per_channel = matches!(c.op, Op::Linear);
+        let per_channel = matches!(c.parts.op, Op::Linear);
         for (i, (&q, &s)) in out.iter().zip(&sums).enumerate() {
-            let ch = if per_channel { i } else { i % c.output.channels as usize };
-            let real = (s + c.bias[ch] as f64) * c.factor(ch) + c.output_zp as f64;
+            let ch = if per_channel { i } else { i % c.parts.output.channels as usize };
+            let real = (s + c.parts.bias[ch] as f64) * c.factor(ch) + c.parts.output_zero_point as f64;
             let rounding = if per_channel { 0.5 + 1e-6 } else { 1.0 };
-            let (expected, bound) = match c.activation {
+            let (expected, bound) = match c.parts.activation {
                 Activation::Identity => (real.clamp(-128.0, 127.0), rounding),
-                Activation::Relu => (real.clamp(c.output_zp as f64, 127.0), rounding),
+                Activation::Relu => (real.clamp(c.parts.output_zero_point as f64, 127.0), rounding),
                 Activation::Tanh => {
-                    let pre = (real.clamp(-128.0, 127.0) - c.output_zp as f64) * c.output_scale as f64;
-                    ((128.0 * pre.tanh()).clamp(-128.0, 127.0), 128.0 * c.output_scale as f64 + 0.5)
+                    let pre = (real.clamp(-128.0, 127.0) - c.parts.output_zero_point as f64) * c.parts.output_scale as f64;
+                    ((128.0 * pre.tanh()).clamp(-128.0, 127.0), 128.0 * c.parts.output_scale as f64 + 0.5)
                 }
             };
             prop_assert!((q as f64 - expected).abs() <= bound,
-                "element {} of {:?}: kernel {} vs real {} (bound {})", i, c.op, q, expected, bound);
+                "element {} of {:?}: kernel {} vs real {} (bound {})", i, c.parts.op, q, expected, bound);
         }
     }
 }
