@@ -25,7 +25,7 @@ impl PanelColor for BinaryColor {
     const INK: Self = BinaryColor::On;
     const PAPER: Self = BinaryColor::Off;
     fn image_pixel(image: &Rendered<'_>, x: u16, y: u16, display_x: u16, display_y: u16) -> Self {
-        Dither::Bayer8.lit(image.pixel(x, y), display_x, display_y).into()
+        Dither::BAYER8.lit(image.pixel(x, y), display_x, display_y).into()
     }
 }
 

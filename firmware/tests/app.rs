@@ -44,7 +44,7 @@ fn default_model_draws_what_the_shared_renderer_draws() {
     for y in 0..64u16 {
         for x in 0..64u16 {
             let inside = x >= ox && y >= oy && x < ox + 56 && y < oy + 56;
-            let want = inside && Dither::Bayer8.lit(image.pixel(x - ox, y - oy), x, y);
+            let want = inside && Dither::BAYER8.lit(image.pixel(x - ox, y - oy), x, y);
             assert_eq!(fb.is_lit(x, y), want, "pixel ({x}, {y})");
         }
     }

@@ -42,6 +42,9 @@ pub struct SampleOptions {
     /// Walk each sample's latent this far (out of 256) towards the next
     /// seed's, as a board's sensor does (0: the seed's own latent).
     pub mix: u16,
+    /// For `PixelFormat::Mono`: gray values below it are black before
+    /// dithering (the boards use `DEFAULT_BLACK_LEVEL`).
+    pub black_level: u8,
 }
 
 /// Samples rendered for a display.
@@ -85,7 +88,7 @@ pub fn render_samples(model: &Model<'_>, opts: &SampleOptions) -> Result<Frames>
         && c >= h.classes {
             bail!("--class {c}: the model has {} classes", h.classes);
         }
-    let dither = if opts.pixels == PixelFormat::Mono { Dither::Bayer8 } else { Dither::Threshold };
+    let dither = if opts.pixels == PixelFormat::Mono { Dither::Bayer8 { black_level: opts.black_level } } else { Dither::Threshold };
     let mut size = (0, 0);
     let (mut all_rgb, mut all_raw) = (Vec::with_capacity(opts.count), Vec::with_capacity(opts.count));
     for k in 0..opts.count {

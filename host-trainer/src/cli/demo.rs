@@ -12,6 +12,7 @@ use crate::training::images::train;
 use anyhow::{Result, anyhow};
 use burn::tensor::Device;
 use pocketgan_shared::Model;
+use pocketgan_shared::pixels::DEFAULT_BLACK_LEVEL;
 use super::parse::timestamp;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -75,7 +76,7 @@ fn demo(out: &Path, steps: usize, device: DeviceChoice) -> Result<bool> {
     println!("3/3 drawing what a board would show (the shared fixed-point code, seeds 0..63)");
     let model = Model::parse(&exported.bytes).map_err(|e| anyhow!("{e}"))?;
     let grid_path = out.join("board-samples.png");
-    let opts = SampleOptions { seed: 0, count: 64, class: None, display: None, scale: 2, pixels: PixelFormat::Gray8, columns: 8, mix: 0 };
+    let opts = SampleOptions { seed: 0, count: 64, class: None, display: None, scale: 2, pixels: PixelFormat::Gray8, columns: 8, mix: 0, black_level: DEFAULT_BLACK_LEVEL };
     let f = render_samples(&model, &opts)?;
     Grid { width: f.width, height: f.height, channels: 3, images: f.rgb }.save_png(&grid_path, 8, 1)?;
     let oled_path = out.join("board-screen.png");

@@ -7,6 +7,7 @@ use crate::board::sample::{PixelFormat, SampleOptions};
 use crate::board::screen::{SCREEN, board_screens};
 use crate::render::grid::Grid;
 use anyhow::{Context, Result, bail};
+use pocketgan_shared::pixels::DEFAULT_BLACK_LEVEL;
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -38,6 +39,11 @@ pub struct SampleArgs {
     /// board's sensor does; 0 = the seed itself, 256 = the next seed).
     #[arg(long, default_value_t = 0)]
     mix: u16,
+    /// With --pixels mono: gray values below this are black before
+    /// dithering, so a near-black background shows no specks (0: dither
+    /// everything). Boards, and --board screens, use the default.
+    #[arg(long, default_value_t = DEFAULT_BLACK_LEVEL, conflicts_with = "board")]
+    black_level: u8,
     /// Output PNG (a grid of the samples).
     #[arg(short, long)]
     output: Option<PathBuf>,
@@ -54,7 +60,7 @@ pub struct SampleArgs {
 
 /// Runs `pocketgan sample`.
 pub fn run(args: &SampleArgs) -> Result<()> {
-    let SampleArgs { ref model, seed, count, class, display, scale, pixels, columns, mix, ref output, ref raw, ref board } = *args;
+    let SampleArgs { ref model, seed, count, class, display, scale, pixels, columns, mix, black_level, ref output, ref raw, ref board } = *args;
     if let Some(board_id) = board {
         let Some(output) = output else { bail!("--board draws a PNG: say where with -o screens.png") };
         if count == 0 {
@@ -69,7 +75,7 @@ pub fn run(args: &SampleArgs) -> Result<()> {
         println!("wrote {count} screens of {} (seeds {seed}-{}) to {}", board.id, seed as u64 + count as u64 - 1, output.display());
         return Ok(());
     }
-    let opts = SampleOptions { seed, count, class, display, scale: scale.max(1), pixels, columns, mix };
+    let opts = SampleOptions { seed, count, class, display, scale: scale.max(1), pixels, columns, mix, black_level };
     crate::board::sample::run(model, &opts, output.as_deref(), raw.as_deref())?;
     let seeds = format!("seeds {}-{}", seed, seed as u64 + count as u64 - 1);
     for place in output.iter().chain(raw.iter()) {

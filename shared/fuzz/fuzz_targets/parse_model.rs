@@ -27,7 +27,7 @@ fn exercise(data: &[u8]) {
     let rendered = Rendered::with_scale(img, 1);
     let (w, h) = rendered.size();
     let mut mono = vec![0u8; (w as usize).div_ceil(8) * h as usize];
-    rendered.fill_mono(Dither::Bayer8, &mut mono).expect("buffer sized from the image");
+    rendered.fill_mono(Dither::BAYER8, &mut mono).expect("buffer sized from the image");
 }
 
 fuzz_target!(|data: &[u8]| {
