@@ -353,9 +353,9 @@ mod tests {
         assert_eq!(out, [0; 8]);
         r.fill_mono(Dither::Bayer8 { black_level: 0 }, &mut out).unwrap();
         assert_eq!(out.iter().map(|b| b.count_ones()).sum::<u32>(), 3, "gray 11 lights thresholds 2, 6, 10");
-        let gray = [-96i8; 64]; // gray 32: dithered as before
+        let gray = [-64i8; 64]; // gray 64: above it, dithered as before
         let img = GeneratedImage::new(&gray, 8, 8, 1).unwrap();
         Rendered::with_scale(img, 1).fill_mono(Dither::BAYER8, &mut out).unwrap();
-        assert_eq!(out.iter().map(|b| b.count_ones()).sum::<u32>(), 8);
+        assert_eq!(out.iter().map(|b| b.count_ones()).sum::<u32>(), 16, "thresholds 2, 6, …, 62");
     }
 }
