@@ -6,7 +6,6 @@ use crate::files::write_atomic;
 use crate::training::run_dir::RunDir;
 use anyhow::{Context, Result, anyhow, bail};
 use burn::tensor::Device;
-use pocketgan_shared::Model;
 use std::path::{Path, PathBuf};
 
 #[derive(clap::Args, Debug)]
@@ -43,7 +42,7 @@ pub fn run(args: &ExportArgs) -> Result<()> {
     });
     let report = export(&generator, &name, &device)?;
     // Write nothing until every requested file can be made.
-    let tflite_bytes = args.tflite.as_ref().map(|_| tflite_of(&report.bytes)).transpose()?;
+    let tflite_bytes = args.tflite.as_ref().map(|_| tflite::from_model_file(&report.bytes)).transpose()?;
     println!("exported step {} of {}", state.step, run.root.display());
     if let Some(path) = &args.output {
         write_atomic(path, &report.bytes)?;
@@ -57,11 +56,6 @@ pub fn run(args: &ExportArgs) -> Result<()> {
     println!("  scratch RAM: {} bytes", report.scratch);
     println!("  int8 vs float PSNR on seeds 0..63: {:.2} dB", report.psnr_db);
     Ok(())
-}
-
-fn tflite_of(model_bytes: &[u8]) -> Result<Vec<u8>> {
-    let model = Model::parse(model_bytes).map_err(|e| anyhow!("{e}"))?;
-    tflite::write(&model).context("cannot express the model as .tflite")
 }
 
 fn write_tflite(path: &Path, bytes: &[u8]) -> Result<()> {
@@ -79,7 +73,7 @@ fn convert_model_file(args: &ExportArgs) -> Result<()> {
         bail!("-o and --name need a run folder; a model file converts to .tflite as it is");
     }
     let bytes = std::fs::read(&args.run).with_context(|| format!("cannot read {}", args.run.display()))?;
-    let out = tflite_of(&bytes).map_err(|e| anyhow!("{}: {e:#}", args.run.display()))?;
+    let out = tflite::from_model_file(&bytes).map_err(|e| anyhow!("{}: {e:#}", args.run.display()))?;
     println!("converted {}", args.run.display());
     write_tflite(path, &out)
 }

@@ -4,7 +4,6 @@
 use crate::board::npu::{self, NpuBoard};
 use crate::export::tflite;
 use anyhow::{Context, Result, anyhow, bail};
-use pocketgan_shared::Model;
 use std::path::{Path, PathBuf};
 
 #[derive(clap::Args, Debug)]
@@ -31,8 +30,7 @@ pub fn run(args: &FitArgs) -> Result<()> {
 
 fn fit_npu(model_path: &Path, board: &NpuBoard, vela: Option<&Path>) -> Result<()> {
     let bytes = std::fs::read(model_path).with_context(|| format!("cannot read model file {}", model_path.display()))?;
-    let model = Model::parse(&bytes).map_err(|e| anyhow!("{}: {e}", model_path.display()))?;
-    let file = tflite::write(&model).context("the model cannot be expressed as .tflite, so not compiled for an NPU")?;
+    let file = tflite::from_model_file(&bytes).map_err(|e| anyhow!("{}: {e:#}; not compiled for an NPU", model_path.display()))?;
     let vela = npu::find_vela(vela)?;
     let e = npu::compile_for_board(board, &vela, &file, "model", None)?;
     println!("{} on {} ({}, {} at {:.0} MHz)", model_path.display(), board.id, board.name, board.accelerator, e.clock_hz / 1e6);

@@ -4,7 +4,6 @@
 use crate::board::npu::{self, NPU_BOARDS, VelaEstimate, VelaTarget};
 use crate::export::tflite;
 use anyhow::{Context, Result, anyhow, bail};
-use pocketgan_shared::Model;
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -44,8 +43,7 @@ pub struct NpuArgs {
 pub fn run(args: &NpuArgs) -> Result<()> {
     let bytes = std::fs::read(&args.model).with_context(|| format!("cannot read {}", args.model.display()))?;
     let tflite_file = if bytes.starts_with(&pocketgan_shared::format::MAGIC) {
-        let model = Model::parse(&bytes).map_err(|e| anyhow!("{}: {e}", args.model.display()))?;
-        tflite::write(&model).context("the model cannot be expressed as .tflite")?
+        tflite::from_model_file(&bytes).map_err(|e| anyhow!("{}: {e:#}", args.model.display()))?
     } else if bytes.get(4..8) == Some(b"TFL3") {
         bytes
     } else {

@@ -23,7 +23,7 @@
 //! version 3; field slot = 4 + 2 · field id): about a dozen tables, not
 //! worth 0.9 MB of generated code.
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use flatbuffers::{FlatBufferBuilder, UnionWIPOffset, WIPOffset};
 use pocketgan_shared::format::{Activation, ConvGeometry, Layer, Op, TensorShape};
 use pocketgan_shared::kernels::OUTPUT_CODE_SCALE;
@@ -269,6 +269,13 @@ pub fn write(model: &Model<'_>) -> Result<Vec<u8>> {
         }
     }
     Ok(serialize(&graph, input, current, &format!("pocketgan {}", header.name)))
+}
+
+/// A `.pgan` file's bytes as a `.tflite`: parsed (a model that does not
+/// parse gets the parser's message), then written.
+pub fn from_model_file(bytes: &[u8]) -> Result<Vec<u8>> {
+    let model = Model::parse(bytes).map_err(|e| anyhow::anyhow!("{e}"))?;
+    write(&model).context("the model cannot be expressed as .tflite")
 }
 
 /// The flatbuffer: Model { version 3, operator_codes, subgraphs [1],

@@ -86,6 +86,21 @@ pub enum Op {
     ConvTranspose2d(ConvGeometry),
 }
 
+impl Op {
+    /// Where each weight of a layer doing this op from `input` to `output`
+    /// lives in its packed weights, or `None` if the sizes overflow.
+    pub fn packing(self, input: TensorShape, output: TensorShape) -> Option<Packing> {
+        Some(match self {
+            Op::Linear => Packing { channels: output.elements()? as usize, taps: 1, depth: input.elements()? as usize },
+            Op::Conv2d(g) | Op::ConvTranspose2d(g) => Packing {
+                channels: output.channels as usize,
+                taps: g.kernel[0] as usize * g.kernel[1] as usize,
+                depth: input.channels as usize,
+            },
+        })
+    }
+}
+
 /// The activation fused into a layer's output stage.
 ///
 /// These are the activations TFLite fuses into (or, for `tanh`, runs right
@@ -209,15 +224,7 @@ impl Layer<'_> {
 
     /// Where each weight lives in [`Layer::weights`].
     pub fn packing(&self) -> Option<Packing> {
-        let channels = self.output_channels()? as usize;
-        Some(match self.op {
-            Op::Linear => Packing { channels, taps: 1, depth: self.input.elements()? as usize },
-            Op::Conv2d(g) | Op::ConvTranspose2d(g) => Packing {
-                channels,
-                taps: g.kernel[0] as usize * g.kernel[1] as usize,
-                depth: self.input.channels as usize,
-            },
-        })
+        self.op.packing(self.input, self.output)
     }
 
     /// Staging words (`u32`, two int16 inputs each) the optimized kernels

@@ -329,17 +329,40 @@ fn validate_layer(
     Ok(())
 }
 
+/// One output channel's requantization, as TFLite derives it for an op
+/// from the factor `(s_in · s_w) / s_out`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum ChannelRequantization {
+    /// Convolutions: `QuantizeMultiplier`'s multiplier and shift.
+    Fixed(i32, i8),
+    /// Fully connected: the factor itself.
+    Float(f64),
+}
+
+/// TFLite's requantization of one channel of `op` with real factor `f`, or
+/// `None` if the rule cannot represent it.
+pub(crate) fn channel_requantization(op: Op, f: f64) -> Option<ChannelRequantization> {
+    match op {
+        Op::Linear => is_valid_float_factor(f).then_some(ChannelRequantization::Float(f)),
+        Op::Conv2d(_) | Op::ConvTranspose2d(_) => quantize_multiplier(f).map(|(m, s)| ChannelRequantization::Fixed(m, s)),
+    }
+}
+
 /// The requantization must be the op's rule, with exactly the values the
 /// layer's scales give ([`crate::quant`]).
 fn validate_requantization(layer: &Layer<'_>, channels: usize) -> Result<(), Problem> {
-    let factor = |c: usize| requantization_factor(layer.input_scale, layer.weight_scales.get(c), layer.output_scale);
+    let expected = |c: usize| {
+        let f = requantization_factor(layer.input_scale, layer.weight_scales.get(c), layer.output_scale);
+        channel_requantization(layer.op, f)
+    };
     match (layer.op, layer.requantization) {
-        (Op::Linear, Requantization::Float { factor: stored }) => {
-            check_len(ArrayName::Factor, stored.byte_len(), 8 * channels as u64)?;
+        (Op::Linear, Requantization::Float { factor }) => {
+            check_len(ArrayName::Factor, factor.byte_len(), 8 * channels as u64)?;
             for c in 0..channels {
-                let f = factor(c);
-                if !is_valid_float_factor(f) || stored.bits(c) != f.to_bits() {
-                    return Err(Problem::Requantization);
+                // Compared as bits: the stored double must be the derived one exactly.
+                match expected(c) {
+                    Some(ChannelRequantization::Float(f)) if f.to_bits() == factor.bits(c) => {}
+                    _ => return Err(Problem::Requantization),
                 }
             }
         }
@@ -347,7 +370,7 @@ fn validate_requantization(layer: &Layer<'_>, channels: usize) -> Result<(), Pro
             check_len(ArrayName::Multiplier, multiplier.byte_len(), 4 * channels as u64)?;
             check_len(ArrayName::Shift, shift.byte_len(), channels as u64)?;
             for c in 0..channels {
-                if quantize_multiplier(factor(c)) != Some((multiplier.get(c), shift.as_slice()[c])) {
+                if expected(c) != Some(ChannelRequantization::Fixed(multiplier.get(c), shift.as_slice()[c])) {
                     return Err(Problem::Requantization);
                 }
             }

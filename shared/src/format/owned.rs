@@ -8,8 +8,11 @@
 
 extern crate alloc;
 
-use super::{Activation, AlignmentPadding, F32Array, F64Array, I8Array, I32Array, Layer, Op, PackedWeights, Requantization, TensorShape};
-use crate::quant::{is_valid_float_factor, quantize_multiplier, requantization_factor, tanh_table};
+use super::{
+    Activation, AlignmentPadding, ChannelRequantization, F32Array, F64Array, I8Array, I32Array, Layer, Op, PackedWeights,
+    Packing, Requantization, TensorShape, channel_requantization,
+};
+use crate::quant::{requantization_factor, tanh_table};
 use alloc::vec;
 use alloc::vec::Vec;
 
@@ -38,6 +41,13 @@ pub struct LayerParts {
     pub weights: Vec<i8>,
     /// int32 bias per output channel.
     pub bias: Vec<i32>,
+}
+
+impl LayerParts {
+    /// Where each weight lives in the packed array the file stores.
+    pub fn packing(&self) -> Option<Packing> {
+        self.op.packing(self.input, self.output)
+    }
 }
 
 /// Why [`OwnedLayer::derive`] refused a layer.
@@ -89,18 +99,8 @@ impl OwnedLayer {
     /// Derives the stored arrays from `parts`. `tanh` is the f32 `tanh` the
     /// table is computed with (on the host: the C library's, as LiteRT's).
     pub fn derive(parts: LayerParts, tanh: impl Fn(f32) -> f32) -> Result<Self, DeriveError> {
-        let mut owned = OwnedLayer {
-            parts,
-            packed: Vec::new(),
-            bias: Vec::new(),
-            weight_scales: Vec::new(),
-            multiplier: Vec::new(),
-            shift: Vec::new(),
-            factor: Vec::new(),
-            tanh_table: Vec::new(),
-        };
-        let p = &owned.parts;
-        let packing = owned.layer().packing().ok_or(DeriveError::Lengths)?;
+        let p = &parts;
+        let packing = p.packing().ok_or(DeriveError::Lengths)?;
         let channels = packing.channels;
         let logical = channels * packing.taps * packing.depth;
         if p.bias.len() != channels || p.weight_scales.len() != channels || p.weights.len() != logical {
@@ -112,18 +112,16 @@ impl OwnedLayer {
         let weight_scales = p.weight_scales.iter().flat_map(|s| s.to_le_bytes()).collect();
         let (mut multiplier, mut shift, mut factor) = (Vec::new(), Vec::new(), Vec::new());
         for (c, &s_w) in p.weight_scales.iter().enumerate() {
-            let f = requantization_factor(p.input_scale, s_w, p.output_scale);
             if !(s_w.is_finite() && s_w > 0.0) {
                 return Err(DeriveError::Factor(c));
             }
-            match p.op {
-                Op::Linear if is_valid_float_factor(f) => factor.extend_from_slice(&f.to_le_bytes()),
-                Op::Conv2d(_) | Op::ConvTranspose2d(_) => {
-                    let (m, s) = quantize_multiplier(f).ok_or(DeriveError::Factor(c))?;
+            match channel_requantization(p.op, requantization_factor(p.input_scale, s_w, p.output_scale)) {
+                Some(ChannelRequantization::Float(f)) => factor.extend_from_slice(&f.to_le_bytes()),
+                Some(ChannelRequantization::Fixed(m, s)) => {
                     multiplier.extend_from_slice(&m.to_le_bytes());
                     shift.push(s);
                 }
-                Op::Linear => return Err(DeriveError::Factor(c)),
+                None => return Err(DeriveError::Factor(c)),
             }
         }
         let tanh_table = if p.activation == Activation::Tanh {
@@ -131,14 +129,7 @@ impl OwnedLayer {
         } else {
             Vec::new()
         };
-        owned.packed = packed;
-        owned.bias = bias;
-        owned.weight_scales = weight_scales;
-        owned.multiplier = multiplier;
-        owned.shift = shift;
-        owned.factor = factor;
-        owned.tanh_table = tanh_table;
-        Ok(owned)
+        Ok(OwnedLayer { parts, packed, bias, weight_scales, multiplier, shift, factor, tanh_table })
     }
 
     /// The format's view of this layer (the encoder chooses the padding

@@ -19,8 +19,7 @@ fn owned(op: Op, input: TensorShape, output: TensorShape, activation: Activation
     };
     let probe = OwnedLayer::derive(parts.clone(), libm::tanhf).unwrap_err();
     assert_eq!(probe, DeriveError::Lengths);
-    let view = OwnedLayer { parts: parts.clone(), packed: vec![], bias: vec![], weight_scales: vec![], multiplier: vec![], shift: vec![], factor: vec![], tanh_table: vec![] };
-    let packing = view.layer().packing().unwrap();
+    let packing = parts.packing().unwrap();
     parts.weights = (0..packing.channels * packing.taps * packing.depth).map(|i| (i * 37 % 255) as i8).collect();
     parts.bias = (0..packing.channels).map(|c| c as i32 * 11 - 50).collect();
     parts.weight_scales = (0..packing.channels).map(|c| 0.01 + c as f32 * 1e-4).collect();
