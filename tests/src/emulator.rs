@@ -154,7 +154,9 @@ pub fn footprint(elf: &Path) -> Result<Footprint, String> {
         let mut words = line.split_whitespace();
         let (Some(name), Some(size)) = (words.next(), words.next().and_then(|s| s.parse::<u64>().ok())) else { continue };
         match name {
-            ".vector_table" | ".boot2" | ".text" | ".rodata" => flash += size,
+            // .boot2: the RP2040's boot loader; .start_block, .bi_entries,
+            // .end_block: the RP2350's image definition and binary info.
+            ".vector_table" | ".boot2" | ".start_block" | ".bi_entries" | ".end_block" | ".text" | ".rodata" => flash += size,
             ".data" => {
                 flash += size;
                 ram += size;

@@ -9,7 +9,12 @@ use pocketgan_firmware::Clock;
 const RELOAD: u32 = 0x00ff_ffff;
 /// Under `-icount shift=0` QEMU advances 1 ns per instruction and the
 /// mps2-an386 SysTick counts at 25 MHz: one tick per 40 instructions.
+#[cfg(not(an505))]
 const INSTRUCTIONS_PER_TICK: u64 = 40;
+/// The mps2-an505's SysTick counts at its 20 MHz system clock: one tick per
+/// 50 instructions.
+#[cfg(an505)]
+const INSTRUCTIONS_PER_TICK: u64 = 50;
 
 static WRAPS: AtomicU32 = AtomicU32::new(0);
 
@@ -18,7 +23,7 @@ fn SysTick() {
     WRAPS.fetch_add(1, Ordering::Relaxed);
 }
 
-/// Counts executed instructions (to within 40) when QEMU runs with
+/// Counts executed instructions (to within one tick) when QEMU runs with
 /// `-icount shift=0`; reads 0 without it.
 pub struct InstructionClock {
     syst: SYST,

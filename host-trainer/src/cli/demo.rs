@@ -92,7 +92,7 @@ fn demo(out: &Path, steps: usize, device: DeviceChoice) -> Result<bool> {
     );
     println!("    loss curves: {}", run.root.join("losses.png").display());
     println!(
-        "Next: pocketgan fit {} --board stm32f411-blackpill (or rp-pico), then flash it (README, \"On a board\")",
+        "Next: pocketgan fit {} --board stm32f411-blackpill (or rp-pico, rp-pico2), then flash it (README, \"On a board\")",
         model_path.display()
     );
     println!(

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 pub struct FitArgs {
     /// The model file.
     model: PathBuf,
-    /// The board: stm32f411-blackpill, rp-pico, emulated, or
+    /// The board: stm32f411-blackpill, rp-pico, rp-pico2, emulated, or
     /// grove-vision-ai-v2 (Ethos-U55 NPU: Vela's estimate).
     #[arg(long)]
     board: String,

@@ -53,7 +53,8 @@ pub struct SampleArgs {
     raw: Option<PathBuf>,
     /// Draw whole screens as this board shows them (image, caption with
     /// the estimated time), one per button press from --seed; replaces
-    /// --display/--pixels: stm32f411-blackpill, rp-pico or emulated.
+    /// --display/--pixels: stm32f411-blackpill, rp-pico, rp-pico2 or
+    /// emulated.
     #[arg(long, conflicts_with_all = ["display", "raw", "mix"])]
     board: Option<String>,
 }

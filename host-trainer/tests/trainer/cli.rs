@@ -95,7 +95,7 @@ fn bad_training_input_gets_clear_errors() {
 #[test]
 fn fit_reports_the_default_model_on_each_board() {
     let model = repo().join("models/dcgan-digits.pgan");
-    for board in ["stm32f411-blackpill", "rp-pico", "emulated"] {
+    for board in ["stm32f411-blackpill", "rp-pico", "rp-pico2", "emulated"] {
         let out = pocketgan(&["fit", model.to_str().unwrap(), "--board", board]);
         let text = String::from_utf8_lossy(&out.stdout);
         assert!(out.status.success(), "{board}: {}", String::from_utf8_lossy(&out.stderr));

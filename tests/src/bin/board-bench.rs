@@ -2,7 +2,8 @@
 //!
 //! Builds the boards with MODEL built in (the default model otherwise),
 //! runs the generator on the emulated board — Cortex-M4 code and Cortex-M0+
-//! (ARMv6-M) code — under QEMU's `-icount shift=0`, and prints a table:
+//! (ARMv6-M) code on `mps2-an386`, Cortex-M33 code on `mps2-an505` — under
+//! QEMU's `-icount shift=0`, and prints a table:
 //! instructions per image, MACs, instructions per MAC, the estimated time
 //! at each real board's clock (assuming one instruction per cycle: an
 //! estimate, not a cycle count), each layer with the reference and the
@@ -43,13 +44,17 @@ fn bench() -> Result<(), String> {
 
     let shown = model_path.strip_prefix(repo_root()).unwrap_or(&model_path);
     println!("model {} ({} B, {} MACs/image, {} B scratch)\n", shown.display(), bytes.len(), macs, model.scratch_len());
-    println!("Generator on the emulated board (QEMU mps2-an386, -icount shift=0: 1 instruction = 1 ns), {PRESSES} images each");
+    println!("Generator on the emulated board (QEMU mps2-an386; mps2-an505 for the M33; -icount shift=0: 1 instruction = 1 ns), {PRESSES} images each");
     println!();
     println!("| code | instructions/image | MACs/image | instructions/MAC | vs M4 code | est. ms/image at |");
     println!("|---|---:|---:|---:|---:|---|");
     let mut m4 = None;
     for (target, label, board_id) in
-        [("thumbv7em-none-eabihf", "Cortex-M4F (thumbv7em)", "stm32f411-blackpill"), ("thumbv6m-none-eabi", "Cortex-M0+ (thumbv6m)", "rp-pico")]
+        [
+            ("thumbv7em-none-eabihf", "Cortex-M4F (thumbv7em)", "stm32f411-blackpill"),
+            ("thumbv6m-none-eabi", "Cortex-M0+ (thumbv6m)", "rp-pico"),
+            ("thumbv8m.main-none-eabihf", "Cortex-M33 (thumbv8m.main, mps2-an505)", "rp-pico2"),
+        ]
     {
         let elf = build_board("emulated", Some(target), Some(&model_path), dir.path())?;
         let run = run_emulated(&elf, &script, &dir.path().join(target))?;
@@ -81,7 +86,11 @@ fn bench() -> Result<(), String> {
     println!("|---|---|---:|---:|---:|---:|---:|---:|---|");
     let layers: Vec<_> = model.layers().collect::<Result<_, _>>().map_err(|e| e.to_string())?;
     for (target, label, board_id) in
-        [("thumbv7em-none-eabihf", "M4F", "stm32f411-blackpill"), ("thumbv6m-none-eabi", "M0+", "rp-pico")]
+        [
+            ("thumbv7em-none-eabihf", "M4F", "stm32f411-blackpill"),
+            ("thumbv6m-none-eabi", "M0+", "rp-pico"),
+            ("thumbv8m.main-none-eabihf", "M33", "rp-pico2"),
+        ]
     {
         let elf = build_board("emulated", Some(target), Some(&model_path), dir.path())?;
         let run = run_emulated(&elf, "bench-layers\n", &dir.path().join(format!("{target}-layers")))?;
@@ -123,7 +132,7 @@ fn bench() -> Result<(), String> {
     println!();
     println!("| board | flash used | of | RAM used | of | model file | app buffers |");
     println!("|---|---:|---:|---:|---:|---:|---:|");
-    for id in ["emulated", "stm32f411-blackpill", "rp-pico"] {
+    for id in ["emulated", "stm32f411-blackpill", "rp-pico", "rp-pico2"] {
         let elf = build_board(id, None, Some(&model_path), dir.path())?;
         let f = footprint(&elf)?;
         let b = board(id).map_err(|e| e.to_string())?;

@@ -18,7 +18,7 @@ fn firmware_fits_the_reserves_fit_assumes() {
         panic!("the board tests need {why}");
     }
     let dir = tempfile::tempdir().unwrap();
-    for id in ["emulated", "stm32f411-blackpill", "rp-pico"] {
+    for id in ["emulated", "stm32f411-blackpill", "rp-pico", "rp-pico2"] {
         let b = board(id).unwrap();
         let elf = build_board(id, None, None, dir.path()).unwrap();
         let f = footprint(&elf).unwrap();
@@ -42,14 +42,19 @@ fn time_estimates_use_the_measured_instructions_per_mac() {
     }
     let dir = tempfile::tempdir().unwrap();
     let macs = Model::parse(MODEL_FILE).unwrap().macs() as f64;
-    // Cortex-M4 code stands for the F411; ARMv6-M code for the RP2040.
-    for (target, boards) in [("thumbv7em-none-eabihf", ["emulated", "stm32f411-blackpill"]), ("thumbv6m-none-eabi", ["rp-pico", "rp-pico"])] {
+    // Cortex-M4 code stands for the F411; ARMv6-M code for the RP2040;
+    // Cortex-M33 code (on QEMU's mps2-an505) for the RP2350.
+    for (target, boards) in [
+        ("thumbv7em-none-eabihf", &["emulated", "stm32f411-blackpill"][..]),
+        ("thumbv6m-none-eabi", &["rp-pico"]),
+        ("thumbv8m.main-none-eabihf", &["rp-pico2"]),
+    ] {
         let elf = build_board("emulated", Some(target), None, dir.path()).unwrap();
         let run = run_emulated(&elf, "press\n", &dir.path().join(target)).unwrap();
         let ticks = generation_ticks(&run.log);
         assert_eq!(ticks.len(), 2, "{}", run.log);
         let measured = ticks[1] as f64 / macs;
-        for id in boards {
+        for &id in boards {
             let assumed = board(id).unwrap().instructions_per_mac;
             assert!(
                 (measured / assumed - 1.0).abs() < 0.05,
@@ -62,13 +67,13 @@ fn time_estimates_use_the_measured_instructions_per_mac() {
 #[test]
 fn optimized_kernels_equal_the_reference_on_the_emulated_cores() {
     // The on-target half of shared's exact-equality tests: every layer of
-    // the default model, reference and optimized kernels, M4 and M0+ code.
+    // the default model, reference and optimized kernels, M4, M0+ and M33 code.
     if let Some(why) = emulator_missing() {
         panic!("the board tests need {why}");
     }
     let dir = tempfile::tempdir().unwrap();
     let layers = Model::parse(MODEL_FILE).unwrap().layers().count();
-    for target in ["thumbv7em-none-eabihf", "thumbv6m-none-eabi"] {
+    for target in ["thumbv7em-none-eabihf", "thumbv6m-none-eabi", "thumbv8m.main-none-eabihf"] {
         let elf = build_board("emulated", Some(target), None, dir.path()).unwrap();
         let run = run_emulated(&elf, "bench-layers\n", &dir.path().join(target)).unwrap();
         let ticks = layer_ticks(&run.log);

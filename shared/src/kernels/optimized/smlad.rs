@@ -27,6 +27,24 @@ use super::chunk::{Chunk, MAX_STEPS};
 // The unrolled length is spelled out in the assembly below.
 const _: () = assert!(MAX_STEPS == 32);
 
+/// Naked functions are assembled with the target's base features, not
+/// `-C target-cpu`: ARMv8-M Mainline's base has no DSP extension even where
+/// the core has it (this module is only built when it does), and LLVM's
+/// assembler knows no `.arch_extension dsp`. Naming the core turns it on.
+#[cfg(armv8m_main)]
+macro_rules! dsp_directive {
+    () => {
+        ".cpu cortex-m33"
+    };
+}
+/// ARMv7E-M always has the DSP extension.
+#[cfg(not(armv8m_main))]
+macro_rules! dsp_directive {
+    () => {
+        ""
+    };
+}
+
 /// Shared prologue and chunk loop. Arguments (AAPCS): r0 sums, r1 chunks,
 /// r2 chunk count (≥ 1), r3 staged inputs; on the stack: weights, steps.
 /// Frame after the prologue: [sp] entry address, [sp+4] next chunk,
@@ -35,6 +53,7 @@ const _: () = assert!(MAX_STEPS == 32);
 macro_rules! smlad_kernel {
     ($step_bytes:literal, $load_sums:literal, $store_sums:literal, $step:literal) => {
         core::arch::naked_asm!(
+            dsp_directive!(),
             "push {{r4-r11, lr}}",
             "sub sp, #20",
             "ldr r4, [sp, #60]",
