@@ -85,8 +85,8 @@ pub fn multiply_by_quantized_multiplier(x: i32, multiplier: i32, shift: i8) -> i
     if multiplier >= 0 && shift <= -2 {
         // The layers' usual case (factors below 1/4), in one rounding
         // step on the 64-bit product, with the same result: see
-        // `fused_double_rounding`.
-        return fused_double_rounding(x, multiplier, (-(shift as i32)) as u32);
+        // [`one_step_rounding`].
+        return one_step_rounding(x, multiplier, (-(shift as i32)) as u32);
     }
     let left = shift.max(0) as u32;
     let right = (-(shift as i32)).clamp(0, 31) as u32;
@@ -102,13 +102,14 @@ pub fn multiply_by_quantized_multiplier(x: i32, multiplier: i32, shift: i8) -> i
 /// the divide `⌊(h + 2^(r−1) − [h < 0]) / 2^r⌋`; nested floors of integer
 /// divisions merge, so the result is `⌊(P + 2^30 − [h < 0] · 2^31 + 2^(30+r)) / 2^(31+r)⌋`.
 /// `[h < 0]` may be replaced by `[P < 0]`: they differ only for
-/// `P ∈ [−2^30, 0)`, where both give 0. On a Cortex-M that is `SMULL`, an
-/// add with carry and two shifts of the high word.
+/// `P ∈ [−2^30, 0)`, where both give 0. And `[P < 0]` by `[x < 0]`, as
+/// `m ≥ 0`: they differ only for `m = 0`, where both give 0; the sign is
+/// then known before the multiply, so on a Cortex-M this is one `SMLAL`
+/// onto the nudge, an add and a shift of the high word.
 #[inline]
-fn fused_double_rounding(x: i32, multiplier: i32, right: u32) -> i32 {
-    let product = x as i64 * multiplier as i64;
-    let nudge = if product < 0 { -(1i64 << 30) } else { 1 << 30 };
-    let high = ((product + nudge) >> 32) as i32;
+pub fn one_step_rounding(x: i32, multiplier: i32, right: u32) -> i32 {
+    let nudge = if x < 0 { -(1i64 << 30) } else { 1 << 30 };
+    let high = ((x as i64 * multiplier as i64 + nudge) >> 32) as i32;
     (high + (1 << (right - 2))) >> (right - 1)
 }
 

@@ -15,7 +15,7 @@ pub mod reference;
 mod test_cases;
 
 use crate::format::{Activation, I8Array, I32Array, Layer, PackedWeights, Packing, Requantization};
-use crate::quant::{multiply_by_quantized_multiplier, scale_by_factor};
+use crate::quant::{multiply_by_quantized_multiplier, one_step_rounding, scale_by_factor};
 
 /// The generator's output codes: `tanh` values in steps of 1/128 (TFLite's
 /// int8 `TANH` output, zero point 0), so code `c` stands for `c / 128` and
@@ -31,13 +31,24 @@ pub struct OutputStage<'a> {
     zero_point: i32,
     low: i32,
     tanh: Option<I8Array<'a>>,
+    /// Every channel's fixed-point multiplier is non-negative with a right
+    /// shift of at least 2: [`multiply_by_quantized_multiplier`]'s one-step
+    /// case, which [`OutputStage::finish_run`] then inlines.
+    one_step: bool,
 }
 
 impl<'a> OutputStage<'a> {
     /// The output stage of `layer`.
     pub fn of(layer: &Layer<'a>) -> Self {
         let zero_point = layer.output_zero_point as i32;
+        let one_step = match layer.requantization {
+            Requantization::Fixed { multiplier, shift } => {
+                (0..multiplier.len()).all(|c| multiplier.get(c) >= 0) && shift.as_slice().iter().all(|&s| s <= -2)
+            }
+            Requantization::Float { .. } => false,
+        };
         OutputStage {
+            one_step,
             bias: layer.bias,
             requantization: layer.requantization,
             zero_point,
@@ -81,6 +92,55 @@ impl<'a> OutputStage<'a> {
     }
 }
 
+impl OutputStage<'_> {
+    /// [`Self::finish`] for the channels `first..first + sums.len()`, into
+    /// `out` (as long as `sums`): the same codes, with the requantization's
+    /// kind and the per-layer values looked up once for the run rather than
+    /// once per value.
+    #[inline]
+    pub fn finish_run(&self, first: usize, sums: &[i32], out: &mut [i8]) {
+        let n = sums.len().min(out.len());
+        let (sums, out) = (&sums[..n], &mut out[..n]);
+        let (zero_point, low) = (self.zero_point, self.low);
+        let relu = low == zero_point && self.tanh.is_none();
+        let bias = &self.bias.as_bytes()[4 * first..][..4 * n];
+        let bias = bias.chunks_exact(4).map(|b| i32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+        match (self.requantization, self.tanh) {
+            (Requantization::Fixed { multiplier, shift }, None) if self.one_step => {
+                let multipliers = multiplier.as_bytes()[4 * first..][..4 * n].chunks_exact(4);
+                let multipliers = multipliers.map(|b| i32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+                let shifts = &shift.as_slice()[first..][..n];
+                for ((((o, &sum), bias), multiplier), &shift) in out.iter_mut().zip(sums).zip(bias).zip(multipliers).zip(shifts) {
+                    let acc = sum.wrapping_add(bias);
+                    *o = if relu && acc <= 0 {
+                        low as i8
+                    } else {
+                        let scaled = one_step_rounding(acc, multiplier, (-(shift as i32)) as u32);
+                        scaled.saturating_add(zero_point).clamp(low, 127) as i8
+                    };
+                }
+            }
+            (Requantization::Float { factor }, None) => {
+                let factors = factor.as_bytes()[8 * first..][..8 * n].chunks_exact(8);
+                let factors = factors.map(|b| u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]));
+                for (((o, &sum), bias), factor) in out.iter_mut().zip(sums).zip(bias).zip(factors) {
+                    let acc = sum.wrapping_add(bias);
+                    *o = if relu && acc <= 0 {
+                        low as i8
+                    } else {
+                        scale_by_factor(acc, factor).saturating_add(zero_point).clamp(low, 127) as i8
+                    };
+                }
+            }
+            _ => {
+                for (k, (o, &sum)) in out.iter_mut().zip(sums).enumerate() {
+                    *o = self.finish(first + k, sum);
+                }
+            }
+        }
+    }
+}
+
 /// A layer's weights read by `(output channel, tap, input)`, wherever the
 /// packing put them: the reference kernels' view.
 #[derive(Debug, Clone, Copy)]
@@ -105,10 +165,42 @@ impl<'a> Weights<'a> {
 
 #[cfg(test)]
 mod tests {
+    extern crate std;
+
     use super::*;
     use crate::format::{ConvGeometry, Op, TensorShape};
     use crate::kernels::test_cases::Case;
     use crate::quant::{multiply_by_quantized_multiplier, scale_by_factor};
+
+    /// A run of channels gets exactly the codes of one call per channel.
+    #[test]
+    fn a_run_of_channels_finishes_as_each_channel_alone() {
+        let g = ConvGeometry { kernel: [1, 1], stride: [1, 1], padding: [0, 0], output_padding: [0, 0] };
+        let channels = 9u16;
+        let shapes = [
+            (Op::Linear, TensorShape::vector(3), TensorShape::vector(channels)),
+            (Op::Conv2d(g), TensorShape { height: 1, width: 1, channels: 3 }, TensorShape { height: 1, width: 1, channels }),
+        ];
+        let mut rng = crate::latent::LatentSampler::new(5);
+        for (op, input, output) in shapes {
+            for (activation, zp) in [(Activation::Relu, -128), (Activation::Relu, 17), (Activation::Identity, 5), (Activation::Tanh, 0)] {
+                let case = Case::random(op, input, output, activation, 0, zp, 7);
+                let owned = case.owned();
+                let layer = owned.layer();
+                let stage = OutputStage::of(&layer);
+                for _ in 0..200 {
+                    let sums: [i32; 9] = core::array::from_fn(|_| (rng.next_u32() as i32) >> (rng.next_u32() % 24));
+                    for first in [0usize, 3] {
+                        let n = 9 - first;
+                        let mut run = [0i8; 9];
+                        stage.finish_run(first, &sums[..n], &mut run[..n]);
+                        let alone: std::vec::Vec<i8> = (0..n).map(|k| stage.finish(first + k, sums[k])).collect();
+                        assert_eq!(&run[..n], &alone[..], "{op:?} {activation:?} zp {zp} first {first}");
+                    }
+                }
+            }
+        }
+    }
 
     /// The output stage, shortcut included, equals requantize-then-clamp on
     /// every accumulator sign, for ReLU and for a -128 zero point.

@@ -5,13 +5,16 @@
 pub const MAX_STEPS: usize = 32;
 
 /// One tap's share of a dot product: where its inputs start in the staged
-/// input, and where its weights start within the block's weights (both in
-/// int16 values). `repr(C)`: the assembly loops read it.
+/// input, and where its weights start within a channel block. Both are in
+/// int16 values; the weight offset is counted per channel (`tap · padded
+/// depth`), so the same chunk serves a block of [`crate::format::packed::BLOCK`]
+/// channels (whose weights sit `BLOCK` times further in) and a single
+/// channel. `repr(C)`: the assembly loops read it.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Chunk {
     /// Offset of the chunk's first input.
     pub x: u32,
-    /// Offset of the chunk's first weight from the block's first weight.
+    /// Offset of the chunk's first weight, per channel.
     pub w: u32,
 }

@@ -1,5 +1,5 @@
 //! The inner loops: dot products of packed int16 weights with staged int16
-//! inputs, for a block of four output channels or for one.
+//! inputs, for a run of four-channel blocks or for one channel.
 //!
 //! Each is given a list of [`Chunk`]s (one per kernel tap that reaches the
 //! output pixel) and the number of [`LANES`]-wide steps in every chunk. On a
@@ -10,36 +10,55 @@
 use super::chunk::Chunk;
 use crate::format::packed::{BLOCK, LANES};
 
-/// Adds the block's four dot products over `chunks` to `sums`. Each chunk
-/// reads `steps · LANES` inputs from `x` and `steps · LANES · BLOCK` weights
-/// from `w` (the block's weights), which must be in bounds.
+/// Adds, for each block `b` of `sums.len() / BLOCK` consecutive four-channel
+/// blocks, the block's four dot products over `chunks` to
+/// `sums[BLOCK·b..][..BLOCK]`. Block `b`'s weights start at
+/// `w[b · block_values]`; each chunk reads `steps · LANES` inputs from `x`
+/// and `steps · LANES · BLOCK` weights from its block, which must be in
+/// bounds.
 #[inline]
-pub fn dot_block(sums: &mut [i32; BLOCK], chunks: &[Chunk], x: &[i16], w: &[i16], steps: usize) {
+pub fn dot_blocks(sums: &mut [i32], chunks: &[Chunk], x: &[i16], w: &[i16], block_values: usize, steps: usize) {
     #[cfg(all(target_arch = "arm", target_feature = "dsp"))]
-    if !chunks.is_empty() && (1..=super::chunk::MAX_STEPS).contains(&steps) {
-        // SAFETY: the caller keeps every chunk in bounds (the driver builds
-        // them from validated shapes), `x` and `w` are 4-byte aligned (the
-        // staging buffer is `u32`s, `PackedWeights::as_i16` checks the
-        // weights, and offsets are multiples of LANES), and `steps` is in
-        // the unrolled range (checked just above).
-        unsafe { super::smlad::dot_block(sums, chunks.as_ptr(), chunks.len(), x.as_ptr(), w.as_ptr(), steps) };
+    if !chunks.is_empty() && (1..=super::chunk::MAX_STEPS).contains(&steps) && sums.len() >= BLOCK {
+        let blocks = sums.len() / BLOCK;
+        let run = super::smlad::BlockRun {
+            chunks: chunks.as_ptr(),
+            count: chunks.len() as u32,
+            x: x.as_ptr(),
+            w: w.as_ptr(),
+            steps: steps as u32,
+            blocks: blocks as u32,
+            block_bytes: (2 * block_values) as u32,
+            sums: sums.as_mut_ptr(),
+        };
+        // SAFETY: the caller keeps every chunk in bounds for every block
+        // (the driver builds them from validated shapes, and the portable
+        // loop below, which the host tests run, indexes the same places
+        // with bounds checks); `x` and `w` are 4-byte aligned (the staging
+        // buffer is `u32`s, `PackedWeights::as_i16` checks the weights, and
+        // every offset is a multiple of LANES); `steps` is in the unrolled
+        // range and `sums` holds `blocks` whole blocks (checked above).
+        unsafe { super::smlad::dot_blocks(&run) };
         return;
     }
-    let [mut s0, mut s1, mut s2, mut s3] = *sums;
-    for c in chunks {
-        let xs = &x[c.x as usize..][..steps * LANES];
-        let ws = &w[c.w as usize..][..steps * LANES * BLOCK];
-        for (xg, wg) in xs.chunks_exact(LANES).zip(ws.chunks_exact(LANES * BLOCK)) {
-            for j in 0..LANES {
-                let xv = xg[j] as i32;
-                s0 = s0.wrapping_add(wg[j] as i32 * xv);
-                s1 = s1.wrapping_add(wg[LANES + j] as i32 * xv);
-                s2 = s2.wrapping_add(wg[2 * LANES + j] as i32 * xv);
-                s3 = s3.wrapping_add(wg[3 * LANES + j] as i32 * xv);
+    for (b, block_sums) in sums.chunks_exact_mut(BLOCK).enumerate() {
+        let [mut s0, mut s1, mut s2, mut s3] = [block_sums[0], block_sums[1], block_sums[2], block_sums[3]];
+        let wb = &w[b * block_values..];
+        for c in chunks {
+            let xs = &x[c.x as usize..][..steps * LANES];
+            let ws = &wb[c.w as usize * BLOCK..][..steps * LANES * BLOCK];
+            for (xg, wg) in xs.chunks_exact(LANES).zip(ws.chunks_exact(LANES * BLOCK)) {
+                for j in 0..LANES {
+                    let xv = xg[j] as i32;
+                    s0 = s0.wrapping_add(wg[j] as i32 * xv);
+                    s1 = s1.wrapping_add(wg[LANES + j] as i32 * xv);
+                    s2 = s2.wrapping_add(wg[2 * LANES + j] as i32 * xv);
+                    s3 = s3.wrapping_add(wg[3 * LANES + j] as i32 * xv);
+                }
             }
         }
+        block_sums.copy_from_slice(&[s0, s1, s2, s3]);
     }
-    *sums = [s0, s1, s2, s3];
 }
 
 /// `sum` plus one channel's dot product over `chunks` (weights `w` are the
@@ -49,7 +68,7 @@ pub fn dot_one(sum: i32, chunks: &[Chunk], x: &[i16], w: &[i16], steps: usize) -
     #[cfg(all(target_arch = "arm", target_feature = "dsp"))]
     if !chunks.is_empty() && (1..=super::chunk::MAX_STEPS).contains(&steps) {
         let mut sums = [sum];
-        // SAFETY: as in `dot_block`.
+        // SAFETY: as in `dot_blocks`.
         unsafe { super::smlad::dot_one(&mut sums, chunks.as_ptr(), chunks.len(), x.as_ptr(), w.as_ptr(), steps) };
         return sums[0];
     }

@@ -29,12 +29,12 @@ pub use chunk::{Chunk, MAX_STEPS};
 use crate::format::packed::{BLOCK, LANES};
 use crate::format::{Layer, Op, Packing};
 use crate::kernels::{OutputStage, reference};
-use dot::{dot_block, dot_one};
+use dot::{dot_blocks, dot_one};
 use taps::AxisTaps;
 
-/// Most chunks (kernel taps × pieces of at most [`MAX_STEPS`] steps) one
-/// output pixel may need for the fast path; layers needing more run on the
-/// reference kernels.
+/// Most chunks (kernel taps) one output pixel may need for the fast path;
+/// layers needing more run on the reference kernels. A dot product longer
+/// than [`MAX_STEPS`] steps runs in pieces over the same chunks.
 pub const MAX_CHUNKS: usize = 32;
 
 /// The 4-byte aligned words inside `bytes` (a scratch region sized with the
@@ -68,36 +68,90 @@ pub fn run_layer(layer: &Layer<'_>, input_zero_point: i8, input: &[i8], output: 
             (g.kernel[0] as usize).div_ceil(g.stride[0] as usize) * (g.kernel[1] as usize).div_ceil(g.stride[1] as usize)
         }
     };
-    if staging.len() < needed || cfg!(target_endian = "big") || max_taps * pieces > MAX_CHUNKS || packing.depth == 0 {
+    if staging.len() < needed || cfg!(target_endian = "big") || max_taps > MAX_CHUNKS || packing.depth == 0 {
         return fallback(output);
     }
     let x = &mut staging[..needed];
     stage(input, input_zero_point, packing.depth, dp, x);
     let layer_run = LayerRun { packing, weights, x, stage: OutputStage::of(layer), pieces };
-    let mut chunks = [Chunk::default(); MAX_CHUNKS];
+    let mut sums = [0i32; SUMS];
     match layer.op {
-        Op::Linear => layer_run.pixel(&[(0, 0)], output, &mut chunks),
+        Op::Linear => layer_run.pixel(&[Chunk { x: 0, w: 0 }], 0, output, &mut sums),
         Op::Conv2d(g) | Op::ConvTranspose2d(g) => {
             let transposed = matches!(layer.op, Op::ConvTranspose2d(_));
             let (oh, ow, oc) = (layer.output.height as usize, layer.output.width as usize, layer.output.channels as usize);
-            let mut taps = [(0usize, 0usize); MAX_CHUNKS];
             let (ih, iw) = (layer.input.height, layer.input.width);
+            let mut cache = ChunkCache::new();
             for oy in 0..oh {
                 let rows = AxisTaps::of(transposed, oy, g.kernel[0], g.stride[0], g.padding[0], ih);
+                cache.clear();
                 for ox in 0..ow {
                     let cols = AxisTaps::of(transposed, ox, g.kernel[1], g.stride[1], g.padding[1], iw);
-                    let mut n = 0;
-                    taps::for_each_tap(rows, cols, g.kernel[1] as usize, iw as usize, |t, pixel| {
-                        // max_taps bounds n (checked above).
-                        if n < MAX_CHUNKS {
-                            taps[n] = (t, pixel);
-                            n += 1;
-                        }
-                    });
-                    layer_run.pixel(&taps[..n], &mut output[(oy * ow + ox) * oc..][..oc], &mut chunks);
+                    let (chunks, first_input) = cache.chunks(rows, cols, g.kernel[1] as usize, iw as usize, dp);
+                    layer_run.pixel(chunks, first_input * dp, &mut output[(oy * ow + ox) * oc..][..oc], &mut sums);
                 }
             }
         }
+    }
+}
+
+/// Output pixels whose columns meet the kernel alike (the same first tap
+/// and count: every interior pixel of one phase) read the same taps at
+/// inputs shifted by whole pixels, so their chunks are the same relative to
+/// their first input column. The chunks of an output row's few column
+/// patterns are built once and reused along the row.
+struct ChunkCache {
+    /// Column pattern `(first tap, count)` of each slot in use.
+    keys: [(usize, usize); CACHE_SLOTS],
+    /// Chunks per slot, offsets from the pattern's first input column.
+    chunks: [[Chunk; MAX_CHUNKS]; CACHE_SLOTS],
+    /// Chunk count per slot.
+    lens: [usize; CACHE_SLOTS],
+    /// Slots in use.
+    used: usize,
+}
+
+/// Column patterns one output row may have without rebuilding: a
+/// convolution has the interior and a border pattern at each end; a
+/// transposed one, an interior and a border pattern per phase (two phases
+/// for stride 2). More (a stride above 2) just rebuilds in the last slot.
+const CACHE_SLOTS: usize = 4;
+
+impl ChunkCache {
+    fn new() -> Self {
+        ChunkCache { keys: [(0, 0); CACHE_SLOTS], chunks: [[Chunk::default(); MAX_CHUNKS]; CACHE_SLOTS], lens: [0; CACHE_SLOTS], used: 0 }
+    }
+
+    /// Forgets the patterns (a new output row has other row taps).
+    fn clear(&mut self) {
+        self.used = 0;
+    }
+
+    /// The chunks of the output pixel with these row and column taps, and
+    /// the leftmost input column it reads: the chunks' input offsets count
+    /// from that many pixels into the staged input.
+    fn chunks(&mut self, rows: AxisTaps, cols: AxisTaps, kw: usize, width: usize, dp: usize) -> (&[Chunk], usize) {
+        let key = cols.pattern();
+        let leftmost = cols.leftmost_input();
+        let slot = match self.keys[..self.used].iter().position(|&k| k == key) {
+            Some(slot) => slot,
+            None => {
+                let slot = self.used.min(CACHE_SLOTS - 1);
+                self.used = slot + 1;
+                self.keys[slot] = key;
+                let mut n = 0;
+                taps::for_each_tap(rows, cols, kw, width, |t, pixel| {
+                    // max_taps bounds n (checked by run_layer).
+                    if n < MAX_CHUNKS {
+                        self.chunks[slot][n] = Chunk { x: ((pixel - leftmost) * dp) as u32, w: (t * dp) as u32 };
+                        n += 1;
+                    }
+                });
+                self.lens[slot] = n;
+                slot
+            }
+        };
+        (&self.chunks[slot][..self.lens[slot]], leftmost)
     }
 }
 
@@ -128,49 +182,39 @@ struct LayerRun<'a> {
     pieces: usize,
 }
 
+/// Sums one [`dot_blocks`] call computes at most: 16 blocks.
+const SUMS: usize = 16 * BLOCK;
+
 impl LayerRun<'_> {
-    /// Computes one output pixel's channels into `out`, from its taps
-    /// `(tap, input pixel)`.
-    fn pixel(&self, taps: &[(usize, usize)], out: &mut [i8], buf: &mut [Chunk; MAX_CHUNKS]) {
+    /// Computes one output pixel's channels into `out`, from its `chunks`,
+    /// whose input offsets count from staged input value `first_input`;
+    /// `sums` is room for the dot products.
+    fn pixel(&self, chunks: &[Chunk], first_input: usize, out: &mut [i8], sums: &mut [i32; SUMS]) {
         let p = self.packing;
         let dp = p.padded_depth();
         let steps = dp / LANES;
-        let n = taps.len();
-        // The chunks of piece `piece` for blocks `width` channels wide: the
-        // same inputs for every block, the weights at the same offsets
-        // within each block. With one piece (the usual case) they are
-        // filled once per pixel for all blocks.
-        let fill = |width: usize, piece: usize, buf: &mut [Chunk; MAX_CHUNKS]| {
-            let skip = piece * MAX_STEPS * LANES;
-            for (c, &(t, pixel)) in buf.iter_mut().zip(taps) {
-                *c = Chunk { x: (pixel * dp + skip) as u32, w: ((t * dp + skip) * width) as u32 };
-            }
-            (steps - piece * MAX_STEPS).min(MAX_STEPS)
-        };
-        let refill = |first: bool| first || self.pieces > 1;
+        let x = &self.x[first_input..];
+        // A piece's inputs and weights are the whole dot product's moved by
+        // the same number of values (per channel), so the chunks stay.
+        let piece_steps = |piece: usize| (steps - piece * MAX_STEPS).min(MAX_STEPS);
+        let skip = |piece: usize| piece * MAX_STEPS * LANES;
+        let block_values = BLOCK * p.taps * dp;
         let blocked = p.blocked_channels();
-        let mut piece_steps = 0;
-        for first in (0..blocked).step_by(BLOCK) {
-            let w = &self.weights[p.block_start(first)..][..BLOCK * p.taps * dp];
-            let mut sums = [0i32; BLOCK];
+        for first in (0..blocked).step_by(SUMS) {
+            let n = (blocked - first).min(SUMS);
+            let sums = &mut sums[..n];
+            sums.fill(0);
+            let w = &self.weights[p.block_start(first)..][..n / BLOCK * block_values];
             for piece in 0..self.pieces {
-                if refill(first == 0) {
-                    piece_steps = fill(BLOCK, piece, buf);
-                }
-                dot_block(&mut sums, &buf[..n], self.x, w, piece_steps);
+                dot_blocks(sums, chunks, &x[skip(piece)..], &w[skip(piece) * BLOCK..], block_values, piece_steps(piece));
             }
-            for (k, sum) in sums.into_iter().enumerate() {
-                out[first + k] = self.stage.finish(first + k, sum);
-            }
+            self.stage.finish_run(first, sums, &mut out[first..first + n]);
         }
         for o in blocked..p.channels {
             let w = &self.weights[p.block_start(o)..][..p.taps * dp];
             let mut sum = 0;
             for piece in 0..self.pieces {
-                if refill(o == blocked) {
-                    piece_steps = fill(1, piece, buf);
-                }
-                sum = dot_one(sum, &buf[..n], self.x, w, piece_steps);
+                sum = dot_one(sum, chunks, &x[skip(piece)..], &w[skip(piece)..], piece_steps(piece));
             }
             out[o] = self.stage.finish(o, sum);
         }

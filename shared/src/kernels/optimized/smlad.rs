@@ -20,7 +20,7 @@
 //! so a step is exactly 84 bytes (24 for one channel) and the entry point is
 //! `end − steps · 84`. Integer sums wrap exactly as the portable loops' do,
 //! so results are identical, which `bench-layers` checks on the emulated
-//! board.
+//! board (its M4 and M33 builds).
 
 use super::chunk::{Chunk, MAX_STEPS};
 
@@ -45,7 +45,7 @@ macro_rules! dsp_directive {
     };
 }
 
-/// Shared prologue and chunk loop. Arguments (AAPCS): r0 sums, r1 chunks,
+/// The one-channel loop's prologue and chunk loop. Arguments (AAPCS): r0 sums, r1 chunks,
 /// r2 chunk count (≥ 1), r3 staged inputs; on the stack: weights, steps.
 /// Frame after the prologue: [sp] entry address, [sp+4] next chunk,
 /// [sp+8] chunks left, [sp+12] sums, [sp+16] inputs, [sp+56] weights,
@@ -94,19 +94,11 @@ macro_rules! smlad_kernel {
     };
 }
 
-/// Four channels: accumulators r0–r3, inputs r4–r7, weights r8–r11,
-/// input pointer r12, weight pointer lr.
-///
-/// # Safety
-/// `chunks` points to `n ≥ 1` chunks; `1 ≤ steps ≤ MAX_STEPS`; every chunk's
-/// `steps · 8` inputs from `x` and `steps · 32` weights from `w` are
-/// readable; `x` and `w` are 4-byte aligned.
-#[unsafe(naked)]
-pub unsafe extern "C" fn dot_block(sums: &mut [i32; 4], chunks: *const Chunk, n: usize, x: *const i16, w: *const i16, steps: usize) {
-    smlad_kernel!(
-        "84",
-        "ldm r0, {{r0-r3}}",
-        "stm r4, {{r0-r3}}",
+/// One step of four channels: eight inputs (r4–r7) against each channel's
+/// eight weights (r8–r11, loaded in turn), into accumulators r0–r3. Every
+/// instruction has a 32-bit encoding: 84 bytes.
+macro_rules! block_step {
+    () => {
         "ldm.w r12!, {{r4-r7}}
          ldm.w lr!, {{r8-r11}}
          smlad r0, r4, r8, r0
@@ -128,13 +120,117 @@ pub unsafe extern "C" fn dot_block(sums: &mut [i32; 4], chunks: *const Chunk, n:
          smlad r3, r5, r9, r3
          smlad r3, r6, r10, r3
          smlad r3, r7, r11, r3"
+    };
+}
+
+/// What [`dot_blocks`] reads (one pointer, since the loop needs more
+/// arguments than AAPCS passes in registers). `repr(C)`: the assembly loads
+/// the eight words with one `LDM`, in this order.
+#[repr(C)]
+pub struct BlockRun {
+    /// The chunks, the same for every block.
+    pub chunks: *const Chunk,
+    /// Number of chunks (≥ 1).
+    pub count: u32,
+    /// Staged inputs the chunks' input offsets start from.
+    pub x: *const i16,
+    /// The first block's weights.
+    pub w: *const i16,
+    /// Steps per chunk, `1..=MAX_STEPS`.
+    pub steps: u32,
+    /// Number of four-channel blocks (≥ 1).
+    pub blocks: u32,
+    /// Bytes from one block's weights to the next's.
+    pub block_bytes: u32,
+    /// `4 · blocks` sums, added to.
+    pub sums: *mut i32,
+}
+
+/// Runs of four-channel blocks: for each block, accumulators r0–r3 are
+/// loaded from its four sums, every chunk is added (inputs r4–r7, weights
+/// r8–r11, input pointer r12, weight pointer lr), and the sums are stored
+/// back; then the weight base moves to the next block. One call covers all
+/// of an output pixel's blocks, so the call's cost is paid once per pixel
+/// (per output row of a linear layer: once per run of blocks).
+///
+/// Frame: [sp] entry address, [sp+4] next chunk, [sp+8] chunks left,
+/// [sp+12] next sums, [sp+16] inputs, [sp+20] this block's weights,
+/// [sp+24] blocks left, [sp+28] block bytes, [sp+32] first chunk,
+/// [sp+36] chunk count.
+///
+/// # Safety
+/// `run` describes readable memory: for each block and chunk, `steps · 8`
+/// inputs from `x` and `steps · 32` weights from the block's weights at
+/// four times the chunk's weight offset; `x` and `w` 4-byte aligned;
+/// `sums` writable for `4 · blocks` values; counts and steps as documented.
+#[unsafe(naked)]
+pub unsafe extern "C" fn dot_blocks(run: &BlockRun) {
+    core::arch::naked_asm!(
+        dsp_directive!(),
+        "push {{r4-r11, lr}}",
+        "sub sp, #40",
+        "ldm r0, {{r1-r8}}",
+        "mov r9, #84",
+        "mul r5, r5, r9",
+        "adr.w r9, 9f",
+        "subs r9, r9, r5",
+        "orr r9, r9, #1",
+        "str r9, [sp]",
+        "str r8, [sp, #12]",
+        "str r3, [sp, #16]",
+        "str r4, [sp, #20]",
+        "str r6, [sp, #24]",
+        "str r7, [sp, #28]",
+        "str r1, [sp, #32]",
+        "str r2, [sp, #36]",
+        "1:",
+        "ldr r4, [sp, #12]",
+        "ldm r4, {{r0-r3}}",
+        "ldr r4, [sp, #32]",
+        "str r4, [sp, #4]",
+        "ldr r4, [sp, #36]",
+        "str r4, [sp, #8]",
+        "2:",
+        "ldr r4, [sp, #4]",
+        "ldm r4!, {{r12, lr}}",
+        "str r4, [sp, #4]",
+        "ldr r5, [sp, #16]",
+        "add.w r12, r5, r12, lsl #1",
+        "ldr r5, [sp, #20]",
+        "add.w lr, r5, lr, lsl #3",
+        "ldr r5, [sp]",
+        "bx r5",
+        ".rept 32",
+        block_step!(),
+        ".endr",
+        "9:",
+        "ldr r4, [sp, #8]",
+        "subs r4, r4, #1",
+        "str r4, [sp, #8]",
+        "bne 2b",
+        "ldr r4, [sp, #12]",
+        "stm r4!, {{r0-r3}}",
+        "str r4, [sp, #12]",
+        "ldr r4, [sp, #20]",
+        "ldr r5, [sp, #28]",
+        "add r4, r4, r5",
+        "str r4, [sp, #20]",
+        "ldr r4, [sp, #24]",
+        "subs r4, r4, #1",
+        "str r4, [sp, #24]",
+        "bne 1b",
+        "add sp, #40",
+        "pop {{r4-r11, pc}}",
     )
 }
 
-/// One channel: accumulator r0, otherwise as [`dot_block`].
+/// One channel: accumulator r0, inputs r4–r7, weights r8–r11, input
+/// pointer r12, weight pointer lr.
 ///
 /// # Safety
-/// As [`dot_block`], with `steps · 8` weights per chunk.
+/// `chunks` points to `n ≥ 1` chunks; `1 ≤ steps ≤ MAX_STEPS`; every chunk's
+/// `steps · 8` inputs from `x` and `steps · 8` weights from `w` are
+/// readable; `x` and `w` are 4-byte aligned.
 #[unsafe(naked)]
 pub unsafe extern "C" fn dot_one(sums: &mut [i32; 1], chunks: *const Chunk, n: usize, x: *const i16, w: *const i16, steps: usize) {
     smlad_kernel!(

@@ -69,6 +69,20 @@ impl AxisTaps {
         AxisTaps { taps, k_step: 1, i_step: 1 }
     }
 
+    /// `(first tap, count)`: positions with the same pattern read the same
+    /// taps at inputs shifted by a whole number of rows (or columns).
+    #[inline]
+    pub(super) fn pattern(self) -> (usize, usize) {
+        (self.taps.first, self.taps.count)
+    }
+
+    /// The lowest input row (or column) the taps read (the first one's for
+    /// no taps).
+    #[inline]
+    pub(super) fn leftmost_input(self) -> usize {
+        if self.i_step < 0 { self.taps.input + 1 - self.taps.count.max(1) } else { self.taps.input }
+    }
+
     /// `(k, i)` for each tap.
     #[inline]
     pub(super) fn iter(self) -> impl Iterator<Item = (usize, usize)> {
