@@ -154,34 +154,47 @@ pub const MAX_FLOAT_FACTOR: f64 = 1048576.0; // 2^20
 #[inline]
 pub fn scale_by_factor(acc: i32, factor_bits: u64) -> i32 {
     let magnitude = acc.unsigned_abs();
-    // factor = mantissa · 2^-k with a 53-bit mantissa; below 2^20, k ≥ 33.
-    let k = 1075 - ((factor_bits >> 52) & 0x7ff) as u32;
-    let e = k.wrapping_sub(53);
-    let rounded = if (1..=31).contains(&e) {
-        // Factors in [2^-32, 1/2), the usual case: one 32 × 32-bit multiply
-        // by the mantissa's top 32 bits. The dropped 21 bits, and the
-        // double multiply's own rounding of the product to 53 bits, can
-        // only raise the exact value, by less than 2^32 in units of
-        // 2^-(k−21); so unless the sum's low e + 32 bits are within that of
-        // a carry, the high word alone decides the result.
-        let top = (factor_bits >> 21) as u32 | 1 << 31;
-        let product = magnitude as u64 * top as u64;
-        let half = 1u32 << (e - 1);
-        let high = (product >> 32) as u32 + half;
-        let mask = (half << 1).wrapping_sub(1);
-        if high & mask != mask {
-            (high >> e) as u64
-        } else {
-            exact_scale(magnitude as u64, mantissa_of(factor_bits), k)
+    let rounded = match scaled_magnitude_fast(magnitude, factor_bits) {
+        Some(rounded) => rounded as u64,
+        None => {
+            // factor = mantissa · 2^-k with a 53-bit mantissa; below 2^20, k ≥ 33.
+            let k = 1075 - ((factor_bits >> 52) & 0x7ff) as u32;
+            if k >= 86 {
+                // The product is below 2^84: even rounded up, plus 1/2, it is below 1.
+                0
+            } else {
+                exact_scale(magnitude as u64, mantissa_of(factor_bits), k)
+            }
         }
-    } else if k >= 86 {
-        // The product is below 2^84: even rounded up, plus 1/2, it is below 1.
-        0
-    } else {
-        exact_scale(magnitude as u64, mantissa_of(factor_bits), k)
     };
     let rounded = rounded.min(i32::MAX as u64 + 1) as i64;
     (if acc < 0 { -rounded } else { rounded }).clamp(i32::MIN as i64, i32::MAX as i64) as i32
+}
+
+/// [`scale_by_factor`]'s usual case: `round_half_up(|acc| · factor)` for a
+/// factor in [2^-32, 1/2), or `None` where the 53-bit rounding of the
+/// product could decide the result (and for other factors).
+///
+/// One 32 × 32-bit multiply by the mantissa's top 32 bits: the dropped 21
+/// bits, and the double multiply's own rounding of the product to 53 bits,
+/// can only raise the exact value, by less than 2^32 in units of 2^-(k−21);
+/// so unless the product's low e + 32 bits are within that of a carry, the
+/// high word alone decides the result.
+#[inline(always)]
+pub fn scaled_magnitude_fast(magnitude: u32, factor_bits: u64) -> Option<u32> {
+    // factor = mantissa · 2^-k with a 53-bit mantissa; below 2^20, k ≥ 33.
+    let k = 1075 - ((factor_bits >> 52) & 0x7ff) as u32;
+    let e = k.wrapping_sub(53);
+    if !(1..=31).contains(&e) {
+        return None;
+    }
+    let top = (factor_bits >> 21) as u32 | 1 << 31;
+    let product = magnitude as u64 * top as u64;
+    let half = 1u32 << (e - 1);
+    // The high word is below 2^31 + 2^30 (magnitude ≤ 2^31): no overflow.
+    let high = (product >> 32) as u32 + half;
+    let mask = (half << 1).wrapping_sub(1);
+    (high & mask != mask).then_some(high >> e)
 }
 
 /// The 53-bit mantissa of a normal f64, implicit bit included.

@@ -44,7 +44,7 @@ pub fn describe(bytes: &[u8]) -> Result<String> {
     writeln!(s, "  MACs per image: {}", model.macs())?;
     writeln!(s, "  output: int8 tanh codes, scale 1/128, zero point 0 (TFLite's TANH)")?;
     let plan = model.scratch_plan();
-    writeln!(s, "  scratch RAM: {} bytes ({} + {} ping-pong, {} staging int16 inputs)", model.scratch_len(), plan.even, plan.odd, plan.staging)?;
+    writeln!(s, "  scratch RAM: {} bytes ({} + {} ping-pong, {} staging: int16 inputs and unpacked weights)", model.scratch_len(), plan.even, plan.odd, plan.staging)?;
     Ok(s)
 }
 

@@ -69,15 +69,12 @@ pub enum Problem {
     Channels,
     /// A scale is not a finite positive number.
     Scale,
-    /// A weight lies outside the int8 range `-128..=127` (weights are stored
-    /// widened to int16, but the accumulator bounds assume int8 values).
-    WeightRange,
 }
 
 /// Names the byte arrays of a layer, for [`Problem::ArrayLength`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ArrayName {
-    /// Packed int16 weights.
+    /// Packed int8 weights.
     Weights,
     /// int32 biases.
     Bias,
@@ -241,7 +238,6 @@ impl fmt::Display for Problem {
             }
             Problem::Channels => f.write_str("images must have 1 (gray) or 3 (RGB) channels"),
             Problem::Scale => f.write_str("a scale is not a finite positive number"),
-            Problem::WeightRange => f.write_str("a weight lies outside the int8 range -128..=127"),
         }
     }
 }

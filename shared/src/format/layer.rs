@@ -194,7 +194,7 @@ pub struct Layer<'a> {
     /// chooses them.
     #[serde(borrow)]
     pub align: AlignmentPadding<'a>,
-    /// The weights (int8 values stored as int16), packed for the fast
+    /// The int8 weights, packed for the fast
     /// kernels: see [`crate::format::packed`]. Logically `[out][tap][in]`
     /// with taps `[kh][kw]` for the convolutions.
     #[serde(borrow)]
@@ -227,11 +227,19 @@ impl Layer<'_> {
         self.op.packing(self.input, self.output)
     }
 
-    /// Staging words (`u32`, two int16 inputs each) the optimized kernels
+    /// Staging words (`u32`, two int16 values each) the optimized kernels
     /// need for this layer: every input pixel's channels padded to a
-    /// multiple of [`LANES`](crate::format::packed::LANES). The scratch plan
-    /// reserves the largest layer's.
+    /// multiple of [`LANES`](crate::format::packed::LANES)
+    /// ([`Layer::staged_input_words`]), then the weights unpacked to int16
+    /// ([`Packing::unpacked_values`]). The scratch plan reserves the largest
+    /// layer's.
     pub fn staging_words(&self) -> usize {
+        let Some(p) = self.packing() else { return 0 };
+        self.staged_input_words() + p.unpacked_values().div_ceil(2)
+    }
+
+    /// The staged input's share of [`Layer::staging_words`].
+    pub fn staged_input_words(&self) -> usize {
         let Some(p) = self.packing() else { return 0 };
         let pixels = match self.op {
             Op::Linear => 1,

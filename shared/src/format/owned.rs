@@ -106,7 +106,7 @@ impl OwnedLayer {
         if p.bias.len() != channels || p.weight_scales.len() != channels || p.weights.len() != logical {
             return Err(DeriveError::Lengths);
         }
-        let mut packed = vec![0u8; 2 * packing.values().ok_or(DeriveError::Lengths)?];
+        let mut packed = vec![0u8; packing.values().ok_or(DeriveError::Lengths)?];
         packing.pack(|o, t, i| p.weights[(o * packing.taps + t) * packing.depth + i], &mut packed);
         let bias = p.bias.iter().flat_map(|b| b.to_le_bytes()).collect();
         let weight_scales = p.weight_scales.iter().flat_map(|s| s.to_le_bytes()).collect();

@@ -1,12 +1,14 @@
-//! Weights as the fast kernels read them: int8 values widened to int16 and
-//! packed at export time.
+//! Weights as the fast kernels read them: int8 values in the order the
+//! inner loop walks them, unpacked to int16 on the board one run of
+//! channels at a time.
 //!
 //! A DSP core's `SMLAD` multiplies two pairs of 16-bit values and adds both
-//! products in one instruction. Widening the weights once, on the host,
-//! means the board never spends an instruction per weight on sign
-//! extension, and packing them in the exact order the inner loop walks them
-//! means one `LDM` fetches four pairs. The file grows by the weights' size
-//! (int16 instead of int8); the flash check in `pocketgan check` counts it.
+//! products in one instruction, so the inner loops read int16 weights. The
+//! file keeps them as int8 (half the flash); before a layer runs, the board
+//! widens as many whole channel blocks as fit in [`UNPACKED_VALUES`] into RAM
+//! (on a DSP core with `SXTB16`, which sign-extends two bytes at once: under
+//! one instruction per weight), and every output pixel then reads them from
+//! there. Each weight is widened once per image, not once per use.
 //!
 //! Order, for a layer with `C` output channels, `T` kernel taps (`kh · kw`,
 //! 1 for `Linear`) and a dot product of `D` inputs per tap (input channels,
@@ -18,11 +20,16 @@
 //!   for each tap t                     (row-major over the kernel)
 //!     for each group of LANES inputs
 //!       for each channel of the block
-//!         LANES int16 values, little-endian
+//!         LANES values
 //! ```
 //!
 //! So a block's weights for one tap are one contiguous run, and within it
-//! the four channels' next eight weights sit side by side.
+//! the four channels' next eight weights sit side by side. That is the
+//! index [`Packing::index`] gives and the order of the unpacked int16
+//! values. In the file, each aligned group of four values `v0 v1 v2 v3` is
+//! stored as the bytes `v0 v2 v1 v3` ([`stored_at`]): `SXTB16` of that word
+//! gives the int16 pair `(v0, v1)`, and of the word rotated by 8 bits the
+//! pair `(v2, v3)`, which is the unpacked order with no shuffling.
 
 use core::fmt;
 
@@ -31,6 +38,22 @@ pub const LANES: usize = 8;
 
 /// Output channels accumulated together by the fast kernels.
 pub const BLOCK: usize = 4;
+
+/// Weights the fast kernels unpack to int16 at a time (16 KiB of RAM), or
+/// one block's if that is more: see [`Packing::unpacked_values`].
+pub const UNPACKED_VALUES: usize = 8192;
+
+/// Byte offset, from the start of a layer's weights in the file, of the
+/// value at index `at` ([`Packing::index`]): the middle two of every group
+/// of four are swapped (see the module docs).
+#[inline]
+pub const fn stored_at(at: usize) -> usize {
+    match at % 4 {
+        1 => at + 1,
+        2 => at - 1,
+        _ => at,
+    }
+}
 
 /// The shape that decides where each weight lives in a [`PackedWeights`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,9 +78,25 @@ impl Packing {
         self.channels / BLOCK * BLOCK
     }
 
-    /// Number of int16 values, padding included, or `None` on overflow.
+    /// Number of values (bytes in the file), padding included, or `None` on
+    /// overflow.
     pub fn values(&self) -> Option<usize> {
         self.channels.checked_mul(self.taps)?.checked_mul(self.padded_depth())
+    }
+
+    /// Values of one block of [`BLOCK`] channels (0 if there are none), and
+    /// of one channel past the whole blocks.
+    pub const fn block_values(&self) -> (usize, usize) {
+        let one = self.taps * self.padded_depth();
+        (if self.blocked_channels() > 0 { BLOCK * one } else { 0 }, one)
+    }
+
+    /// Size of the int16 buffer the fast kernels unpack weights into: all of
+    /// them if they fit in [`UNPACKED_VALUES`], else that many (at least one
+    /// block's).
+    pub fn unpacked_values(&self) -> usize {
+        let (block, one) = self.block_values();
+        self.values().unwrap_or(0).min(UNPACKED_VALUES.max(block).max(one))
     }
 
     /// Channels in the block that starts at channel `first`.
@@ -66,7 +105,7 @@ impl Packing {
         if first < self.blocked_channels() { BLOCK } else { 1 }
     }
 
-    /// Index (in int16 values) of the first weight of the block starting at
+    /// Index (in values) of the first weight of the block starting at
     /// channel `first` (a multiple of [`BLOCK`], or any channel past the
     /// whole blocks).
     #[inline]
@@ -74,7 +113,7 @@ impl Packing {
         first * self.taps * self.padded_depth()
     }
 
-    /// Index (in int16 values) of the weight of output channel `o`, tap `t`,
+    /// Index (in values) of the weight of output channel `o`, tap `t`,
     /// input `i`.
     #[inline]
     pub const fn index(&self, o: usize, t: usize, i: usize) -> usize {
@@ -84,28 +123,27 @@ impl Packing {
         self.block_start(first) + t * n * dp + (i / LANES) * n * LANES + (o - first) * LANES + i % LANES
     }
 
-    /// Writes the packed little-endian bytes of the weights `w(o, t, i)`
-    /// into `out` (exactly `2 · values()` bytes long), zeros in the padding.
+    /// Writes the stored bytes of the weights `w(o, t, i)` into `out`
+    /// (exactly `values()` bytes long), zeros in the padding.
     pub fn pack(&self, w: impl Fn(usize, usize, usize) -> i8, out: &mut [u8]) {
         out.fill(0);
         for o in 0..self.channels {
             for t in 0..self.taps {
                 for i in 0..self.depth {
-                    let at = 2 * self.index(o, t, i);
-                    out[at..at + 2].copy_from_slice(&(w(o, t, i) as i16).to_le_bytes());
+                    out[stored_at(self.index(o, t, i))] = w(o, t, i) as u8;
                 }
             }
         }
     }
 }
 
-/// A layer's packed int16 weights, borrowed from the model file (see the
+/// A layer's packed int8 weights, borrowed from the model file (see the
 /// module docs for the order).
 #[derive(Clone, Copy, PartialEq, Eq, Default)]
 pub struct PackedWeights<'a>(&'a [u8]);
 
 impl<'a> PackedWeights<'a> {
-    /// Wraps little-endian bytes written by [`Packing::pack`].
+    /// Wraps bytes written by [`Packing::pack`].
     pub const fn from_le_bytes(bytes: &'a [u8]) -> Self {
         PackedWeights(bytes)
     }
@@ -120,24 +158,11 @@ impl<'a> PackedWeights<'a> {
         self.0.len()
     }
 
-    /// The value at int16 index `at`. Panics past the end; validated models
-    /// never ask.
+    /// The value at index `at` ([`Packing::index`]). Panics past the end;
+    /// validated models never ask.
     #[inline]
     pub fn get(&self, at: usize) -> i16 {
-        i16::from_le_bytes([self.0[2 * at], self.0[2 * at + 1]])
-    }
-
-    /// The values as `i16`s, when the bytes are 4-byte aligned and the
-    /// machine is little-endian: the fast kernels' condition. A model loaded
-    /// at an odd address still runs, on the reference kernels.
-    pub fn as_i16(&self) -> Option<&'a [i16]> {
-        if cfg!(target_endian = "big") || self.0.as_ptr() as usize % 4 != 0 || self.0.len() % 2 != 0 {
-            return None;
-        }
-        // SAFETY: the pointer is aligned for i16 (checked above), the length
-        // is whole values, every bit pattern is a valid i16, and the bytes
-        // are little-endian, which is this machine's order.
-        Some(unsafe { core::slice::from_raw_parts(self.0.as_ptr().cast::<i16>(), self.0.len() / 2) })
+        self.0[stored_at(at)] as i8 as i16
     }
 }
 
@@ -168,7 +193,7 @@ mod tests {
                 }
             }
             let value = |o: usize, t: usize, i: usize| ((o * 31 + t * 7 + i) % 255) as u8 as i8;
-            let mut bytes = std::vec![0xAAu8; 2 * n];
+            let mut bytes = std::vec![0xAAu8; n];
             p.pack(value, &mut bytes);
             let w = PackedWeights::from_le_bytes(&bytes);
             for at in 0..n {
@@ -180,6 +205,23 @@ mod tests {
                 assert_eq!(w.get(p.index(o, t, i)), value(o, t, i) as i16);
             }
         }
+    }
+
+    #[test]
+    fn groups_of_four_are_stored_middle_pair_swapped() {
+        let stored: std::vec::Vec<usize> = (0..8).map(stored_at).collect();
+        assert_eq!(stored, [0, 2, 1, 3, 4, 6, 5, 7]);
+    }
+
+    #[test]
+    fn the_unpack_buffer_holds_at_least_one_block() {
+        let small = Packing { channels: 5, taps: 1, depth: 3 };
+        assert_eq!(small.unpacked_values(), small.values().unwrap());
+        let wide = Packing { channels: 8, taps: 16, depth: 300 };
+        assert_eq!(wide.block_values(), (4 * 16 * 304, 16 * 304));
+        assert_eq!(wide.unpacked_values(), 4 * 16 * 304);
+        let long = Packing { channels: 3136, taps: 1, depth: 32 };
+        assert_eq!(long.unpacked_values(), UNPACKED_VALUES);
     }
 
     #[test]

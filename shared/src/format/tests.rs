@@ -79,14 +79,15 @@ fn the_tiny_model_parses_and_generates() {
     assert_eq!(model.header().layer_count, 2);
     assert_eq!(model.input_len(), 10);
     // Tensors: input 10 (even), 16 (odd), 16 (even).
-    // Staging: the transposed conv's 4 pixels × 8 (4 channels padded) int16s.
-    assert_eq!(model.scratch_plan(), ScratchPlan { even: 16, odd: 16, staging: 4 * 16 + 3 });
+    // Staging, the larger layer's: the linear layer's 16 inputs (10
+    // padded) as int16, and its 16 × 16 weights unpacked to int16.
+    assert_eq!(model.scratch_plan(), ScratchPlan { even: 16, odd: 16, staging: 2 * (16 + 256) + 3 });
     assert_eq!(model.layers().count(), 2);
     // Linear 10×16, plus the transposed conv's real taps: per output row
     // 1, 2, 2, 1 kernel rows land on the 2-row input, so 6 × 6 taps × 4 channels.
     assert_eq!(model.macs(), 160 + 36 * 4);
     assert_eq!(model.parameters(), 160 + 16 + 64 + 1);
-    let mut scratch = [0i8; 99];
+    let mut scratch = [0i8; 579];
     let latent = [3i8; 8];
     let out = generate(&model, &latent, Some(1), &mut scratch).unwrap();
     assert_eq!(out.len(), 16);
@@ -120,11 +121,11 @@ fn corrupt_files_give_typed_errors() {
         ("short foreign", b"GIF89a".to_vec(), ModelError::BadMagic { found: *b"GIF8" }),
     ];
     let mut v = good.clone();
-    v[4] = 4;
-    cases.push(("newer version", v, ModelError::UnsupportedVersion { found: 4, supported: 3 }));
+    v[4] = 5;
+    cases.push(("newer version", v, ModelError::UnsupportedVersion { found: 5, supported: 4 }));
     let mut v = good.clone();
-    v[4] = 2;
-    cases.push(("older version (pocketgan's own rounding)", v, ModelError::UnsupportedVersion { found: 2, supported: 3 }));
+    v[4] = 3;
+    cases.push(("older version (int16 weights)", v, ModelError::UnsupportedVersion { found: 3, supported: 4 }));
     let mut v = good.clone();
     v[6] = 1;
     cases.push(("reserved set", v, ModelError::ReservedField));
@@ -163,11 +164,8 @@ fn corrupt_files_give_typed_errors() {
     l[1].parts.input = shape(2, 2, 5);
     cases.push(("shape chain", encode_with(&tiny_header(), &l), invalid(Some(1), Problem::ShapeChain { produced: 16, consumed: 20 })));
     let mut l = tiny_layers();
-    l[1].packed.truncate(254);
-    cases.push(("weights short", encode_with(&tiny_header(), &l), invalid(Some(1), Problem::ArrayLength { array: ArrayName::Weights, found: 254, expected: 256 })));
-    let mut l = tiny_layers();
-    l[1].packed[6..8].copy_from_slice(&200i16.to_le_bytes());
-    cases.push(("weight beyond int8", encode_with(&tiny_header(), &l), invalid(Some(1), Problem::WeightRange)));
+    l[1].packed.truncate(126);
+    cases.push(("weights short", encode_with(&tiny_header(), &l), invalid(Some(1), Problem::ArrayLength { array: ArrayName::Weights, found: 126, expected: 128 })));
     let mut l = tiny_layers();
     l[1].shift[0] = 31;
     cases.push(("shift range", encode_with(&tiny_header(), &l), invalid(Some(1), Problem::Requantization)));
@@ -231,12 +229,12 @@ fn corrupt_files_give_typed_errors() {
 fn generation_errors_are_typed() {
     let file = tiny_model();
     let model = Model::parse(&file).unwrap();
-    let mut scratch = [0i8; 98];
+    let mut scratch = [0i8; 578];
     assert_eq!(
         generate(&model, &[0; 8], Some(0), &mut scratch).unwrap_err(),
-        ModelError::ScratchTooSmall { needed: 99, available: 98 }
+        ModelError::ScratchTooSmall { needed: 579, available: 578 }
     );
-    let mut scratch = [0i8; 99];
+    let mut scratch = [0i8; 579];
     assert_eq!(
         generate(&model, &[0; 7], Some(0), &mut scratch).unwrap_err(),
         ModelError::LatentLength { found: 7, expected: 8 }

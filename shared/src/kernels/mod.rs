@@ -15,7 +15,7 @@ pub mod reference;
 mod test_cases;
 
 use crate::format::{Activation, I8Array, I32Array, Layer, PackedWeights, Packing, Requantization};
-use crate::quant::{multiply_by_quantized_multiplier, one_step_rounding, scale_by_factor};
+use crate::quant::{multiply_by_quantized_multiplier, one_step_rounding, scale_by_factor, scaled_magnitude_fast};
 
 /// The generator's output codes: `tanh` values in steps of 1/128 (TFLite's
 /// int8 `TANH` output, zero point 0), so code `c` stands for `c / 128` and
@@ -92,53 +92,145 @@ impl<'a> OutputStage<'a> {
     }
 }
 
-impl OutputStage<'_> {
+impl<'a> OutputStage<'a> {
+    /// The output stage of the channels `first..first + len`, with the
+    /// requantization's kind decided and each per-channel array cut to
+    /// those channels once, for [`ChannelRun::finish`] to apply to many
+    /// pixels.
+    pub fn channels(&self, first: usize, len: usize) -> ChannelRun<'a> {
+        let cut = |bytes: &'a [u8], size: usize| &bytes[size * first..][..size * len];
+        let kind = match self.requantization {
+            Requantization::Fixed { multiplier, shift } if self.one_step => {
+                RunKind::OneStep { multipliers: cut(multiplier.as_bytes(), 4), shifts: &shift.as_slice()[first..][..len] }
+            }
+            Requantization::Float { factor } if self.tanh.is_none() => RunKind::Float { factors: cut(factor.as_bytes(), 8) },
+            _ => RunKind::General { stage: *self, first },
+        };
+        ChannelRun {
+            bias: cut(self.bias.as_bytes(), 4),
+            zero_point: self.zero_point,
+            low: self.low,
+            relu: self.low == self.zero_point && self.tanh.is_none(),
+            tanh: self.tanh.map(|t| t.as_slice()),
+            kind,
+        }
+    }
+
     /// [`Self::finish`] for the channels `first..first + sums.len()`, into
-    /// `out` (as long as `sums`): the same codes, with the requantization's
-    /// kind and the per-layer values looked up once for the run rather than
-    /// once per value.
-    #[inline]
+    /// `out` (as long as `sums`).
     pub fn finish_run(&self, first: usize, sums: &[i32], out: &mut [i8]) {
-        let n = sums.len().min(out.len());
-        let (sums, out) = (&sums[..n], &mut out[..n]);
-        let (zero_point, low) = (self.zero_point, self.low);
-        let relu = low == zero_point && self.tanh.is_none();
-        let bias = &self.bias.as_bytes()[4 * first..][..4 * n];
-        let bias = bias.chunks_exact(4).map(|b| i32::from_le_bytes([b[0], b[1], b[2], b[3]]));
-        match (self.requantization, self.tanh) {
-            (Requantization::Fixed { multiplier, shift }, None) if self.one_step => {
-                let multipliers = multiplier.as_bytes()[4 * first..][..4 * n].chunks_exact(4);
-                let multipliers = multipliers.map(|b| i32::from_le_bytes([b[0], b[1], b[2], b[3]]));
-                let shifts = &shift.as_slice()[first..][..n];
-                for ((((o, &sum), bias), multiplier), &shift) in out.iter_mut().zip(sums).zip(bias).zip(multipliers).zip(shifts) {
-                    let acc = sum.wrapping_add(bias);
-                    *o = if relu && acc <= 0 {
-                        low as i8
-                    } else {
-                        let scaled = one_step_rounding(acc, multiplier, (-(shift as i32)) as u32);
-                        scaled.saturating_add(zero_point).clamp(low, 127) as i8
+        self.channels(first, sums.len().min(out.len())).finish(sums, out);
+    }
+}
+
+/// The output stage of a run of channels ([`OutputStage::channels`]).
+#[derive(Debug, Clone, Copy)]
+pub struct ChannelRun<'a> {
+    bias: &'a [u8],
+    zero_point: i32,
+    low: i32,
+    /// The clamp starts at the zero point and no table follows: a
+    /// non-positive accumulator gives `low` (see [`OutputStage::finish`]).
+    relu: bool,
+    /// The `TANH` table the clamped code indexes, if any.
+    tanh: Option<&'a [i8]>,
+    kind: RunKind<'a>,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum RunKind<'a> {
+    /// Fixed-point requantization in [`one_step_rounding`]'s range (then
+    /// the table, if there is one).
+    OneStep { multipliers: &'a [u8], shifts: &'a [i8] },
+    /// `Linear`'s double-precision factors.
+    Float { factors: &'a [u8] },
+    /// Anything else, one channel at a time.
+    General { stage: OutputStage<'a>, first: usize },
+}
+
+impl ChannelRun<'_> {
+    /// The codes of the run's channels for their dot products `sums`, into
+    /// `out`: exactly [`OutputStage::finish`]'s, channel by channel.
+    #[inline]
+    pub fn finish(&self, sums: &[i32], out: &mut [i8]) {
+        let (zero_point, low, relu) = (self.zero_point, self.low, self.relu);
+        let n = sums.len().min(out.len()).min(self.bias.len() / 4);
+        let (sums, out, bias) = (&sums[..n], &mut out[..n], &self.bias[..4 * n]);
+        match self.kind {
+            RunKind::OneStep { multipliers, shifts } => {
+                let (multipliers, shifts) = (&multipliers[..4 * n], &shifts[..n]);
+                let scaled = |k: usize, acc: i32| {
+                    let right = (-(shifts[k] as i32)) as u32;
+                    one_step_rounding(acc, le_i32(multipliers, k), right).saturating_add(zero_point).clamp(low, 127)
+                };
+                if let Some(table) = self.tanh {
+                    for k in 0..n {
+                        out[k] = table[(scaled(k, sums[k].wrapping_add(le_i32(bias, k))) + 128) as usize & 255];
+                    }
+                } else if relu {
+                    for k in 0..n {
+                        let acc = sums[k].wrapping_add(le_i32(bias, k));
+                        out[k] = if acc <= 0 {
+                            low as i8
+                        } else {
+                            let right = (-(shifts[k] as i32)) as u32;
+                            positive_one_step_code(acc, le_i32(multipliers, k), right, zero_point)
+                        };
+                    }
+                } else {
+                    for k in 0..n {
+                        out[k] = scaled(k, sums[k].wrapping_add(le_i32(bias, k))) as i8;
+                    }
+                }
+            }
+            RunKind::Float { factors } => {
+                let factors = &factors[..8 * n];
+                for k in 0..n {
+                    let acc = sums[k].wrapping_add(le_i32(bias, k));
+                    if relu && acc <= 0 {
+                        out[k] = low as i8;
+                        continue;
+                    }
+                    let b = &factors[8 * k..8 * k + 8];
+                    let factor = u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]);
+                    out[k] = match scaled_magnitude_fast(acc as u32, factor) {
+                        // A positive accumulator before a ReLU: the scaled
+                        // value is ≥ 0, so the code is at least the zero
+                        // point, and from 255 on it is 127 whatever the zero
+                        // point.
+                        Some(scaled) if relu => ((scaled.min(255) as i32) + zero_point).min(127) as i8,
+                        _ => scale_by_factor(acc, factor).saturating_add(zero_point).clamp(low, 127) as i8,
                     };
                 }
             }
-            (Requantization::Float { factor }, None) => {
-                let factors = factor.as_bytes()[8 * first..][..8 * n].chunks_exact(8);
-                let factors = factors.map(|b| u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]));
-                for (((o, &sum), bias), factor) in out.iter_mut().zip(sums).zip(bias).zip(factors) {
-                    let acc = sum.wrapping_add(bias);
-                    *o = if relu && acc <= 0 {
-                        low as i8
-                    } else {
-                        scale_by_factor(acc, factor).saturating_add(zero_point).clamp(low, 127) as i8
-                    };
-                }
-            }
-            _ => {
-                for (k, (o, &sum)) in out.iter_mut().zip(sums).enumerate() {
-                    *o = self.finish(first + k, sum);
+            RunKind::General { stage, first } => {
+                for k in 0..n {
+                    out[k] = stage.finish(first + k, sums[k]);
                 }
             }
         }
     }
+}
+
+/// The output code of a positive accumulator `acc` before a ReLU clamp
+/// (which starts at `zero_point`): [`one_step_rounding`], then the zero
+/// point and the clamp, in fewer steps. With `acc > 0` and a multiplier
+/// `≥ 0` the product and its nudge are non-negative; `⌊(h + 2^(r−2)) /
+/// 2^(r−1)⌋ = ⌊(⌊h / 2^(r−2)⌋ + 1) / 2⌋` for any integer `h`; the scaled
+/// value is at most `2^30`, so adding the zero point cannot saturate, and it
+/// is `≥ 0`, so the clamp's lower end cannot bind.
+#[inline(always)]
+fn positive_one_step_code(acc: i32, multiplier: i32, right: u32, zero_point: i32) -> i8 {
+    let high = ((acc as u32 as u64 * multiplier as u32 as u64 + (1 << 30)) >> 32) as i32;
+    let scaled = ((high >> (right - 2)) + 1) >> 1;
+    (scaled + zero_point).min(127) as i8
+}
+
+/// Little-endian int32 number `k` of `bytes`.
+#[inline(always)]
+fn le_i32(bytes: &[u8], k: usize) -> i32 {
+    let b = &bytes[4 * k..4 * k + 4];
+    i32::from_le_bytes([b[0], b[1], b[2], b[3]])
 }
 
 /// A layer's weights read by `(output channel, tap, input)`, wherever the

@@ -154,7 +154,7 @@ impl AlignedBytes {
 /// `w` (in `[out][tap][in]` order) packed as `layer`'s file would hold it.
 pub fn pack(layer: &Layer<'_>, w: &[i8]) -> AlignedBytes {
     let p = layer.packing().unwrap();
-    let mut bytes = std::vec![0u8; 2 * p.values().unwrap()];
+    let mut bytes = std::vec![0u8; p.values().unwrap()];
     p.pack(|o, t, i| w[(o * p.taps + t) * p.depth + i], &mut bytes);
     let words = bytes.chunks(4).map(|c| {
         let mut b = [0u8; 4];

@@ -10,14 +10,18 @@
 use super::chunk::Chunk;
 use crate::format::packed::{BLOCK, LANES};
 
-/// Adds, for each block `b` of `sums.len() / BLOCK` consecutive four-channel
-/// blocks, the block's four dot products over `chunks` to
-/// `sums[BLOCK·b..][..BLOCK]`. Block `b`'s weights start at
+/// Adds (or, without `accumulate`, writes), for each block `b` of
+/// `sums.len() / BLOCK` consecutive four-channel blocks, the block's four
+/// dot products over `chunks` to `sums[BLOCK·b..][..BLOCK]`. Block `b`'s weights start at
 /// `w[b · block_values]`; each chunk reads `steps · LANES` inputs from `x`
 /// and `steps · LANES · BLOCK` weights from its block, which must be in
 /// bounds.
 #[inline]
-pub fn dot_blocks(sums: &mut [i32], chunks: &[Chunk], x: &[i16], w: &[i16], block_values: usize, steps: usize) {
+pub fn dot_blocks(sums: &mut [i32], accumulate: bool, chunks: &[Chunk], x: &[i16], w: &[i16], block_values: usize, steps: usize) {
+    if chunks.is_empty() && !accumulate {
+        sums.fill(0);
+        return;
+    }
     #[cfg(all(target_arch = "arm", target_feature = "dsp"))]
     if !chunks.is_empty() && (1..=super::chunk::MAX_STEPS).contains(&steps) && sums.len() >= BLOCK {
         let blocks = sums.len() / BLOCK;
@@ -30,6 +34,7 @@ pub fn dot_blocks(sums: &mut [i32], chunks: &[Chunk], x: &[i16], w: &[i16], bloc
             blocks: blocks as u32,
             block_bytes: (2 * block_values) as u32,
             sums: sums.as_mut_ptr(),
+            accumulate: accumulate as u32,
         };
         // SAFETY: the caller keeps every chunk in bounds for every block
         // (the driver builds them from validated shapes, and the portable
@@ -42,7 +47,7 @@ pub fn dot_blocks(sums: &mut [i32], chunks: &[Chunk], x: &[i16], w: &[i16], bloc
         return;
     }
     for (b, block_sums) in sums.chunks_exact_mut(BLOCK).enumerate() {
-        let [mut s0, mut s1, mut s2, mut s3] = [block_sums[0], block_sums[1], block_sums[2], block_sums[3]];
+        let [mut s0, mut s1, mut s2, mut s3] = if accumulate { [block_sums[0], block_sums[1], block_sums[2], block_sums[3]] } else { [0; BLOCK] };
         let wb = &w[b * block_values..];
         for c in chunks {
             let xs = &x[c.x as usize..][..steps * LANES];

@@ -1,8 +1,11 @@
 //! Faster kernels with the reference kernels' exact results.
 //!
 //! What makes them faster:
-//! - **Packed int16 weights** ([`crate::format::packed`]): widened and laid
-//!   out at export time in the order the inner loop reads them.
+//! - **Packed weights** ([`crate::format::packed`]): laid out at export
+//!   time in the order the inner loop reads them, stored as int8 and
+//!   widened to int16 into RAM a run of whole channel blocks at a time
+//!   (`unpack.rs`), before every output pixel reads them: each weight is
+//!   widened once per layer run.
 //! - **Staged inputs**: before a layer runs, its input codes minus the zero
 //!   point are written once as int16 (each pixel's channels padded to a
 //!   multiple of [`LANES`] with zeros) into the caller's staging buffer, so
@@ -23,14 +26,16 @@ mod dot;
 #[cfg(all(target_arch = "arm", target_feature = "dsp"))]
 mod smlad;
 mod taps;
+mod unpack;
 
 pub use chunk::{Chunk, MAX_STEPS};
 
 use crate::format::packed::{BLOCK, LANES};
 use crate::format::{Layer, Op, Packing};
-use crate::kernels::{OutputStage, reference};
+use crate::kernels::{ChannelRun, OutputStage, reference};
 use dot::{dot_blocks, dot_one};
 use taps::AxisTaps;
+use unpack::unpack;
 
 /// Most chunks (kernel taps) one output pixel may need for the fast path;
 /// layers needing more run on the reference kernels. A dot product longer
@@ -48,19 +53,16 @@ pub fn staging_region(bytes: &mut [i8]) -> &mut [u32] {
 }
 
 /// Runs one validated layer with the fast kernels, using `staging` (at
-/// least [`Layer::staging_words`] long) for the staged input. Falls back to the
-/// reference kernel, with the same result, where the fast path does not
-/// apply: weights not 4-byte aligned, too little staging, or more than
-/// [`MAX_CHUNKS`] chunks per pixel.
+/// least [`Layer::staging_words`] long) for the staged input and the
+/// unpacked weights. Falls back to the reference kernel, with the same
+/// result, where the fast path does not apply: too little staging, or more
+/// than [`MAX_CHUNKS`] chunks per pixel.
 pub fn run_layer(layer: &Layer<'_>, input_zero_point: i8, input: &[i8], output: &mut [i8], staging: &mut [u32]) {
     let fallback = |output: &mut [i8]| reference::run_layer(layer, input_zero_point, input, output);
-    let (Some(packing), Some(weights)) = (layer.packing(), layer.weights.as_i16()) else {
+    let Some(packing) = layer.packing() else {
         return fallback(output);
     };
-    let staging = words_as_i16(staging);
     let dp = packing.padded_depth();
-    let needed = 2 * layer.staging_words();
-    let pieces = (dp / LANES).div_ceil(MAX_STEPS);
     let max_taps = match layer.op {
         Op::Linear => 1,
         Op::Conv2d(g) => g.kernel[0] as usize * g.kernel[1] as usize,
@@ -68,15 +70,32 @@ pub fn run_layer(layer: &Layer<'_>, input_zero_point: i8, input: &[i8], output: 
             (g.kernel[0] as usize).div_ceil(g.stride[0] as usize) * (g.kernel[1] as usize).div_ceil(g.stride[1] as usize)
         }
     };
-    if staging.len() < needed || cfg!(target_endian = "big") || max_taps > MAX_CHUNKS || packing.depth == 0 {
+    let input_words = layer.staged_input_words();
+    if staging.len() < layer.staging_words() || cfg!(target_endian = "big") || max_taps > MAX_CHUNKS || packing.depth == 0 {
         return fallback(output);
     }
-    let x = &mut staging[..needed];
+    let (x, unpacked) = staging.split_at_mut(input_words);
+    let x = words_as_i16(x);
+    let unpacked = &mut words_as_i16(unpacked)[..packing.unpacked_values()];
     stage(input, input_zero_point, packing.depth, dp, x);
-    let layer_run = LayerRun { packing, weights, x, stage: OutputStage::of(layer), pieces };
+    let stage = OutputStage::of(layer);
+    let stored = layer.weights.as_bytes();
     let mut sums = [0i32; SUMS];
+    for group in ChannelGroups::of(packing, unpacked.len()) {
+        let values = group.values(packing);
+        unpack(&stored[packing.block_start(group.first)..][..values], &mut unpacked[..values]);
+        let run = GroupRun::new(packing, group, &unpacked[..values], x, &stage);
+        for_each_pixel(layer, dp, output, |chunks, first_input, out| run.pixel(chunks, first_input, out, &mut sums));
+    }
+}
+
+/// Calls `pixel(chunks, first_input, out)` for every output pixel of a
+/// validated convolution (the one pixel of a `Linear`), with its chunks,
+/// the staged input value their input offsets count from, and its output
+/// channels.
+fn for_each_pixel(layer: &Layer<'_>, dp: usize, output: &mut [i8], mut pixel: impl FnMut(&[Chunk], usize, &mut [i8])) {
     match layer.op {
-        Op::Linear => layer_run.pixel(&[Chunk { x: 0, w: 0 }], 0, output, &mut sums),
+        Op::Linear => pixel(&[Chunk { x: 0, w: 0 }], 0, output),
         Op::Conv2d(g) | Op::ConvTranspose2d(g) => {
             let transposed = matches!(layer.op, Op::ConvTranspose2d(_));
             let (oh, ow, oc) = (layer.output.height as usize, layer.output.width as usize, layer.output.channels as usize);
@@ -88,10 +107,67 @@ pub fn run_layer(layer: &Layer<'_>, input_zero_point: i8, input: &[i8], output: 
                 for ox in 0..ow {
                     let cols = AxisTaps::of(transposed, ox, g.kernel[1], g.stride[1], g.padding[1], iw);
                     let (chunks, first_input) = cache.chunks(rows, cols, g.kernel[1] as usize, iw as usize, dp);
-                    layer_run.pixel(chunks, first_input * dp, &mut output[(oy * ow + ox) * oc..][..oc], &mut sums);
+                    pixel(chunks, first_input * dp, &mut output[(oy * ow + ox) * oc..][..oc]);
                 }
             }
         }
+    }
+}
+
+/// A run of output channels whose weights are unpacked together: whole
+/// blocks of [`BLOCK`], or channels past the whole blocks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct ChannelGroup {
+    /// First channel.
+    first: usize,
+    /// Number of channels.
+    len: usize,
+}
+
+impl ChannelGroup {
+    /// Values of the group's weights.
+    fn values(self, p: Packing) -> usize {
+        p.block_start(self.first + self.len) - p.block_start(self.first)
+    }
+}
+
+/// The groups of a layer, in channel order: as many whole blocks as fit in
+/// `room` unpacked values, then as many channels past the blocks.
+struct ChannelGroups {
+    packing: Packing,
+    next: usize,
+    blocks_per_group: usize,
+    singles_per_group: usize,
+}
+
+impl ChannelGroups {
+    /// `room` is at least [`Packing::unpacked_values`] (so one block fits).
+    fn of(packing: Packing, room: usize) -> Self {
+        let (block, one) = packing.block_values();
+        ChannelGroups {
+            packing,
+            next: 0,
+            // A group's dot products fit in one pass's sums.
+            blocks_per_group: if block == 0 { 1 } else { (room / block).clamp(1, SUMS / BLOCK) },
+            singles_per_group: (room / one.max(1)).clamp(1, SUMS),
+        }
+    }
+}
+
+impl Iterator for ChannelGroups {
+    type Item = ChannelGroup;
+
+    fn next(&mut self) -> Option<ChannelGroup> {
+        let (first, blocked, channels) = (self.next, self.packing.blocked_channels(), self.packing.channels);
+        let len = if first < blocked {
+            (blocked - first).min(self.blocks_per_group * BLOCK)
+        } else if first < channels {
+            (channels - first).min(self.singles_per_group)
+        } else {
+            return None;
+        };
+        self.next = first + len;
+        Some(ChannelGroup { first, len })
     }
 }
 
@@ -173,51 +249,66 @@ fn words_as_i16(words: &mut [u32]) -> &mut [i16] {
     unsafe { core::slice::from_raw_parts_mut(words.as_mut_ptr().cast::<i16>(), 2 * words.len()) }
 }
 
-/// What every output pixel of one layer run shares.
-struct LayerRun<'a> {
-    packing: Packing,
+/// What every output pixel of one channel group's pass shares.
+struct GroupRun<'a> {
+    group: ChannelGroup,
+    /// Whether the group is of whole blocks (else of single channels).
+    blocked: bool,
+    /// The group's unpacked weights.
     weights: &'a [i16],
+    /// Unpacked values per block (whole blocks) or per channel (singles).
+    block_values: usize,
     x: &'a [i16],
-    stage: OutputStage<'a>,
-    pieces: usize,
+    /// Steps of a whole dot product (all pieces).
+    steps: usize,
+    stage: ChannelRun<'a>,
 }
 
-/// Sums one [`dot_blocks`] call computes at most: 16 blocks.
+/// Sums one pass over a group computes at most: 16 blocks. Groups are no
+/// wider.
 const SUMS: usize = 16 * BLOCK;
 
-impl LayerRun<'_> {
-    /// Computes one output pixel's channels into `out`, from its `chunks`,
-    /// whose input offsets count from staged input value `first_input`;
-    /// `sums` is room for the dot products.
+impl<'a> GroupRun<'a> {
+    fn new(p: Packing, group: ChannelGroup, weights: &'a [i16], x: &'a [i16], stage: &OutputStage<'a>) -> Self {
+        let blocked = group.first < p.blocked_channels();
+        let (block, one) = p.block_values();
+        GroupRun {
+            group,
+            blocked,
+            weights,
+            block_values: if blocked { block } else { one },
+            x,
+            steps: p.padded_depth() / LANES,
+            stage: stage.channels(group.first, group.len),
+        }
+    }
+
+    /// Computes the group's channels of one output pixel into `out` (all of
+    /// the pixel's channels), from its `chunks`, whose input offsets count
+    /// from staged input value `first_input`; `sums` is room for the dot
+    /// products.
+    #[inline]
     fn pixel(&self, chunks: &[Chunk], first_input: usize, out: &mut [i8], sums: &mut [i32; SUMS]) {
-        let p = self.packing;
-        let dp = p.padded_depth();
-        let steps = dp / LANES;
+        let ChannelGroup { first, len } = self.group;
+        let sums = &mut sums[..len];
         let x = &self.x[first_input..];
         // A piece's inputs and weights are the whole dot product's moved by
         // the same number of values (per channel), so the chunks stay.
-        let piece_steps = |piece: usize| (steps - piece * MAX_STEPS).min(MAX_STEPS);
-        let skip = |piece: usize| piece * MAX_STEPS * LANES;
-        let block_values = BLOCK * p.taps * dp;
-        let blocked = p.blocked_channels();
-        for first in (0..blocked).step_by(SUMS) {
-            let n = (blocked - first).min(SUMS);
-            let sums = &mut sums[..n];
-            sums.fill(0);
-            let w = &self.weights[p.block_start(first)..][..n / BLOCK * block_values];
-            for piece in 0..self.pieces {
-                dot_blocks(sums, chunks, &x[skip(piece)..], &w[skip(piece) * BLOCK..], block_values, piece_steps(piece));
+        let mut done = 0;
+        while done < self.steps {
+            let steps = (self.steps - done).min(MAX_STEPS);
+            let skip = done * LANES;
+            if self.blocked {
+                dot_blocks(sums, done > 0, chunks, &x[skip..], &self.weights[skip * BLOCK..], self.block_values, steps);
+            } else {
+                for (c, sum) in sums.iter_mut().enumerate() {
+                    let so_far = if done > 0 { *sum } else { 0 };
+                    *sum = dot_one(so_far, chunks, &x[skip..], &self.weights[c * self.block_values + skip..], steps);
+                }
             }
-            self.stage.finish_run(first, sums, &mut out[first..first + n]);
+            done += steps;
         }
-        for o in blocked..p.channels {
-            let w = &self.weights[p.block_start(o)..][..p.taps * dp];
-            let mut sum = 0;
-            for piece in 0..self.pieces {
-                sum = dot_one(sum, chunks, &x[skip(piece)..], &w[skip(piece)..], piece_steps(piece));
-            }
-            out[o] = self.stage.finish(o, sum);
-        }
+        self.stage.finish(sums, &mut out[first..first + len]);
     }
 }
 

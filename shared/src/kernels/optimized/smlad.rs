@@ -125,7 +125,7 @@ macro_rules! block_step {
 
 /// What [`dot_blocks`] reads (one pointer, since the loop needs more
 /// arguments than AAPCS passes in registers). `repr(C)`: the assembly loads
-/// the eight words with one `LDM`, in this order.
+/// the first eight words with one `LDM`, in this order.
 #[repr(C)]
 pub struct BlockRun {
     /// The chunks, the same for every block.
@@ -142,12 +142,14 @@ pub struct BlockRun {
     pub blocks: u32,
     /// Bytes from one block's weights to the next's.
     pub block_bytes: u32,
-    /// `4 · blocks` sums, added to.
+    /// `4 · blocks` sums.
     pub sums: *mut i32,
+    /// Nonzero: add to the sums; zero: overwrite them.
+    pub accumulate: u32,
 }
 
 /// Runs of four-channel blocks: for each block, accumulators r0–r3 are
-/// loaded from its four sums, every chunk is added (inputs r4–r7, weights
+/// loaded from its four sums (or zeroed), every chunk is added (inputs r4–r7, weights
 /// r8–r11, input pointer r12, weight pointer lr), and the sums are stored
 /// back; then the weight base moves to the next block. One call covers all
 /// of an output pixel's blocks, so the call's cost is paid once per pixel
@@ -156,7 +158,7 @@ pub struct BlockRun {
 /// Frame: [sp] entry address, [sp+4] next chunk, [sp+8] chunks left,
 /// [sp+12] next sums, [sp+16] inputs, [sp+20] this block's weights,
 /// [sp+24] blocks left, [sp+28] block bytes, [sp+32] first chunk,
-/// [sp+36] chunk count.
+/// [sp+36] chunk count, [sp+40] accumulate.
 ///
 /// # Safety
 /// `run` describes readable memory: for each block and chunk, `steps · 8`
@@ -168,7 +170,9 @@ pub unsafe extern "C" fn dot_blocks(run: &BlockRun) {
     core::arch::naked_asm!(
         dsp_directive!(),
         "push {{r4-r11, lr}}",
-        "sub sp, #40",
+        "sub sp, #44",
+        "ldr r9, [r0, #32]",
+        "str r9, [sp, #40]",
         "ldm r0, {{r1-r8}}",
         "mov r9, #84",
         "mul r5, r5, r9",
@@ -184,8 +188,17 @@ pub unsafe extern "C" fn dot_blocks(run: &BlockRun) {
         "str r1, [sp, #32]",
         "str r2, [sp, #36]",
         "1:",
+        "ldr r4, [sp, #40]",
+        "cbz r4, 3f",
         "ldr r4, [sp, #12]",
         "ldm r4, {{r0-r3}}",
+        "b 4f",
+        "3:",
+        "movs r0, #0",
+        "movs r1, #0",
+        "movs r2, #0",
+        "movs r3, #0",
+        "4:",
         "ldr r4, [sp, #32]",
         "str r4, [sp, #4]",
         "ldr r4, [sp, #36]",
@@ -219,7 +232,7 @@ pub unsafe extern "C" fn dot_blocks(run: &BlockRun) {
         "subs r4, r4, #1",
         "str r4, [sp, #24]",
         "bne 1b",
-        "add sp, #40",
+        "add sp, #44",
         "pop {{r4-r11, pc}}",
     )
 }
@@ -243,5 +256,36 @@ pub unsafe extern "C" fn dot_one(sums: &mut [i32; 1], chunks: *const Chunk, n: u
          smlad r0, r5, r9, r0
          smlad r0, r6, r10, r0
          smlad r0, r7, r11, r0"
+    )
+}
+
+/// Sixteen stored weights (four words) per pass: `SXTB16` of each word
+/// gives its first int16 pair, of the word rotated by 8 its second (the
+/// file's order makes these the unpacked order, see
+/// [`crate::format::packed`]); one `STM` writes the eight words. Twelve
+/// instructions per sixteen weights.
+///
+/// # Safety
+/// `src` readable for `passes · 16` bytes, `dst` writable for `passes · 32`
+/// bytes, both 4-byte aligned; `passes ≥ 1`.
+#[unsafe(naked)]
+pub unsafe extern "C" fn unpack_weights(src: *const u32, dst: *mut u32, passes: usize) {
+    core::arch::naked_asm!(
+        dsp_directive!(),
+        "push {{r4-r10, lr}}",
+        "1:",
+        "ldm r0!, {{r3, r5, r7, r9}}",
+        "sxtb16 r4, r3, ror #8",
+        "sxtb16 r3, r3",
+        "sxtb16 r6, r5, ror #8",
+        "sxtb16 r5, r5",
+        "sxtb16 r8, r7, ror #8",
+        "sxtb16 r7, r7",
+        "sxtb16 r10, r9, ror #8",
+        "sxtb16 r9, r9",
+        "stm r1!, {{r3-r10}}",
+        "subs r2, r2, #1",
+        "bne 1b",
+        "pop {{r4-r10, pc}}",
     )
 }
