@@ -168,21 +168,14 @@ impl ChannelRun<'_> {
                         out[k] = table[(scaled(k, sums[k].wrapping_add(le_i32(bias, k))) + 128) as usize & 255];
                     }
                 } else if relu {
-                    for k in 0..n {
-                        let acc = sums[k].wrapping_add(le_i32(bias, k));
-                        out[k] = if acc <= 0 {
-                            low as i8
-                        } else {
-                            let right = (-(shifts[k] as i32)) as u32;
-                            positive_one_step_code(acc, le_i32(multipliers, k), right, zero_point)
-                        };
-                    }
+                    relu_one_step_codes(sums, bias, multipliers, shifts, zero_point, out);
                 } else {
                     for k in 0..n {
                         out[k] = scaled(k, sums[k].wrapping_add(le_i32(bias, k))) as i8;
                     }
                 }
             }
+            RunKind::Float { factors } if relu => relu_float_codes(sums, bias, &factors[..8 * n], zero_point, out),
             RunKind::Float { factors } => {
                 let factors = &factors[..8 * n];
                 for k in 0..n {
@@ -209,6 +202,54 @@ impl ChannelRun<'_> {
                 }
             }
         }
+    }
+
+    /// [`ChannelRun::finish`] for `pixels` output pixels: pixel `j`'s sums
+    /// are `sums[j · n..][..n]` (`n = sums.len() / pixels`), its codes go to
+    /// `out[first + j · stride..][..n]`.
+    #[inline]
+    pub fn finish_pixels(&self, sums: &[i32], pixels: usize, out: &mut [i8], first: usize, stride: usize) {
+        let n = sums.len() / pixels.max(1);
+        for j in 0..pixels {
+            self.finish(&sums[j * n..][..n], &mut out[first + j * stride..][..n]);
+        }
+    }
+}
+
+/// The codes of a ReLU layer's channels with one-step fixed-point
+/// requantization: the hot loop of the convolutions, kept out of line so
+/// that its few values stay in registers.
+#[inline(never)]
+fn relu_one_step_codes(sums: &[i32], bias: &[u8], multipliers: &[u8], shifts: &[i8], zero_point: i32, out: &mut [i8]) {
+    let n = sums.len().min(out.len()).min(shifts.len()).min(bias.len() / 4).min(multipliers.len() / 4);
+    for k in 0..n {
+        let acc = sums[k].wrapping_add(le_i32(bias, k));
+        out[k] = if acc <= 0 {
+            zero_point as i8
+        } else {
+            positive_one_step_code(acc, le_i32(multipliers, k), (-(shifts[k] as i32)) as u32, zero_point)
+        };
+    }
+}
+
+/// The codes of a ReLU `Linear` layer's outputs (double-precision
+/// factors), out of line for the same reason.
+#[inline(never)]
+fn relu_float_codes(sums: &[i32], bias: &[u8], factors: &[u8], zero_point: i32, out: &mut [i8]) {
+    let n = sums.len().min(out.len()).min(bias.len() / 4).min(factors.len() / 8);
+    for k in 0..n {
+        let acc = sums[k].wrapping_add(le_i32(bias, k));
+        if acc <= 0 {
+            out[k] = zero_point as i8;
+            continue;
+        }
+        let factor = (le_i32(factors, 2 * k) as u32 as u64) | (le_i32(factors, 2 * k + 1) as u32 as u64) << 32;
+        out[k] = match scaled_magnitude_fast(acc as u32, factor) {
+            // The scaled value is ≥ 0, so the code is at least the zero
+            // point, and from 255 on it is 127 whatever the zero point.
+            Some(scaled) => ((scaled.min(255) as i32) + zero_point).min(127) as i8,
+            None => scale_by_factor(acc, factor).saturating_add(zero_point).clamp(zero_point, 127) as i8,
+        };
     }
 }
 

@@ -8,6 +8,7 @@
 //! specification and the path on every other core (the host, Cortex-M0+).
 
 use super::chunk::Chunk;
+use super::walk::RUN;
 use crate::format::packed::{BLOCK, LANES};
 
 /// Adds (or, without `accumulate`, writes), for each block `b` of
@@ -63,6 +64,33 @@ pub fn dot_blocks(sums: &mut [i32], accumulate: bool, chunks: &[Chunk], x: &[i16
             }
         }
         block_sums.copy_from_slice(&[s0, s1, s2, s3]);
+    }
+}
+
+/// For each of [`RUN`] output pixels `j` whose inputs start `j · delta`
+/// values into `x`, `sums[j]` plus one channel's dot product over `chunks`
+/// (the same weights `w` for all four).
+#[inline]
+pub fn dot_one_run(sums: &mut [i32; RUN], chunks: &[Chunk], x: &[i16], delta: usize, w: &[i16], steps: usize) {
+    #[cfg(all(target_arch = "arm", target_feature = "dsp"))]
+    if !chunks.is_empty() && (1..=super::chunk::MAX_STEPS).contains(&steps) {
+        let run = super::smlad::OneChannelRun {
+            chunks: chunks.as_ptr(),
+            count: chunks.len() as u32,
+            x: x.as_ptr(),
+            w: w.as_ptr(),
+            steps: steps as u32,
+            delta_bytes: (2 * delta) as u32,
+            sums: sums.as_mut_ptr(),
+        };
+        // SAFETY: as in `dot_blocks`; each of the four pixels' chunks is in
+        // bounds (they are real output pixels), and the delta is a multiple
+        // of LANES values, so every input pointer stays 4-byte aligned.
+        unsafe { super::smlad::dot_one_run(&run) };
+        return;
+    }
+    for (j, sum) in sums.iter_mut().enumerate() {
+        *sum = dot_one(*sum, chunks, &x[j * delta..], w, steps);
     }
 }
 

@@ -27,20 +27,16 @@ mod dot;
 mod smlad;
 mod taps;
 mod unpack;
+mod walk;
 
-pub use chunk::{Chunk, MAX_STEPS};
+pub use chunk::{Chunk, MAX_CHUNKS, MAX_STEPS};
 
 use crate::format::packed::{BLOCK, LANES};
 use crate::format::{Layer, Op, Packing};
 use crate::kernels::{ChannelRun, OutputStage, reference};
-use dot::{dot_blocks, dot_one};
-use taps::AxisTaps;
+use dot::{dot_blocks, dot_one, dot_one_run};
 use unpack::unpack;
-
-/// Most chunks (kernel taps) one output pixel may need for the fast path;
-/// layers needing more run on the reference kernels. A dot product longer
-/// than [`MAX_STEPS`] steps runs in pieces over the same chunks.
-pub const MAX_CHUNKS: usize = 32;
+use walk::{PixelRun, RUN, for_each_run};
 
 /// The 4-byte aligned words inside `bytes` (a scratch region sized with the
 /// 3 spare bytes of [`crate::format::ScratchPlan::staging`]), to stage
@@ -85,32 +81,8 @@ pub fn run_layer(layer: &Layer<'_>, input_zero_point: i8, input: &[i8], output: 
         let values = group.values(packing);
         unpack(&stored[packing.block_start(group.first)..][..values], &mut unpacked[..values]);
         let run = GroupRun::new(packing, group, &unpacked[..values], x, &stage);
-        for_each_pixel(layer, dp, output, |chunks, first_input, out| run.pixel(chunks, first_input, out, &mut sums));
-    }
-}
-
-/// Calls `pixel(chunks, first_input, out)` for every output pixel of a
-/// validated convolution (the one pixel of a `Linear`), with its chunks,
-/// the staged input value their input offsets count from, and its output
-/// channels.
-fn for_each_pixel(layer: &Layer<'_>, dp: usize, output: &mut [i8], mut pixel: impl FnMut(&[Chunk], usize, &mut [i8])) {
-    match layer.op {
-        Op::Linear => pixel(&[Chunk { x: 0, w: 0 }], 0, output),
-        Op::Conv2d(g) | Op::ConvTranspose2d(g) => {
-            let transposed = matches!(layer.op, Op::ConvTranspose2d(_));
-            let (oh, ow, oc) = (layer.output.height as usize, layer.output.width as usize, layer.output.channels as usize);
-            let (ih, iw) = (layer.input.height, layer.input.width);
-            let mut cache = ChunkCache::new();
-            for oy in 0..oh {
-                let rows = AxisTaps::of(transposed, oy, g.kernel[0], g.stride[0], g.padding[0], ih);
-                cache.clear();
-                for ox in 0..ow {
-                    let cols = AxisTaps::of(transposed, ox, g.kernel[1], g.stride[1], g.padding[1], iw);
-                    let (chunks, first_input) = cache.chunks(rows, cols, g.kernel[1] as usize, iw as usize, dp);
-                    pixel(chunks, first_input * dp, &mut output[(oy * ow + ox) * oc..][..oc]);
-                }
-            }
-        }
+        // Runs of pixels pay off for single channels (four pixels per pass).
+        for_each_run(layer, dp, !run.blocked, |pixels| run.pixels(pixels, output, &mut sums));
     }
 }
 
@@ -148,8 +120,8 @@ impl ChannelGroups {
             packing,
             next: 0,
             // A group's dot products fit in one pass's sums.
-            blocks_per_group: if block == 0 { 1 } else { (room / block).clamp(1, SUMS / BLOCK) },
-            singles_per_group: (room / one.max(1)).clamp(1, SUMS),
+            blocks_per_group: if block == 0 { 1 } else { (room / block).clamp(1, SUMS / RUN / BLOCK) },
+            singles_per_group: (room / one.max(1)).clamp(1, SUMS / RUN),
         }
     }
 }
@@ -168,66 +140,6 @@ impl Iterator for ChannelGroups {
         };
         self.next = first + len;
         Some(ChannelGroup { first, len })
-    }
-}
-
-/// Output pixels whose columns meet the kernel alike (the same first tap
-/// and count: every interior pixel of one phase) read the same taps at
-/// inputs shifted by whole pixels, so their chunks are the same relative to
-/// their first input column. The chunks of an output row's few column
-/// patterns are built once and reused along the row.
-struct ChunkCache {
-    /// Column pattern `(first tap, count)` of each slot in use.
-    keys: [(usize, usize); CACHE_SLOTS],
-    /// Chunks per slot, offsets from the pattern's first input column.
-    chunks: [[Chunk; MAX_CHUNKS]; CACHE_SLOTS],
-    /// Chunk count per slot.
-    lens: [usize; CACHE_SLOTS],
-    /// Slots in use.
-    used: usize,
-}
-
-/// Column patterns one output row may have without rebuilding: a
-/// convolution has the interior and a border pattern at each end; a
-/// transposed one, an interior and a border pattern per phase (two phases
-/// for stride 2). More (a stride above 2) just rebuilds in the last slot.
-const CACHE_SLOTS: usize = 4;
-
-impl ChunkCache {
-    fn new() -> Self {
-        ChunkCache { keys: [(0, 0); CACHE_SLOTS], chunks: [[Chunk::default(); MAX_CHUNKS]; CACHE_SLOTS], lens: [0; CACHE_SLOTS], used: 0 }
-    }
-
-    /// Forgets the patterns (a new output row has other row taps).
-    fn clear(&mut self) {
-        self.used = 0;
-    }
-
-    /// The chunks of the output pixel with these row and column taps, and
-    /// the leftmost input column it reads: the chunks' input offsets count
-    /// from that many pixels into the staged input.
-    fn chunks(&mut self, rows: AxisTaps, cols: AxisTaps, kw: usize, width: usize, dp: usize) -> (&[Chunk], usize) {
-        let key = cols.pattern();
-        let leftmost = cols.leftmost_input();
-        let slot = match self.keys[..self.used].iter().position(|&k| k == key) {
-            Some(slot) => slot,
-            None => {
-                let slot = self.used.min(CACHE_SLOTS - 1);
-                self.used = slot + 1;
-                self.keys[slot] = key;
-                let mut n = 0;
-                taps::for_each_tap(rows, cols, kw, width, |t, pixel| {
-                    // max_taps bounds n (checked by run_layer).
-                    if n < MAX_CHUNKS {
-                        self.chunks[slot][n] = Chunk { x: ((pixel - leftmost) * dp) as u32, w: (t * dp) as u32 };
-                        n += 1;
-                    }
-                });
-                self.lens[slot] = n;
-                slot
-            }
-        };
-        (&self.chunks[slot][..self.lens[slot]], leftmost)
     }
 }
 
@@ -264,9 +176,9 @@ struct GroupRun<'a> {
     stage: ChannelRun<'a>,
 }
 
-/// Sums one pass over a group computes at most: 16 blocks. Groups are no
-/// wider.
-const SUMS: usize = 16 * BLOCK;
+/// Sums one pass over a group computes at most: a run of pixels of 16
+/// blocks (1 KiB of stack). Groups are no wider.
+const SUMS: usize = RUN * 16 * BLOCK;
 
 impl<'a> GroupRun<'a> {
     fn new(p: Packing, group: ChannelGroup, weights: &'a [i16], x: &'a [i16], stage: &OutputStage<'a>) -> Self {
@@ -283,32 +195,55 @@ impl<'a> GroupRun<'a> {
         }
     }
 
-    /// Computes the group's channels of one output pixel into `out` (all of
-    /// the pixel's channels), from its `chunks`, whose input offsets count
-    /// from staged input value `first_input`; `sums` is room for the dot
-    /// products.
+    /// Computes the group's channels of a run of output pixels into
+    /// `output` (the layer's); `sums` is room for the dot products.
     #[inline]
-    fn pixel(&self, chunks: &[Chunk], first_input: usize, out: &mut [i8], sums: &mut [i32; SUMS]) {
+    fn pixels(&self, run: &PixelRun<'_>, output: &mut [i8], sums: &mut [i32; SUMS]) {
         let ChannelGroup { first, len } = self.group;
-        let sums = &mut sums[..len];
-        let x = &self.x[first_input..];
-        // A piece's inputs and weights are the whole dot product's moved by
-        // the same number of values (per channel), so the chunks stay.
+        let x = |j: usize| &self.x[run.first_input + j * run.delta..];
+        let sums = &mut sums[..run.len * len];
+        if self.blocked {
+            for (j, sums) in sums.chunks_exact_mut(len).enumerate() {
+                self.each_piece(|steps, skip, done| {
+                    dot_blocks(sums, done > 0, run.chunks, &x(j)[skip..], &self.weights[skip * BLOCK..], self.block_values, steps)
+                });
+            }
+        } else if run.len == RUN {
+            // One channel at a time, four pixels per pass.
+            for c in 0..len {
+                let mut four = [0i32; RUN];
+                let w = &self.weights[c * self.block_values..];
+                self.each_piece(|steps, skip, _| dot_one_run(&mut four, run.chunks, &x(0)[skip..], run.delta, &w[skip..], steps));
+                for (j, &sum) in four.iter().enumerate() {
+                    sums[j * len + c] = sum;
+                }
+            }
+        } else {
+            for (j, sums) in sums.chunks_exact_mut(len).enumerate() {
+                for (c, sum) in sums.iter_mut().enumerate() {
+                    let w = &self.weights[c * self.block_values..];
+                    *sum = 0;
+                    self.each_piece(|steps, skip, _| *sum = dot_one(*sum, run.chunks, &x(j)[skip..], &w[skip..], steps));
+                }
+            }
+        }
+        // The run's pixels are evenly spaced in the output, as in the input.
+        let stride = if run.len > 1 { run.outputs[1] - run.outputs[0] } else { 0 };
+        self.stage.finish_pixels(sums, run.len, output, run.outputs[0] + first, stride);
+    }
+
+    /// Calls `piece(steps, skip, done)` for each piece of the dot products:
+    /// at most [`MAX_STEPS`] steps, `skip` values in, after `done` steps. A
+    /// piece's inputs and weights are the whole dot product's moved by the
+    /// same number of values (per channel), so the chunks stay.
+    #[inline]
+    fn each_piece(&self, mut piece: impl FnMut(usize, usize, usize)) {
         let mut done = 0;
         while done < self.steps {
             let steps = (self.steps - done).min(MAX_STEPS);
-            let skip = done * LANES;
-            if self.blocked {
-                dot_blocks(sums, done > 0, chunks, &x[skip..], &self.weights[skip * BLOCK..], self.block_values, steps);
-            } else {
-                for (c, sum) in sums.iter_mut().enumerate() {
-                    let so_far = if done > 0 { *sum } else { 0 };
-                    *sum = dot_one(so_far, chunks, &x[skip..], &self.weights[c * self.block_values + skip..], steps);
-                }
-            }
+            piece(steps, done * LANES, done);
             done += steps;
         }
-        self.stage.finish(sums, &mut out[first..first + len]);
     }
 }
 

@@ -1,0 +1,197 @@
+//! The order the fast kernels visit a layer's output pixels: row by row,
+//! each pixel's chunks from a cache kept per output row, and pixels that
+//! read the kernel alike gathered into runs of up to [`RUN`], for the
+//! kernels that compute several pixels per pass.
+
+use super::chunk::{Chunk, MAX_CHUNKS};
+use super::taps::{self, AxisTaps};
+use crate::format::{Layer, Op};
+
+/// Most output pixels in one [`PixelRun`].
+pub const RUN: usize = 4;
+
+/// Output pixels (up to [`RUN`]) that read the same taps at inputs a
+/// constant distance apart.
+#[derive(Debug, Clone, Copy)]
+pub struct PixelRun<'c> {
+    /// The taps' chunks; their input offsets count from `first_input`.
+    pub chunks: &'c [Chunk],
+    /// The first pixel's first staged input value.
+    pub first_input: usize,
+    /// Staged input values from one pixel's inputs to the next's.
+    pub delta: usize,
+    /// Pixels in the run (`1..=RUN`).
+    pub len: usize,
+    /// Offset of each pixel's first output channel in the layer's output,
+    /// evenly spaced.
+    pub outputs: [usize; RUN],
+}
+
+/// Calls `run` for runs covering every output pixel of a validated layer
+/// exactly once (the one pixel of a `Linear`), with staged inputs padded to
+/// `dp` values per pixel; with `gather` false every run is one pixel (for
+/// kernels that gain nothing from runs, and pay nothing for them then).
+pub fn for_each_run(layer: &Layer<'_>, dp: usize, gather: bool, mut run: impl FnMut(&PixelRun<'_>)) {
+    let (Op::Conv2d(g) | Op::ConvTranspose2d(g)) = layer.op else {
+        return run(&PixelRun { chunks: &[Chunk { x: 0, w: 0 }], first_input: 0, delta: 0, len: 1, outputs: [0; RUN] });
+    };
+    let transposed = matches!(layer.op, Op::ConvTranspose2d(_));
+    let (oh, ow, oc) = (layer.output.height as usize, layer.output.width as usize, layer.output.channels as usize);
+    let (ih, iw) = (layer.input.height, layer.input.width);
+    let mut cache = ChunkCache::new();
+    let mut pending = [Pending::EMPTY; CACHE_SLOTS];
+    for oy in 0..oh {
+        let rows = AxisTaps::of(transposed, oy, g.kernel[0], g.stride[0], g.padding[0], ih);
+        for ox in 0..ow {
+            let cols = AxisTaps::of(transposed, ox, g.kernel[1], g.stride[1], g.padding[1], iw);
+            let key = cols.pattern();
+            let slot = match cache.find(key) {
+                Some(slot) => slot,
+                None => {
+                    let slot = cache.free_slot();
+                    pending[slot].flush(cache.get(slot), &mut run);
+                    cache.build(slot, key, rows, cols, g.kernel[1] as usize, iw as usize, dp);
+                    slot
+                }
+            };
+            let (input, output) = (cols.leftmost_input() * dp, (oy * ow + ox) * oc);
+            if !gather {
+                run(&PixelRun { chunks: cache.get(slot), first_input: input, delta: 0, len: 1, outputs: [output; RUN] });
+                continue;
+            }
+            let p = &mut pending[slot];
+            // Along a row a pattern's pixels are usually evenly spaced; a
+            // run they do not continue is handed over first.
+            if !p.continues(input, output) {
+                p.flush(cache.get(slot), &mut run);
+            }
+            if p.add(input, output) {
+                p.flush(cache.get(slot), &mut run);
+            }
+        }
+        // The next row has other row taps: its chunks are built anew.
+        for (slot, p) in pending.iter_mut().enumerate() {
+            p.flush(cache.get(slot), &mut run);
+        }
+        cache.clear();
+    }
+}
+
+/// The run being gathered for one cached column pattern.
+#[derive(Clone, Copy)]
+struct Pending {
+    first_input: usize,
+    delta: usize,
+    len: usize,
+    outputs: [usize; RUN],
+}
+
+impl Pending {
+    const EMPTY: Pending = Pending { first_input: 0, delta: 0, len: 0, outputs: [0; RUN] };
+
+    /// Whether a pixel whose inputs start at `input` and outputs at
+    /// `output` continues the run: both evenly spaced (pixels without any
+    /// tap may share a pattern and an input yet not be evenly spaced).
+    #[inline]
+    fn continues(&self, input: usize, output: usize) -> bool {
+        match self.len {
+            0 => true,
+            1 => input >= self.first_input && output > self.outputs[0],
+            n => input == self.first_input + n * self.delta && output == self.outputs[0] + n * (self.outputs[1] - self.outputs[0]),
+        }
+    }
+
+    /// Adds the pixel whose inputs start at `input` and outputs at `output`
+    /// (which [`Pending::continues`] the run); returns whether the run is
+    /// now full.
+    #[inline]
+    fn add(&mut self, input: usize, output: usize) -> bool {
+        match self.len {
+            0 => self.first_input = input,
+            1 => self.delta = input - self.first_input,
+            _ => {}
+        }
+        self.outputs[self.len] = output;
+        self.len += 1;
+        self.len == RUN
+    }
+
+    /// Hands the gathered pixels, if any, to `run`, and starts over.
+    fn flush(&mut self, chunks: &[Chunk], run: &mut impl FnMut(&PixelRun<'_>)) {
+        if self.len > 0 {
+            run(&PixelRun { chunks, first_input: self.first_input, delta: self.delta, len: self.len, outputs: self.outputs });
+            self.len = 0;
+        }
+    }
+}
+
+/// Output pixels whose columns meet the kernel alike (the same first tap
+/// and count: every interior pixel of one phase) read the same taps at
+/// inputs shifted by whole pixels, so their chunks are the same relative to
+/// their first input column. The chunks of an output row's few column
+/// patterns are built once and reused along the row.
+struct ChunkCache {
+    /// Column pattern `(first tap, count)` of each slot in use.
+    keys: [(usize, usize); CACHE_SLOTS],
+    /// Chunks per slot, offsets from the pattern's leftmost input column.
+    chunks: [[Chunk; MAX_CHUNKS]; CACHE_SLOTS],
+    /// Chunk count per slot.
+    lens: [usize; CACHE_SLOTS],
+    /// Slots in use.
+    used: usize,
+}
+
+/// Column patterns one output row may have without rebuilding: a
+/// convolution has the interior and a border pattern at each end; a
+/// transposed one, an interior and a border pattern per phase (two phases
+/// for stride 2). More (a stride above 2) just rebuilds in the last slot.
+const CACHE_SLOTS: usize = 4;
+
+impl ChunkCache {
+    fn new() -> Self {
+        ChunkCache { keys: [(0, 0); CACHE_SLOTS], chunks: [[Chunk::default(); MAX_CHUNKS]; CACHE_SLOTS], lens: [0; CACHE_SLOTS], used: 0 }
+    }
+
+    /// Forgets the patterns (a new output row has other row taps).
+    fn clear(&mut self) {
+        self.used = 0;
+    }
+
+    /// The slot holding column pattern `key`.
+    #[inline]
+    fn find(&self, key: (usize, usize)) -> Option<usize> {
+        self.keys[..self.used].iter().position(|&k| k == key)
+    }
+
+    /// The slot a new pattern goes in: the next free one, else the last.
+    fn free_slot(&mut self) -> usize {
+        let slot = self.used.min(CACHE_SLOTS - 1);
+        self.used = slot + 1;
+        slot
+    }
+
+    /// The chunks in `slot`.
+    #[inline]
+    fn get(&self, slot: usize) -> &[Chunk] {
+        &self.chunks[slot][..self.lens[slot]]
+    }
+
+    /// Fills `slot` with the chunks of an output pixel with these row and
+    /// column taps (column pattern `key`): input offsets count from its
+    /// leftmost input column, weight offsets per channel.
+    #[allow(clippy::too_many_arguments)]
+    fn build(&mut self, slot: usize, key: (usize, usize), rows: AxisTaps, cols: AxisTaps, kw: usize, width: usize, dp: usize) {
+        self.keys[slot] = key;
+        let leftmost = cols.leftmost_input();
+        let mut n = 0;
+        let chunks = &mut self.chunks[slot];
+        taps::for_each_tap(rows, cols, kw, width, |t, pixel| {
+            // run_layer checks the taps per pixel are at most MAX_CHUNKS.
+            if n < MAX_CHUNKS {
+                chunks[n] = Chunk { x: ((pixel - leftmost) * dp) as u32, w: (t * dp) as u32 };
+                n += 1;
+            }
+        });
+        self.lens[slot] = n;
+    }
+}
