@@ -231,21 +231,26 @@ impl Layer<'_> {
     /// need for this layer: every input pixel's channels padded to a
     /// multiple of [`LANES`](crate::format::packed::LANES)
     /// ([`Layer::staged_input_words`]), then the weights unpacked to int16
-    /// ([`Packing::unpacked_values`]). The scratch plan reserves the largest
-    /// layer's.
+    /// ([`Packing::unpacked_values`]), then one int32 per input pixel (the
+    /// sum of its staged inputs, which a Cortex-M0+ needs; the plan is the
+    /// same on every core). The scratch plan reserves the largest layer's.
     pub fn staging_words(&self) -> usize {
         let Some(p) = self.packing() else { return 0 };
-        self.staged_input_words() + p.unpacked_values().div_ceil(2)
+        self.staged_input_words() + p.unpacked_values().div_ceil(2) + self.input_pixels()
+    }
+
+    /// Input pixels the fast kernels stage (one for `Linear`).
+    pub fn input_pixels(&self) -> usize {
+        match self.op {
+            Op::Linear => 1,
+            Op::Conv2d(_) | Op::ConvTranspose2d(_) => self.input.height as usize * self.input.width as usize,
+        }
     }
 
     /// The staged input's share of [`Layer::staging_words`].
     pub fn staged_input_words(&self) -> usize {
         let Some(p) = self.packing() else { return 0 };
-        let pixels = match self.op {
-            Op::Linear => 1,
-            Op::Conv2d(_) | Op::ConvTranspose2d(_) => self.input.height as usize * self.input.width as usize,
-        };
-        pixels * p.padded_depth() / 2
+        self.input_pixels() * p.padded_depth() / 2
     }
 
     /// Multiply-accumulates one run of this layer needs. A transposed

@@ -80,14 +80,15 @@ fn the_tiny_model_parses_and_generates() {
     assert_eq!(model.input_len(), 10);
     // Tensors: input 10 (even), 16 (odd), 16 (even).
     // Staging, the larger layer's: the linear layer's 16 inputs (10
-    // padded) as int16, and its 16 × 16 weights unpacked to int16.
-    assert_eq!(model.scratch_plan(), ScratchPlan { even: 16, odd: 16, staging: 2 * (16 + 256) + 3 });
+    // padded) as int16, its 16 × 16 weights unpacked to int16, and its one
+    // input pixel's sum.
+    assert_eq!(model.scratch_plan(), ScratchPlan { even: 16, odd: 16, staging: 2 * (16 + 256) + 4 + 3 });
     assert_eq!(model.layers().count(), 2);
     // Linear 10×16, plus the transposed conv's real taps: per output row
     // 1, 2, 2, 1 kernel rows land on the 2-row input, so 6 × 6 taps × 4 channels.
     assert_eq!(model.macs(), 160 + 36 * 4);
     assert_eq!(model.parameters(), 160 + 16 + 64 + 1);
-    let mut scratch = [0i8; 579];
+    let mut scratch = [0i8; 583];
     let latent = [3i8; 8];
     let out = generate(&model, &latent, Some(1), &mut scratch).unwrap();
     assert_eq!(out.len(), 16);
@@ -229,12 +230,12 @@ fn corrupt_files_give_typed_errors() {
 fn generation_errors_are_typed() {
     let file = tiny_model();
     let model = Model::parse(&file).unwrap();
-    let mut scratch = [0i8; 578];
+    let mut scratch = [0i8; 582];
     assert_eq!(
         generate(&model, &[0; 8], Some(0), &mut scratch).unwrap_err(),
-        ModelError::ScratchTooSmall { needed: 579, available: 578 }
+        ModelError::ScratchTooSmall { needed: 583, available: 582 }
     );
-    let mut scratch = [0i8; 579];
+    let mut scratch = [0i8; 583];
     assert_eq!(
         generate(&model, &[0; 7], Some(0), &mut scratch).unwrap_err(),
         ModelError::LatentLength { found: 7, expected: 8 }

@@ -204,12 +204,11 @@ impl ChannelRun<'_> {
         }
     }
 
-    /// [`ChannelRun::finish`] for `pixels` output pixels: pixel `j`'s sums
-    /// are `sums[j · n..][..n]` (`n = sums.len() / pixels`), its codes go to
+    /// [`ChannelRun::finish`] for `pixels` output pixels of `n` channels:
+    /// pixel `j`'s sums are `sums[j · n..][..n]`, its codes go to
     /// `out[first + j · stride..][..n]`.
     #[inline]
-    pub fn finish_pixels(&self, sums: &[i32], pixels: usize, out: &mut [i8], first: usize, stride: usize) {
-        let n = sums.len() / pixels.max(1);
+    pub fn finish_pixels(&self, sums: &[i32], n: usize, pixels: usize, out: &mut [i8], first: usize, stride: usize) {
         for j in 0..pixels {
             self.finish(&sums[j * n..][..n], &mut out[first + j * stride..][..n]);
         }

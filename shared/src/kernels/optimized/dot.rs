@@ -8,6 +8,7 @@
 //! specification and the path on every other core (the host, Cortex-M0+).
 
 use super::chunk::Chunk;
+use super::unpack::weight;
 use super::walk::RUN;
 use crate::format::packed::{BLOCK, LANES};
 
@@ -16,9 +17,14 @@ use crate::format::packed::{BLOCK, LANES};
 /// dot products over `chunks` to `sums[BLOCK·b..][..BLOCK]`. Block `b`'s weights start at
 /// `w[b · block_values]`; each chunk reads `steps · LANES` inputs from `x`
 /// and `steps · LANES · BLOCK` weights from its block, which must be in
-/// bounds.
+/// bounds. `sum_x`, if given, is the sum of all the chunks' inputs (which
+/// the Cortex-M0+ loop needs, and otherwise computes).
 #[inline]
-pub fn dot_blocks(sums: &mut [i32], accumulate: bool, chunks: &[Chunk], x: &[i16], w: &[i16], block_values: usize, steps: usize) {
+#[allow(clippy::too_many_arguments)]
+pub fn dot_blocks(sums: &mut [i32], accumulate: bool, chunks: &[Chunk], sum_x: Option<i32>, x: &[i16], w: &[i16], block_values: usize, steps: usize) {
+    // Only the Cortex-M0+ loop uses the inputs' sum.
+    #[cfg(not(all(target_arch = "arm", not(target_feature = "thumb2"))))]
+    let _ = sum_x;
     if chunks.is_empty() && !accumulate {
         sums.fill(0);
         return;
@@ -40,11 +46,16 @@ pub fn dot_blocks(sums: &mut [i32], accumulate: bool, chunks: &[Chunk], x: &[i16
         // SAFETY: the caller keeps every chunk in bounds for every block
         // (the driver builds them from validated shapes, and the portable
         // loop below, which the host tests run, indexes the same places
-        // with bounds checks); `x` and `w` are 4-byte aligned (the staging
-        // buffer is `u32`s, `PackedWeights::as_i16` checks the weights, and
-        // every offset is a multiple of LANES); `steps` is in the unrolled
-        // range and `sums` holds `blocks` whole blocks (checked above).
+        // with bounds checks); `x` and `w` are 4-byte aligned (both live in
+        // the `u32` staging buffer, and every offset is a multiple of
+        // LANES); `steps` is in the unrolled range and `sums` holds `blocks`
+        // whole blocks (checked above).
         unsafe { super::smlad::dot_blocks(&run) };
+        return;
+    }
+    #[cfg(all(target_arch = "arm", not(target_feature = "thumb2")))]
+    if !chunks.is_empty() && (1..=super::chunk::MAX_STEPS).contains(&steps) && sums.len() >= BLOCK {
+        super::v6m::dot_blocks(sums, accumulate, chunks, sum_x, x, w, block_values, steps);
         return;
     }
     for (b, block_sums) in sums.chunks_exact_mut(BLOCK).enumerate() {
@@ -56,10 +67,10 @@ pub fn dot_blocks(sums: &mut [i32], accumulate: bool, chunks: &[Chunk], x: &[i16
             for (xg, wg) in xs.chunks_exact(LANES).zip(ws.chunks_exact(LANES * BLOCK)) {
                 for j in 0..LANES {
                     let xv = xg[j] as i32;
-                    s0 = s0.wrapping_add(wg[j] as i32 * xv);
-                    s1 = s1.wrapping_add(wg[LANES + j] as i32 * xv);
-                    s2 = s2.wrapping_add(wg[2 * LANES + j] as i32 * xv);
-                    s3 = s3.wrapping_add(wg[3 * LANES + j] as i32 * xv);
+                    s0 = s0.wrapping_add(weight(wg[j]) * xv);
+                    s1 = s1.wrapping_add(weight(wg[LANES + j]) * xv);
+                    s2 = s2.wrapping_add(weight(wg[2 * LANES + j]) * xv);
+                    s3 = s3.wrapping_add(weight(wg[3 * LANES + j]) * xv);
                 }
             }
         }
@@ -110,7 +121,7 @@ pub fn dot_one(sum: i32, chunks: &[Chunk], x: &[i16], w: &[i16], steps: usize) -
         let xs = &x[c.x as usize..][..steps * LANES];
         let ws = &w[c.w as usize..][..steps * LANES];
         for (&xi, &wi) in xs.iter().zip(ws) {
-            s = s.wrapping_add(wi as i32 * xi as i32);
+            s = s.wrapping_add(weight(wi) * xi as i32);
         }
     }
     s

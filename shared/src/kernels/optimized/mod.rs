@@ -25,6 +25,8 @@ mod chunk;
 mod dot;
 #[cfg(all(target_arch = "arm", target_feature = "dsp"))]
 mod smlad;
+#[cfg(all(target_arch = "arm", not(target_feature = "thumb2")))]
+mod v6m;
 mod taps;
 mod unpack;
 mod walk;
@@ -70,17 +72,20 @@ pub fn run_layer(layer: &Layer<'_>, input_zero_point: i8, input: &[i8], output: 
     if staging.len() < layer.staging_words() || cfg!(target_endian = "big") || max_taps > MAX_CHUNKS || packing.depth == 0 {
         return fallback(output);
     }
-    let (x, unpacked) = staging.split_at_mut(input_words);
+    let (x, rest) = staging.split_at_mut(input_words);
+    let (unpacked, pixel_sums) = rest.split_at_mut(packing.unpacked_values().div_ceil(2));
     let x = words_as_i16(x);
     let unpacked = &mut words_as_i16(unpacked)[..packing.unpacked_values()];
-    stage(input, input_zero_point, packing.depth, dp, x);
+    // SAFETY: u32 and i32 have the same size, alignment and valid patterns.
+    let pixel_sums = unsafe { &mut *(&mut pixel_sums[..layer.input_pixels()] as *mut [u32] as *mut [i32]) };
+    stage(input, input_zero_point, packing.depth, dp, x, pixel_sums);
     let stage = OutputStage::of(layer);
     let stored = layer.weights.as_bytes();
     let mut sums = [0i32; SUMS];
     for group in ChannelGroups::of(packing, unpacked.len()) {
         let values = group.values(packing);
         unpack(&stored[packing.block_start(group.first)..][..values], &mut unpacked[..values]);
-        let run = GroupRun::new(packing, group, &unpacked[..values], x, &stage);
+        let run = GroupRun::new(packing, group, &unpacked[..values], x, pixel_sums, &stage);
         // Runs of pixels pay off for single channels (four pixels per pass).
         for_each_run(layer, dp, !run.blocked, |pixels| run.pixels(pixels, output, &mut sums));
     }
@@ -144,12 +149,18 @@ impl Iterator for ChannelGroups {
 }
 
 /// Writes `input[p][i] − zp` as int16 at `x[p · dp + i]`, zeros in each
-/// pixel's padding.
-fn stage(input: &[i8], zp: i8, depth: usize, dp: usize, x: &mut [i16]) {
-    for (src, dst) in input.chunks_exact(depth).zip(x.chunks_exact_mut(dp)) {
-        for (d, &s) in dst.iter_mut().zip(src) {
-            *d = s as i16 - zp as i16;
+/// pixel's padding, and (where the weights are biased) each pixel's sum at
+/// `sums[p]`.
+fn stage(input: &[i8], zp: i8, depth: usize, dp: usize, x: &mut [i16], sums: &mut [i32]) {
+    for ((src, dst), sum) in input.chunks_exact(depth).zip(x.chunks_exact_mut(dp)).zip(sums) {
+        let mut s = 0i32;
+        for (d, &v) in dst.iter_mut().zip(src) {
+            *d = v as i16 - zp as i16;
+            if unpack::WEIGHT_BIAS != 0 {
+                s += *d as i32;
+            }
         }
+        *sum = s;
         dst[depth..].fill(0);
     }
 }
@@ -171,6 +182,8 @@ struct GroupRun<'a> {
     /// Unpacked values per block (whole blocks) or per channel (singles).
     block_values: usize,
     x: &'a [i16],
+    /// Each input pixel's staged sum (where the weights are biased).
+    pixel_sums: &'a [i32],
     /// Steps of a whole dot product (all pieces).
     steps: usize,
     stage: ChannelRun<'a>,
@@ -181,7 +194,7 @@ struct GroupRun<'a> {
 const SUMS: usize = RUN * 16 * BLOCK;
 
 impl<'a> GroupRun<'a> {
-    fn new(p: Packing, group: ChannelGroup, weights: &'a [i16], x: &'a [i16], stage: &OutputStage<'a>) -> Self {
+    fn new(p: Packing, group: ChannelGroup, weights: &'a [i16], x: &'a [i16], pixel_sums: &'a [i32], stage: &OutputStage<'a>) -> Self {
         let blocked = group.first < p.blocked_channels();
         let (block, one) = p.block_values();
         GroupRun {
@@ -190,6 +203,7 @@ impl<'a> GroupRun<'a> {
             weights,
             block_values: if blocked { block } else { one },
             x,
+            pixel_sums,
             steps: p.padded_depth() / LANES,
             stage: stage.channels(group.first, group.len),
         }
@@ -203,9 +217,17 @@ impl<'a> GroupRun<'a> {
         let x = |j: usize| &self.x[run.first_input + j * run.delta..];
         let sums = &mut sums[..run.len * len];
         if self.blocked {
-            for (j, sums) in sums.chunks_exact_mut(len).enumerate() {
+            for j in 0..run.len {
+                let sums = &mut sums[j * len..][..len];
+                // The pixel's inputs' sum, when one piece is the whole dot
+                // product (for biased weights; unused elsewhere).
+                let sum_x = (self.steps <= MAX_STEPS && unpack::WEIGHT_BIAS != 0).then(|| {
+                    let first = run.first_pixel + j * run.delta_pixels;
+                    run.chunk_pixels.iter().fold(0i32, |s, &p| s.wrapping_add(self.pixel_sums[first + p as usize]))
+                });
                 self.each_piece(|steps, skip, done| {
-                    dot_blocks(sums, done > 0, run.chunks, &x(j)[skip..], &self.weights[skip * BLOCK..], self.block_values, steps)
+                    let w = &self.weights[skip * BLOCK..];
+                    dot_blocks(sums, done > 0, run.chunks, sum_x, &x(j)[skip..], w, self.block_values, steps)
                 });
             }
         } else if run.len == RUN {
@@ -219,8 +241,8 @@ impl<'a> GroupRun<'a> {
                 }
             }
         } else {
-            for (j, sums) in sums.chunks_exact_mut(len).enumerate() {
-                for (c, sum) in sums.iter_mut().enumerate() {
+            for j in 0..run.len {
+                for (c, sum) in sums[j * len..][..len].iter_mut().enumerate() {
                     let w = &self.weights[c * self.block_values..];
                     *sum = 0;
                     self.each_piece(|steps, skip, _| *sum = dot_one(*sum, run.chunks, &x(j)[skip..], &w[skip..], steps));
@@ -229,7 +251,7 @@ impl<'a> GroupRun<'a> {
         }
         // The run's pixels are evenly spaced in the output, as in the input.
         let stride = if run.len > 1 { run.outputs[1] - run.outputs[0] } else { 0 };
-        self.stage.finish_pixels(sums, run.len, output, run.outputs[0] + first, stride);
+        self.stage.finish_pixels(sums, len, run.len, output, run.outputs[0] + first, stride);
     }
 
     /// Calls `piece(steps, skip, done)` for each piece of the dot products:

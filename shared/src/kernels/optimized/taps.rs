@@ -22,8 +22,8 @@ impl Taps {
             return none;
         }
         let t = o + padding as usize;
-        let mut first = t % stride;
-        let mut input = t / stride; // i for k = first
+        let (input, first) = div_rem(t, stride); // i for k = first
+        let (mut first, mut input) = (first, input);
         if input >= input_len {
             // Skip the taps whose row lies past the input's end.
             let skip = input - (input_len - 1);
@@ -33,8 +33,20 @@ impl Taps {
         if first >= kernel {
             return none;
         }
-        let count = ((kernel - first).div_ceil(stride)).min(input + 1);
+        let (q, r) = div_rem(kernel - first, stride);
+        let count = (q + (r > 0) as usize).min(input + 1);
         Taps { first, input, count }
+    }
+}
+
+/// `(n / d, n % d)`, with the usual strides (1, 2) as shifts: called per
+/// output pixel, and a Cortex-M0+ has no divide instruction.
+#[inline(always)]
+fn div_rem(n: usize, d: usize) -> (usize, usize) {
+    match d {
+        1 => (n, 0),
+        2 => (n >> 1, n & 1),
+        _ => (n / d, n % d),
     }
 }
 

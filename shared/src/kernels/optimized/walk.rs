@@ -16,6 +16,12 @@ pub const RUN: usize = 4;
 pub struct PixelRun<'c> {
     /// The taps' chunks; their input offsets count from `first_input`.
     pub chunks: &'c [Chunk],
+    /// Each chunk's input pixel, counted from `first_pixel`.
+    pub chunk_pixels: &'c [u32],
+    /// The first pixel's leftmost input pixel (its column, in the first row).
+    pub first_pixel: usize,
+    /// Input pixels from one pixel's leftmost input to the next's.
+    pub delta_pixels: usize,
     /// The first pixel's first staged input value.
     pub first_input: usize,
     /// Staged input values from one pixel's inputs to the next's.
@@ -33,7 +39,8 @@ pub struct PixelRun<'c> {
 /// kernels that gain nothing from runs, and pay nothing for them then).
 pub fn for_each_run(layer: &Layer<'_>, dp: usize, gather: bool, mut run: impl FnMut(&PixelRun<'_>)) {
     let (Op::Conv2d(g) | Op::ConvTranspose2d(g)) = layer.op else {
-        return run(&PixelRun { chunks: &[Chunk { x: 0, w: 0 }], first_input: 0, delta: 0, len: 1, outputs: [0; RUN] });
+        let one = PixelRun { chunks: &[Chunk { x: 0, w: 0 }], chunk_pixels: &[0], first_pixel: 0, delta_pixels: 0, first_input: 0, delta: 0, len: 1, outputs: [0; RUN] };
+        return run(&one);
     };
     let transposed = matches!(layer.op, Op::ConvTranspose2d(_));
     let (oh, ow, oc) = (layer.output.height as usize, layer.output.width as usize, layer.output.channels as usize);
@@ -49,29 +56,32 @@ pub fn for_each_run(layer: &Layer<'_>, dp: usize, gather: bool, mut run: impl Fn
                 Some(slot) => slot,
                 None => {
                     let slot = cache.free_slot();
-                    pending[slot].flush(cache.get(slot), &mut run);
+                    pending[slot].flush(&cache, slot, &mut run);
                     cache.build(slot, key, rows, cols, g.kernel[1] as usize, iw as usize, dp);
                     slot
                 }
             };
-            let (input, output) = (cols.leftmost_input() * dp, (oy * ow + ox) * oc);
+            let leftmost = cols.leftmost_input();
+            let (input, output) = (leftmost * dp, (oy * ow + ox) * oc);
             if !gather {
-                run(&PixelRun { chunks: cache.get(slot), first_input: input, delta: 0, len: 1, outputs: [output; RUN] });
+                let (chunks, chunk_pixels) = cache.get(slot);
+                let pixel = PixelRun { chunks, chunk_pixels, first_pixel: leftmost, delta_pixels: 0, first_input: input, delta: 0, len: 1, outputs: [output; RUN] };
+                run(&pixel);
                 continue;
             }
             let p = &mut pending[slot];
             // Along a row a pattern's pixels are usually evenly spaced; a
             // run they do not continue is handed over first.
             if !p.continues(input, output) {
-                p.flush(cache.get(slot), &mut run);
+                p.flush(&cache, slot, &mut run);
             }
-            if p.add(input, output) {
-                p.flush(cache.get(slot), &mut run);
+            if p.add(leftmost, input, output) {
+                p.flush(&cache, slot, &mut run);
             }
         }
         // The next row has other row taps: its chunks are built anew.
         for (slot, p) in pending.iter_mut().enumerate() {
-            p.flush(cache.get(slot), &mut run);
+            p.flush(&cache, slot, &mut run);
         }
         cache.clear();
     }
@@ -80,6 +90,8 @@ pub fn for_each_run(layer: &Layer<'_>, dp: usize, gather: bool, mut run: impl Fn
 /// The run being gathered for one cached column pattern.
 #[derive(Clone, Copy)]
 struct Pending {
+    first_pixel: usize,
+    delta_pixels: usize,
     first_input: usize,
     delta: usize,
     len: usize,
@@ -87,7 +99,7 @@ struct Pending {
 }
 
 impl Pending {
-    const EMPTY: Pending = Pending { first_input: 0, delta: 0, len: 0, outputs: [0; RUN] };
+    const EMPTY: Pending = Pending { first_pixel: 0, delta_pixels: 0, first_input: 0, delta: 0, len: 0, outputs: [0; RUN] };
 
     /// Whether a pixel whose inputs start at `input` and outputs at
     /// `output` continues the run: both evenly spaced (pixels without any
@@ -101,14 +113,14 @@ impl Pending {
         }
     }
 
-    /// Adds the pixel whose inputs start at `input` and outputs at `output`
-    /// (which [`Pending::continues`] the run); returns whether the run is
-    /// now full.
+    /// Adds the pixel whose leftmost input pixel is `pixel`, whose inputs
+    /// start at `input` and outputs at `output` (which
+    /// [`Pending::continues`] the run); returns whether the run is now full.
     #[inline]
-    fn add(&mut self, input: usize, output: usize) -> bool {
+    fn add(&mut self, pixel: usize, input: usize, output: usize) -> bool {
         match self.len {
-            0 => self.first_input = input,
-            1 => self.delta = input - self.first_input,
+            0 => (self.first_pixel, self.first_input) = (pixel, input),
+            1 => (self.delta_pixels, self.delta) = (pixel - self.first_pixel, input - self.first_input),
             _ => {}
         }
         self.outputs[self.len] = output;
@@ -116,10 +128,21 @@ impl Pending {
         self.len == RUN
     }
 
-    /// Hands the gathered pixels, if any, to `run`, and starts over.
-    fn flush(&mut self, chunks: &[Chunk], run: &mut impl FnMut(&PixelRun<'_>)) {
+    /// Hands the gathered pixels, if any, to `run` with the chunks of cache
+    /// slot `slot`, and starts over.
+    fn flush(&mut self, cache: &ChunkCache, slot: usize, run: &mut impl FnMut(&PixelRun<'_>)) {
         if self.len > 0 {
-            run(&PixelRun { chunks, first_input: self.first_input, delta: self.delta, len: self.len, outputs: self.outputs });
+            let (chunks, chunk_pixels) = cache.get(slot);
+            run(&PixelRun {
+                chunks,
+                chunk_pixels,
+                first_pixel: self.first_pixel,
+                delta_pixels: self.delta_pixels,
+                first_input: self.first_input,
+                delta: self.delta,
+                len: self.len,
+                outputs: self.outputs,
+            });
             self.len = 0;
         }
     }
@@ -135,6 +158,8 @@ struct ChunkCache {
     keys: [(usize, usize); CACHE_SLOTS],
     /// Chunks per slot, offsets from the pattern's leftmost input column.
     chunks: [[Chunk; MAX_CHUNKS]; CACHE_SLOTS],
+    /// Each chunk's input pixel, from the pattern's leftmost input column.
+    pixels: [[u32; MAX_CHUNKS]; CACHE_SLOTS],
     /// Chunk count per slot.
     lens: [usize; CACHE_SLOTS],
     /// Slots in use.
@@ -149,7 +174,13 @@ const CACHE_SLOTS: usize = 4;
 
 impl ChunkCache {
     fn new() -> Self {
-        ChunkCache { keys: [(0, 0); CACHE_SLOTS], chunks: [[Chunk::default(); MAX_CHUNKS]; CACHE_SLOTS], lens: [0; CACHE_SLOTS], used: 0 }
+        ChunkCache {
+            keys: [(0, 0); CACHE_SLOTS],
+            chunks: [[Chunk::default(); MAX_CHUNKS]; CACHE_SLOTS],
+            pixels: [[0; MAX_CHUNKS]; CACHE_SLOTS],
+            lens: [0; CACHE_SLOTS],
+            used: 0,
+        }
     }
 
     /// Forgets the patterns (a new output row has other row taps).
@@ -170,10 +201,10 @@ impl ChunkCache {
         slot
     }
 
-    /// The chunks in `slot`.
+    /// The chunks in `slot`, and their input pixels.
     #[inline]
-    fn get(&self, slot: usize) -> &[Chunk] {
-        &self.chunks[slot][..self.lens[slot]]
+    fn get(&self, slot: usize) -> (&[Chunk], &[u32]) {
+        (&self.chunks[slot][..self.lens[slot]], &self.pixels[slot][..self.lens[slot]])
     }
 
     /// Fills `slot` with the chunks of an output pixel with these row and
@@ -184,11 +215,12 @@ impl ChunkCache {
         self.keys[slot] = key;
         let leftmost = cols.leftmost_input();
         let mut n = 0;
-        let chunks = &mut self.chunks[slot];
+        let (chunks, pixels) = (&mut self.chunks[slot], &mut self.pixels[slot]);
         taps::for_each_tap(rows, cols, kw, width, |t, pixel| {
             // run_layer checks the taps per pixel are at most MAX_CHUNKS.
             if n < MAX_CHUNKS {
                 chunks[n] = Chunk { x: ((pixel - leftmost) * dp) as u32, w: (t * dp) as u32 };
+                pixels[n] = (pixel - leftmost) as u32;
                 n += 1;
             }
         });
