@@ -80,9 +80,11 @@ pub fn dot_blocks(sums: &mut [i32], accumulate: bool, chunks: &[Chunk], sum_x: O
 
 /// For each of [`RUN`] output pixels `j` whose inputs start `j · delta`
 /// values into `x`, `sums[j]` plus one channel's dot product over `chunks`
-/// (the same weights `w` for all four).
+/// (the same weights `w` for all four); `sums_x` the pixels' input sums, as
+/// for [`dot_blocks`].
 #[inline]
-pub fn dot_one_run(sums: &mut [i32; RUN], chunks: &[Chunk], x: &[i16], delta: usize, w: &[i16], steps: usize) {
+#[allow(clippy::too_many_arguments)]
+pub fn dot_one_run(sums: &mut [i32; RUN], chunks: &[Chunk], sums_x: Option<[i32; RUN]>, x: &[i16], delta: usize, w: &[i16], steps: usize) {
     #[cfg(all(target_arch = "arm", target_feature = "dsp"))]
     if !chunks.is_empty() && (1..=super::chunk::MAX_STEPS).contains(&steps) {
         let run = super::smlad::OneChannelRun {
@@ -101,14 +103,20 @@ pub fn dot_one_run(sums: &mut [i32; RUN], chunks: &[Chunk], x: &[i16], delta: us
         return;
     }
     for (j, sum) in sums.iter_mut().enumerate() {
-        *sum = dot_one(*sum, chunks, &x[j * delta..], w, steps);
+        *sum = dot_one(*sum, chunks, sums_x.map(|s| s[j]), &x[j * delta..], w, steps);
     }
 }
 
 /// `sum` plus one channel's dot product over `chunks` (weights `w` are the
-/// channel's own block of one).
+/// channel's own block of one); `sum_x` as for [`dot_blocks`].
 #[inline]
-pub fn dot_one(sum: i32, chunks: &[Chunk], x: &[i16], w: &[i16], steps: usize) -> i32 {
+pub fn dot_one(sum: i32, chunks: &[Chunk], sum_x: Option<i32>, x: &[i16], w: &[i16], steps: usize) -> i32 {
+    #[cfg(not(all(target_arch = "arm", not(target_feature = "thumb2"))))]
+    let _ = sum_x;
+    #[cfg(all(target_arch = "arm", not(target_feature = "thumb2")))]
+    if !chunks.is_empty() && (1..=super::chunk::MAX_STEPS).contains(&steps) {
+        return super::v6m::dot_one(sum, chunks, sum_x, x, w, steps);
+    }
     #[cfg(all(target_arch = "arm", target_feature = "dsp"))]
     if !chunks.is_empty() && (1..=super::chunk::MAX_STEPS).contains(&steps) {
         let mut sums = [sum];

@@ -216,15 +216,18 @@ impl<'a> GroupRun<'a> {
         let ChannelGroup { first, len } = self.group;
         let x = |j: usize| &self.x[run.first_input + j * run.delta..];
         let sums = &mut sums[..run.len * len];
+        // Pixel j's inputs' sum, when one piece is the whole dot product
+        // (for biased weights; unused elsewhere).
+        let sum_x = |j: usize| {
+            (self.steps <= MAX_STEPS && unpack::WEIGHT_BIAS != 0).then(|| {
+                let first = run.first_pixel + j * run.delta_pixels;
+                run.chunk_pixels.iter().fold(0i32, |s, &p| s.wrapping_add(self.pixel_sums[first + p as usize]))
+            })
+        };
         if self.blocked {
             for j in 0..run.len {
                 let sums = &mut sums[j * len..][..len];
-                // The pixel's inputs' sum, when one piece is the whole dot
-                // product (for biased weights; unused elsewhere).
-                let sum_x = (self.steps <= MAX_STEPS && unpack::WEIGHT_BIAS != 0).then(|| {
-                    let first = run.first_pixel + j * run.delta_pixels;
-                    run.chunk_pixels.iter().fold(0i32, |s, &p| s.wrapping_add(self.pixel_sums[first + p as usize]))
-                });
+                let sum_x = sum_x(j);
                 self.each_piece(|steps, skip, done| {
                     let w = &self.weights[skip * BLOCK..];
                     dot_blocks(sums, done > 0, run.chunks, sum_x, &x(j)[skip..], w, self.block_values, steps)
@@ -232,20 +235,22 @@ impl<'a> GroupRun<'a> {
             }
         } else if run.len == RUN {
             // One channel at a time, four pixels per pass.
+            let sums_x = sum_x(0).map(|_| core::array::from_fn(|j| sum_x(j).unwrap_or(0)));
             for c in 0..len {
                 let mut four = [0i32; RUN];
                 let w = &self.weights[c * self.block_values..];
-                self.each_piece(|steps, skip, _| dot_one_run(&mut four, run.chunks, &x(0)[skip..], run.delta, &w[skip..], steps));
+                self.each_piece(|steps, skip, _| dot_one_run(&mut four, run.chunks, sums_x, &x(0)[skip..], run.delta, &w[skip..], steps));
                 for (j, &sum) in four.iter().enumerate() {
                     sums[j * len + c] = sum;
                 }
             }
         } else {
             for j in 0..run.len {
+                let sum_x = sum_x(j);
                 for (c, sum) in sums[j * len..][..len].iter_mut().enumerate() {
                     let w = &self.weights[c * self.block_values..];
                     *sum = 0;
-                    self.each_piece(|steps, skip, _| *sum = dot_one(*sum, run.chunks, &x(j)[skip..], &w[skip..], steps));
+                    self.each_piece(|steps, skip, _| *sum = dot_one(*sum, run.chunks, sum_x, &x(j)[skip..], &w[skip..], steps));
                 }
             }
         }

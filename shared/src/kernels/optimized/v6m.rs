@@ -242,3 +242,137 @@ unsafe extern "C" fn dot_blocks_asm(run: &BlockRun) {
         ".word 9b + 1",
     )
 }
+
+/// `sum` plus one channel's dot product over `chunks` (weights biased as
+/// above, `sum_x` the chunks' inputs' sum if the caller has it):
+/// [`super::dot::dot_one`] on this core. At least one chunk, steps in
+/// `1..=MAX_STEPS`.
+pub fn dot_one(sum: i32, chunks: &[Chunk], sum_x: Option<i32>, x: &[i16], w: &[i16], steps: usize) -> i32 {
+    let mut sum_of_inputs = 0i32;
+    for c in chunks {
+        let inputs = &x[c.x as usize..][..steps * LANES];
+        let _ = &w[c.w as usize..][..steps * LANES];
+        if sum_x.is_none() {
+            sum_of_inputs = inputs.iter().fold(sum_of_inputs, |s, &v| s.wrapping_add(v as i32));
+        }
+    }
+    let sum_x = sum_x.unwrap_or(sum_of_inputs);
+    let run = OneRun { chunks: chunks.as_ptr(), count: chunks.len() as u32, x: x.as_ptr(), w: w.as_ptr(), steps: steps as u32 };
+    // SAFETY: every chunk's inputs and weights were just checked in
+    // bounds; `x` and `w` are 4-byte aligned (the `u32` staging buffer,
+    // offsets multiples of LANES); counts and steps as the caller checked.
+    let biased = unsafe { dot_one_asm(&run) };
+    sum.wrapping_add(biased).wrapping_sub(sum_x.wrapping_mul(1 << 15))
+}
+
+/// What [`dot_one_asm`] reads.
+#[repr(C)]
+struct OneRun {
+    chunks: *const Chunk,
+    count: u32,
+    x: *const i16,
+    w: *const i16,
+    steps: u32,
+}
+
+/// Two inputs (the word at `[r6, #x]`) against their two weights at
+/// `[r7, #w]` and `[r7, #w + 2]`, into r8: 9 instructions.
+macro_rules! one_pair {
+    ($x:literal, $w0:literal, $w1:literal) => {
+        concat!(
+            "ldr r3, [r6, #", $x, "]\n",
+            "sxth r0, r3\n",
+            "asrs r1, r3, #16\n",
+            "ldrh r2, [r7, #", $w0, "]\n muls r2, r0, r2\n add r8, r2\n",
+            "ldrh r2, [r7, #", $w1, "]\n muls r2, r1, r2\n add r8, r2\n",
+        )
+    };
+}
+
+/// One step of one channel: 38 instructions, 76 bytes.
+macro_rules! one_step {
+    () => {
+        concat!(
+            one_pair!("0", "0", "2"),
+            one_pair!("4", "4", "6"),
+            one_pair!("8", "8", "10"),
+            one_pair!("12", "12", "14"),
+            "adds r6, #16\n",
+            "adds r7, #16\n",
+        )
+    };
+}
+
+/// One channel's dot product (biased weights), returned in r0. Laid out
+/// as [`dot_blocks_asm`]. Frame: [sp] entry address, [sp+4] next chunk,
+/// [sp+8] chunks left, [sp+12] inputs, [sp+16] weights.
+///
+/// # Safety
+/// `run` describes readable, 4-byte aligned memory for every chunk;
+/// `count ≥ 1`, `1 ≤ steps ≤ MAX_STEPS`.
+#[unsafe(naked)]
+unsafe extern "C" fn dot_one_asm(run: &OneRun) -> i32 {
+    core::arch::naked_asm!(
+        "ldr r1, 70f",
+        "bx r1",
+        ".p2align 2",
+        "70:",
+        ".word 50f + 1",
+        ".rept 32",
+        one_step!(),
+        ".endr",
+        "9:",
+        "ldr r4, [sp, #8]",
+        "subs r4, #1",
+        "str r4, [sp, #8]",
+        "bne 20f",
+        "mov r0, r8",
+        "add sp, #20",
+        "pop {{r4-r7}}",
+        "mov r8, r4",
+        "mov r9, r5",
+        "mov r10, r6",
+        "mov r11, r7",
+        "pop {{r4-r7, pc}}",
+        "20:",
+        "ldr r4, [sp, #4]",
+        "ldm r4!, {{r0, r1}}",
+        "str r4, [sp, #4]",
+        "lsls r0, r0, #1",
+        "ldr r6, [sp, #12]",
+        "adds r6, r6, r0",
+        "lsls r1, r1, #1",
+        "ldr r7, [sp, #16]",
+        "adds r7, r7, r1",
+        "ldr r4, [sp, #0]",
+        "bx r4",
+        "50:",
+        "push {{r4-r7, lr}}",
+        "mov r4, r8",
+        "mov r5, r9",
+        "mov r6, r10",
+        "mov r7, r11",
+        "push {{r4-r7}}",
+        "sub sp, #20",
+        "ldr r1, [r0, #0]",
+        "str r1, [sp, #4]",
+        "ldr r1, [r0, #4]",
+        "str r1, [sp, #8]",
+        "ldr r1, [r0, #8]",
+        "str r1, [sp, #12]",
+        "ldr r1, [r0, #12]",
+        "str r1, [sp, #16]",
+        "ldr r1, [r0, #16]",
+        "movs r2, #76",
+        "muls r1, r2, r1",
+        "ldr r2, 71f",
+        "subs r2, r2, r1",
+        "str r2, [sp, #0]",
+        "movs r0, #0",
+        "mov r8, r0",
+        "b 20b",
+        ".p2align 2",
+        "71:",
+        ".word 9b + 1",
+    )
+}
