@@ -39,9 +39,9 @@ pub const LANES: usize = 8;
 /// Output channels accumulated together by the fast kernels.
 pub const BLOCK: usize = 4;
 
-/// Weights the fast kernels unpack to int16 at a time (32 KiB of RAM), or
+/// Weights the fast kernels unpack to int16 at a time (64 KiB of RAM), or
 /// one block's if that is more: see [`Packing::unpacked_values`].
-pub const UNPACKED_VALUES: usize = 16384;
+pub const UNPACKED_VALUES: usize = 32768;
 
 /// Byte offset, from the start of a layer's weights in the file, of the
 /// value at index `at` ([`Packing::index`]): the middle two of every group
@@ -217,9 +217,9 @@ mod tests {
     fn the_unpack_buffer_holds_at_least_one_block() {
         let small = Packing { channels: 5, taps: 1, depth: 3 };
         assert_eq!(small.unpacked_values(), small.values().unwrap());
-        let wide = Packing { channels: 8, taps: 16, depth: 300 };
-        assert_eq!(wide.block_values(), (4 * 16 * 304, 16 * 304));
-        assert_eq!(wide.unpacked_values(), 4 * 16 * 304);
+        let wide = Packing { channels: 8, taps: 16, depth: 600 };
+        assert_eq!(wide.block_values(), (4 * 16 * 600, 16 * 600));
+        assert_eq!(wide.unpacked_values(), 4 * 16 * 600);
         let long = Packing { channels: 3136, taps: 1, depth: 32 };
         assert_eq!(long.unpacked_values(), UNPACKED_VALUES.min(3136 * 32));
     }
