@@ -42,6 +42,124 @@ pub fn for_each_run(layer: &Layer<'_>, dp: usize, gather: bool, mut run: impl Fn
         let one = PixelRun { chunks: &[Chunk { x: 0, w: 0 }], chunk_pixels: &[0], first_pixel: 0, delta_pixels: 0, first_input: 0, delta: 0, len: 1, outputs: [0; RUN] };
         return run(&one);
     };
+    match ColumnRuns::of(layer, g) {
+        Some(columns) => walk_by_column_runs(layer, g, &columns, dp, gather, &mut run),
+        None => walk_pixel_by_pixel(layer, g, dp, gather, &mut run),
+    }
+}
+
+/// Output columns that meet the kernel alike: `len` columns from `first`,
+/// every `step`-th, whose leftmost input column starts at `leftmost` and
+/// advances by `input_step`. Every output row has the same columns.
+#[derive(Debug, Clone, Copy)]
+struct ColumnRun {
+    cols: AxisTaps,
+    first: usize,
+    len: usize,
+    step: usize,
+    leftmost: usize,
+    input_step: usize,
+}
+
+/// Most column runs a layer's output width splits into for
+/// [`walk_by_column_runs`] (a stride-2 transposed convolution has about
+/// six: per phase, an interior run and a border column at each end); a
+/// layer with more takes [`walk_pixel_by_pixel`].
+const COLUMN_RUNS: usize = 16;
+
+/// A layer's column runs, in order of their first column.
+struct ColumnRuns {
+    runs: [Option<ColumnRun>; COLUMN_RUNS],
+    len: usize,
+}
+
+impl ColumnRuns {
+    /// The runs of a convolution's output columns, or `None` if there are
+    /// more than [`COLUMN_RUNS`].
+    fn of(layer: &Layer<'_>, g: crate::format::ConvGeometry) -> Option<ColumnRuns> {
+        let transposed = matches!(layer.op, Op::ConvTranspose2d(_));
+        let mut runs = ColumnRuns { runs: [None; COLUMN_RUNS], len: 0 };
+        for ox in 0..layer.output.width as usize {
+            let cols = AxisTaps::of(transposed, ox, g.kernel[1], g.stride[1], g.padding[1], layer.input.width);
+            let leftmost = cols.leftmost_input();
+            // The latest run of this pattern, if this column continues it.
+            let open = runs.runs[..runs.len].iter_mut().rev().flatten().find(|r| r.cols.pattern() == cols.pattern());
+            if let Some(r) = open {
+                let continues = match r.len {
+                    1 => ox > r.first && leftmost >= r.leftmost,
+                    n => ox == r.first + n * r.step && leftmost == r.leftmost + n * r.input_step,
+                };
+                if continues {
+                    if r.len == 1 {
+                        (r.step, r.input_step) = (ox - r.first, leftmost - r.leftmost);
+                    }
+                    r.len += 1;
+                    continue;
+                }
+            }
+            if runs.len == COLUMN_RUNS {
+                return None;
+            }
+            runs.runs[runs.len] = Some(ColumnRun { cols, first: ox, len: 1, step: 1, leftmost, input_step: 0 });
+            runs.len += 1;
+        }
+        Some(runs)
+    }
+}
+
+/// [`for_each_run`] by column runs: per output row, each run's chunks once
+/// and its pixels in groups of [`RUN`] (or one by one without `gather`).
+fn walk_by_column_runs(
+    layer: &Layer<'_>,
+    g: crate::format::ConvGeometry,
+    columns: &ColumnRuns,
+    dp: usize,
+    gather: bool,
+    run: &mut impl FnMut(&PixelRun<'_>),
+) {
+    let transposed = matches!(layer.op, Op::ConvTranspose2d(_));
+    let (oh, ow, oc) = (layer.output.height as usize, layer.output.width as usize, layer.output.channels as usize);
+    let (ih, iw) = (layer.input.height, layer.input.width);
+    let group = if gather { RUN } else { 1 };
+    let mut cache = ChunkCache::new();
+    for oy in 0..oh {
+        let rows = AxisTaps::of(transposed, oy, g.kernel[0], g.stride[0], g.padding[0], ih);
+        cache.clear();
+        for c in columns.runs[..columns.len].iter().flatten() {
+            let key = c.cols.pattern();
+            let slot = match cache.find(key) {
+                Some(slot) => slot,
+                None => {
+                    let slot = cache.free_slot();
+                    cache.build(slot, key, rows, c.cols, g.kernel[1] as usize, iw as usize, dp);
+                    slot
+                }
+            };
+            let (chunks, chunk_pixels) = cache.get(slot);
+            let mut m = 0;
+            while m < c.len {
+                let len = (c.len - m).min(group);
+                let first_pixel = c.leftmost + m * c.input_step;
+                let output = |j: usize| (oy * ow + c.first + (m + j) * c.step) * oc;
+                run(&PixelRun {
+                    chunks,
+                    chunk_pixels,
+                    first_pixel,
+                    delta_pixels: c.input_step,
+                    first_input: first_pixel * dp,
+                    delta: c.input_step * dp,
+                    len,
+                    outputs: core::array::from_fn(|j| output(j.min(len - 1))),
+                });
+                m += len;
+            }
+        }
+    }
+}
+
+/// [`for_each_run`] one output pixel after another, gathering runs as the
+/// patterns come: for layers with too many column runs.
+fn walk_pixel_by_pixel(layer: &Layer<'_>, g: crate::format::ConvGeometry, dp: usize, gather: bool, mut run: &mut impl FnMut(&PixelRun<'_>)) {
     let transposed = matches!(layer.op, Op::ConvTranspose2d(_));
     let (oh, ow, oc) = (layer.output.height as usize, layer.output.width as usize, layer.output.channels as usize);
     let (ih, iw) = (layer.input.height, layer.input.width);
@@ -225,5 +343,81 @@ impl ChunkCache {
             }
         });
         self.lens[slot] = n;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+    use super::*;
+    use crate::format::{Activation, ConvGeometry, TensorShape};
+    use crate::kernels::test_cases::Case;
+    use std::collections::BTreeMap;
+    use std::vec::Vec;
+
+    /// What a walk says about each output pixel: where its inputs start,
+    /// and its chunks' absolute input offsets and weight offsets.
+    fn pixels_of(layer: &Layer<'_>, dp: usize, by_columns: bool, gather: bool) -> BTreeMap<usize, (usize, Vec<(usize, u32)>)> {
+        let (Op::Conv2d(g) | Op::ConvTranspose2d(g)) = layer.op else { unreachable!() };
+        let mut seen = BTreeMap::new();
+        let mut record = |r: &PixelRun<'_>| {
+            assert!((1..=RUN).contains(&r.len));
+            for j in 0..r.len {
+                let input = r.first_input + j * r.delta;
+                assert_eq!(input, (r.first_pixel + j * r.delta_pixels) * dp);
+                let chunks = r.chunks.iter().zip(r.chunk_pixels).map(|(c, &p)| {
+                    assert_eq!(c.x as usize, p as usize * dp);
+                    (input + c.x as usize, c.w)
+                });
+                let old = seen.insert(r.outputs[j], (input, chunks.collect()));
+                assert!(old.is_none(), "output {} visited twice", r.outputs[j]);
+            }
+        };
+        if by_columns {
+            walk_by_column_runs(layer, g, &ColumnRuns::of(layer, g).expect("few column runs"), dp, gather, &mut record);
+        } else {
+            walk_pixel_by_pixel(layer, g, dp, gather, &mut record);
+        }
+        seen
+    }
+
+    #[test]
+    fn column_runs_visit_every_pixel_as_the_pixel_walk_does() {
+        let mut checked = 0;
+        for kernel in 1u8..=4 {
+            for stride in 1u8..=3 {
+                for padding in 0..kernel {
+                    for (transposed, width) in [(false, 7u16), (true, 4), (false, 2), (true, 1)] {
+                        let g = ConvGeometry { kernel: [kernel, kernel], stride: [stride, stride], padding: [padding, padding], output_padding: [0, 0] };
+                        let input = TensorShape { height: 3, width, channels: 2 };
+                        let out_len = |n: u16| {
+                            let (n, k, s, p) = (n as i32, kernel as i32, stride as i32, padding as i32);
+                            if transposed { (n - 1) * s - 2 * p + k } else { (n + 2 * p - k) / s + 1 }
+                        };
+                        let (oh, ow) = (out_len(3), out_len(width));
+                        if oh < 1 || ow < 1 {
+                            continue;
+                        }
+                        let output = TensorShape { height: oh as u16, width: ow as u16, channels: 3 };
+                        let op = if transposed { Op::ConvTranspose2d(g) } else { Op::Conv2d(g) };
+                        let case = Case::random(op, input, output, Activation::Relu, 0, 0, 1);
+                        let owned = case.owned();
+                        let layer = owned.layer();
+                        if ColumnRuns::of(&layer, g).is_none() {
+                            continue;
+                        }
+                        let dp = layer.packing().unwrap().padded_depth();
+                        let expected = pixels_of(&layer, dp, false, false);
+                        assert_eq!(expected.len(), oh as usize * ow as usize);
+                        for gather in [false, true] {
+                            assert_eq!(pixels_of(&layer, dp, true, gather), expected, "{op:?} {input:?} -> {output:?}, gather {gather}");
+                            assert_eq!(pixels_of(&layer, dp, false, gather), expected, "{op:?} {input:?} -> {output:?}, gather {gather}");
+                        }
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(checked > 50, "{checked} layers checked");
     }
 }
