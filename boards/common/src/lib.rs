@@ -1,7 +1,11 @@
 //! What the real boards share: an SSD1306 OLED as a [`Screen`] and
 //! embassy-time as a [`Clock`]. Pins and peripherals stay in each board's
-//! `main.rs`.
+//! `main.rs`, except for the two Picos, whose identical wiring is
+//! [`pico`] (feature `pico`).
 #![no_std]
+
+#[cfg(feature = "pico")]
+pub mod pico;
 
 use embassy_time::Instant;
 use pocketgan_firmware::embedded_graphics::pixelcolor::BinaryColor;

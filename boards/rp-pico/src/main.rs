@@ -1,26 +1,17 @@
 //! pocketgan on a Raspberry Pi Pico (RP2040: Cortex-M0+, no FPU, no DSP).
 //!
-//! | part | pin |
-//! |---|---|
-//! | SSD1306 128×64 OLED, I2C0 | SDA → GP4 (pin 6), SCL → GP5 (pin 7), VCC → 3V3 (pin 36), GND |
-//! | button | GP15 (pin 20) to GND |
-//! | potentiometer / light sensor | wiper → GP26 / ADC0 (pin 31), ends → 3V3 and AGND (pin 33) |
+//! Wiring: the Pico family's, in [`pocketgan_board_common::pico`] (SSD1306
+//! on I2C0 at GP4/GP5, button on GP15, potentiometer on GP26/ADC0).
 //!
-//! Core clock 125 MHz. Log: defmt over RTT.
+//! Core clock 125 MHz. Log: defmt over RTT. The generator runs the
+//! Cortex-M0+ kernels (Thumb-1 `MULS` loops).
 #![no_std]
 #![no_main]
 
 use defmt_rtt as _;
 use embassy_executor::Spawner;
-use embassy_rp::adc::{self, Adc, Channel};
-use embassy_rp::bind_interrupts;
-use embassy_rp::clocks::RoscRng;
-use embassy_rp::gpio::{Input, Pull};
-use embassy_rp::i2c::{self, I2c};
-use embassy_time::Delay;
 use panic_probe as _;
-use pocketgan_board_common::{EmbassyClock, OledScreen};
-use pocketgan_firmware::{App, Buffers, ButtonAndSensor, MODEL_FILE, run};
+use pocketgan_firmware::Buffers;
 use static_cell::ConstStaticCell;
 
 /// RAM left for the app after the display buffer, stack and executor.
@@ -30,29 +21,10 @@ const _: () = assert!(
     "the model needs more RAM than the RP2040 can give it: check it with `pocketgan fit MODEL --board rp-pico`"
 );
 
-bind_interrupts!(struct Irqs {
-    ADC_IRQ_FIFO => adc::InterruptHandler;
-});
-
 static BUFFERS: ConstStaticCell<Buffers> = ConstStaticCell::new(Buffers::new());
 
 #[embassy_executor::main]
 async fn main(_spawner: Spawner) {
     let p = embassy_rp::init(Default::default());
-    defmt::info!("pocketgan on Raspberry Pi Pico: model file {=usize} B, app buffers {=usize} B", MODEL_FILE.len(), Buffers::ram_bytes());
-
-    let mut i2c_config = i2c::Config::default();
-    i2c_config.frequency = 400_000;
-    let i2c = I2c::new_blocking(p.I2C0, p.PIN_5, p.PIN_4, i2c_config);
-    let mut screen = OledScreen::i2c(i2c, "SDA=GP4, SCL=GP5, 3V3");
-
-    let mut adc = Adc::new(p.ADC, Irqs, adc::Config::default());
-    let mut pot = Channel::new_pin(p.PIN_26, Pull::None);
-    // The ring oscillator's jitter: a different first seed each power-up.
-    let seed = RoscRng.next_u32();
-    let button = Input::new(p.PIN_15, Pull::Up);
-    let mut input = ButtonAndSensor::new(button, Delay, move || adc.blocking_read(&mut pot).ok());
-
-    let mut app = App::new(MODEL_FILE, BUFFERS.take(), seed);
-    run(&mut app, &mut input, &mut screen, &mut EmbassyClock).await;
+    pocketgan_board_common::pico::run_app(p, BUFFERS.take(), "Raspberry Pi Pico").await;
 }

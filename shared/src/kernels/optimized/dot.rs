@@ -31,18 +31,7 @@ pub fn dot_blocks(sums: &mut [i32], accumulate: bool, chunks: &[Chunk], sum_x: O
     }
     #[cfg(all(target_arch = "arm", target_feature = "dsp"))]
     if !chunks.is_empty() && (1..=super::chunk::MAX_STEPS).contains(&steps) && sums.len() >= BLOCK {
-        let blocks = sums.len() / BLOCK;
-        let run = super::smlad::BlockRun {
-            chunks: chunks.as_ptr(),
-            count: chunks.len() as u32,
-            x: x.as_ptr(),
-            w: w.as_ptr(),
-            steps: steps as u32,
-            blocks: blocks as u32,
-            block_bytes: (2 * block_values) as u32,
-            sums: sums.as_mut_ptr(),
-            accumulate: accumulate as u32,
-        };
+        let run = super::chunk::BlockRun::new(sums, accumulate, chunks, x, w, block_values, steps);
         // SAFETY: the caller keeps every chunk in bounds for every block
         // (the driver builds them from validated shapes, and the portable
         // loop below, which the host tests run, indexes the same places

@@ -22,7 +22,7 @@
 //! so results are identical, which `bench-layers` checks on the emulated
 //! board (its M4 and M33 builds).
 
-use super::chunk::{Chunk, MAX_STEPS};
+use super::chunk::{BlockRun, Chunk, MAX_STEPS};
 
 // The unrolled length is spelled out in the assembly below.
 const _: () = assert!(MAX_STEPS == 32);
@@ -121,31 +121,6 @@ macro_rules! block_step {
          smlad r3, r6, r10, r3
          smlad r3, r7, r11, r3"
     };
-}
-
-/// What [`dot_blocks`] reads (one pointer, since the loop needs more
-/// arguments than AAPCS passes in registers). `repr(C)`: the assembly loads
-/// the first eight words with one `LDM`, in this order.
-#[repr(C)]
-pub struct BlockRun {
-    /// The chunks, the same for every block.
-    pub chunks: *const Chunk,
-    /// Number of chunks (≥ 1).
-    pub count: u32,
-    /// Staged inputs the chunks' input offsets start from.
-    pub x: *const i16,
-    /// The first block's weights.
-    pub w: *const i16,
-    /// Steps per chunk, `1..=MAX_STEPS`.
-    pub steps: u32,
-    /// Number of four-channel blocks (≥ 1).
-    pub blocks: u32,
-    /// Bytes from one block's weights to the next's.
-    pub block_bytes: u32,
-    /// `4 · blocks` sums.
-    pub sums: *mut i32,
-    /// Nonzero: add to the sums; zero: overwrite them.
-    pub accumulate: u32,
 }
 
 /// Runs of four-channel blocks: for each block, accumulators r0–r3 are
@@ -315,20 +290,14 @@ pub struct OneChannelRun {
 /// 26 instructions, all 32-bit: 104 bytes.
 macro_rules! run_step {
     () => {
+        concat!(run_half_step!(), "\n", run_half_step!())
+    };
+}
+
+/// Half a step: four weights against each pixel's four inputs.
+macro_rules! run_half_step {
+    () => {
         "ldm.w lr!, {{r4, r5}}
-         ldm.w r8!, {{r6, r7}}
-         smlad r0, r6, r4, r0
-         smlad r0, r7, r5, r0
-         ldm.w r9!, {{r6, r7}}
-         smlad r1, r6, r4, r1
-         smlad r1, r7, r5, r1
-         ldm.w r10!, {{r6, r7}}
-         smlad r2, r6, r4, r2
-         smlad r2, r7, r5, r2
-         ldm.w r11!, {{r6, r7}}
-         smlad r3, r6, r4, r3
-         smlad r3, r7, r5, r3
-         ldm.w lr!, {{r4, r5}}
          ldm.w r8!, {{r6, r7}}
          smlad r0, r6, r4, r0
          smlad r0, r7, r5, r0

@@ -17,7 +17,7 @@
 //! (3.44 a MAC), all 16-bit: 220 bytes, unrolled [`MAX_STEPS`] times and
 //! entered part-way, as the `SMLAD` loops are.
 
-use super::chunk::{Chunk, MAX_STEPS};
+use super::chunk::{BlockRun, Chunk, MAX_STEPS};
 use crate::format::packed::{BLOCK, LANES};
 
 const _: () = assert!(MAX_STEPS == 32);
@@ -46,17 +46,7 @@ pub fn dot_blocks(sums: &mut [i32], accumulate: bool, chunks: &[Chunk], sum_x: O
     }
     // Bounds, which the assembly does not check: every block's weights.
     let _ = &w[(blocks - 1) * block_values..][..chunks.iter().map(|c| c.w as usize * BLOCK).max().unwrap_or(0) + steps * LANES * BLOCK];
-    let run = BlockRun {
-        chunks: chunks.as_ptr(),
-        count: chunks.len() as u32,
-        x: x.as_ptr(),
-        w: w.as_ptr(),
-        steps: steps as u32,
-        blocks: blocks as u32,
-        block_bytes: (2 * block_values) as u32,
-        sums: sums.as_mut_ptr(),
-        accumulate: accumulate as u32,
-    };
+    let run = BlockRun::new(sums, accumulate, chunks, x, w, block_values, steps);
     // SAFETY: the chunks' inputs were just read in bounds; the weights'
     // bounds checked above; `x` and `w` are 4-byte aligned (the `u32`
     // staging buffer, offsets multiples of LANES); `sums` holds `blocks`
@@ -68,18 +58,29 @@ pub fn dot_blocks(sums: &mut [i32], accumulate: bool, chunks: &[Chunk], sum_x: O
     }
 }
 
-/// What [`dot_blocks_asm`] reads; the same fields as the `SMLAD` loop's.
-#[repr(C)]
-struct BlockRun {
-    chunks: *const Chunk,
-    count: u32,
-    x: *const i16,
-    w: *const i16,
-    steps: u32,
-    blocks: u32,
-    block_bytes: u32,
-    sums: *mut i32,
-    accumulate: u32,
+/// Saves r4–r11 and lr (Thumb-1 pushes only low registers: r8–r11 go
+/// through r4–r7).
+macro_rules! save_registers {
+    () => {
+        "push {{r4-r7, lr}}
+         mov r4, r8
+         mov r5, r9
+         mov r6, r10
+         mov r7, r11
+         push {{r4-r7}}"
+    };
+}
+
+/// Restores what [`save_registers`] saved and returns.
+macro_rules! restore_registers_and_return {
+    () => {
+        "pop {{r4-r7}}
+         mov r8, r4
+         mov r9, r5
+         mov r10, r6
+         mov r11, r7
+         pop {{r4-r7, pc}}"
+    };
 }
 
 /// Two inputs (the word at `[r6, #x]`) against the four channels' weights at
@@ -163,12 +164,7 @@ unsafe extern "C" fn dot_blocks_asm(run: &BlockRun) {
         "str r4, [sp, #24]",
         "bne 10f",
         "add sp, #44",
-        "pop {{r4-r7}}",
-        "mov r8, r4",
-        "mov r9, r5",
-        "mov r10, r6",
-        "mov r11, r7",
-        "pop {{r4-r7, pc}}",
+        restore_registers_and_return!(),
         // A block starts: its accumulators from its sums, or zero.
         "10:",
         "ldr r4, [sp, #40]",
@@ -207,12 +203,7 @@ unsafe extern "C" fn dot_blocks_asm(run: &BlockRun) {
         "bx r4",
         // The prologue: save r4–r11, copy the run into the frame.
         "50:",
-        "push {{r4-r7, lr}}",
-        "mov r4, r8",
-        "mov r5, r9",
-        "mov r6, r10",
-        "mov r7, r11",
-        "push {{r4-r7}}",
+        save_registers!(),
         "sub sp, #44",
         "ldr r1, [r0, #0]",
         "str r1, [sp, #32]",
@@ -328,12 +319,7 @@ unsafe extern "C" fn dot_one_asm(run: &OneRun) -> i32 {
         "bne 20f",
         "mov r0, r8",
         "add sp, #20",
-        "pop {{r4-r7}}",
-        "mov r8, r4",
-        "mov r9, r5",
-        "mov r10, r6",
-        "mov r11, r7",
-        "pop {{r4-r7, pc}}",
+        restore_registers_and_return!(),
         "20:",
         "ldr r4, [sp, #4]",
         "ldm r4!, {{r0, r1}}",
@@ -347,12 +333,7 @@ unsafe extern "C" fn dot_one_asm(run: &OneRun) -> i32 {
         "ldr r4, [sp, #0]",
         "bx r4",
         "50:",
-        "push {{r4-r7, lr}}",
-        "mov r4, r8",
-        "mov r5, r9",
-        "mov r6, r10",
-        "mov r7, r11",
-        "push {{r4-r7}}",
+        save_registers!(),
         "sub sp, #20",
         "ldr r1, [r0, #0]",
         "str r1, [sp, #4]",
