@@ -189,10 +189,9 @@ pub fn scaled_magnitude_fast(magnitude: u32, factor_bits: u64) -> Option<u32> {
         return None;
     }
     let top = (factor_bits >> 21) as u32 | 1 << 31;
-    let product = magnitude as u64 * top as u64;
     let half = 1u32 << (e - 1);
     // The high word is below 2^31 + 2^30 (magnitude ≤ 2^31): no overflow.
-    let high = (product >> 32) as u32 + half;
+    let high = mul_add_high(magnitude, top, 0) + half;
     let mask = (half << 1).wrapping_sub(1);
     (high & mask != mask).then_some(high >> e)
 }
@@ -261,6 +260,32 @@ fn round_half_away_f32(x: f32) -> i32 {
     // r − 1/2 is exact.
     let r = if (r as f32) - 0.5 > magnitude { r - 1 } else { r };
     if x < 0.0 { -r } else { r }
+}
+
+/// `⌊(a · b + c) / 2^32⌋`, the high word of a 32 × 32-bit product plus a
+/// 32-bit value. One `UMULL`/`UMLAL` on cores that have it; on a Cortex-M0+
+/// (none, and LLVM would call the 64-bit multiply of the runtime library)
+/// four 16 × 16-bit `MULS` instead ([`mul_add_high_by_halves`]).
+#[inline(always)]
+pub fn mul_add_high(a: u32, b: u32, c: u32) -> u32 {
+    if cfg!(all(target_arch = "arm", not(target_feature = "thumb2"))) {
+        mul_add_high_by_halves(a, b, c)
+    } else {
+        ((a as u64 * b as u64 + c as u64) >> 32) as u32
+    }
+}
+
+/// [`mul_add_high`] from 16-bit halves: with `a = aₕ·2^16 + aₗ` and
+/// `b = bₕ·2^16 + bₗ`, `a·b + c = aₕbₕ·2^32 + (aₕbₗ + aₗbₕ)·2^16 + aₗbₗ + c`;
+/// each partial product fits 32 bits, and the carries into the high word
+/// are gathered in `s` (below 3 · 2^16) and the add's overflow.
+#[inline(always)]
+pub fn mul_add_high_by_halves(a: u32, b: u32, c: u32) -> u32 {
+    let (ah, al, bh, bl) = (a >> 16, a & 0xffff, b >> 16, b & 0xffff);
+    let (low, carry) = (al * bl).overflowing_add(c);
+    let (m1, m2) = (ah * bl, al * bh);
+    let s = (m1 & 0xffff) + (m2 & 0xffff) + (low >> 16);
+    ah * bh + (m1 >> 16) + (m2 >> 16) + (s >> 16) + carry as u32
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ pub mod reference;
 mod test_cases;
 
 use crate::format::{Activation, I8Array, I32Array, Layer, PackedWeights, Packing, Requantization};
-use crate::quant::{multiply_by_quantized_multiplier, one_step_rounding, scale_by_factor, scaled_magnitude_fast};
+use crate::quant::{mul_add_high, multiply_by_quantized_multiplier, one_step_rounding, scale_by_factor, scaled_magnitude_fast};
 
 /// The generator's output codes: `tanh` values in steps of 1/128 (TFLite's
 /// int8 `TANH` output, zero point 0), so code `c` stands for `c / 128` and
@@ -261,7 +261,7 @@ fn relu_float_codes(sums: &[i32], bias: &[u8], factors: &[u8], zero_point: i32, 
 /// is `≥ 0`, so the clamp's lower end cannot bind.
 #[inline(always)]
 fn positive_one_step_code(acc: i32, multiplier: i32, right: u32, zero_point: i32) -> i8 {
-    let high = ((acc as u32 as u64 * multiplier as u32 as u64 + (1 << 30)) >> 32) as i32;
+    let high = mul_add_high(acc as u32, multiplier as u32, 1 << 30) as i32;
     let scaled = ((high >> (right - 2)) + 1) >> 1;
     (scaled + zero_point).min(127) as i8
 }

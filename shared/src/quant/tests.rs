@@ -167,3 +167,23 @@ fn tanh_table_covers_the_output_range() {
     assert_eq!(table[255], 127); // saturated: 1/128 cannot say +1
     assert!(table.windows(2).all(|w| w[0] <= w[1]));
 }
+
+#[test]
+fn the_high_word_by_halves_is_the_64_bit_one() {
+    let edges = [0u32, 1, 2, 0xffff, 0x1_0000, 0x7fff_ffff, 0x8000_0000, 0xffff_fffe, 0xffff_ffff];
+    let mut rng = crate::latent::LatentSampler::new(77);
+    let mut cases: Vec<(u32, u32, u32)> = Vec::new();
+    for &a in &edges {
+        for &b in &edges {
+            for &c in &edges {
+                cases.push((a, b, c));
+            }
+        }
+    }
+    cases.extend((0..200_000).map(|_| (rng.next_u32(), rng.next_u32(), rng.next_u32())));
+    for (a, b, c) in cases {
+        let expected = ((a as u64 * b as u64 + c as u64) >> 32) as u32;
+        assert_eq!(super::mul_add_high_by_halves(a, b, c), expected, "{a:#x} * {b:#x} + {c:#x}");
+        assert_eq!(super::mul_add_high(a, b, c), expected);
+    }
+}
