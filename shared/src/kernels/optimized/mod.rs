@@ -14,8 +14,12 @@
 //!   so each staged input is loaded once per four multiply-accumulates.
 //! - **Transposed convolutions by phase**: only the taps that reach an
 //!   output pixel are visited (`taps.rs`); none is spent on inserted zeros.
+//! - **Pixels by column runs** (`walk.rs`): the columns' tap patterns are
+//!   worked out once per layer, each row's chunks once per pattern; layers
+//!   with one output channel (the image) compute four pixels per pass.
 //! - **`SMLAD`** on cores with the DSP extension (`smlad.rs`): two
-//!   multiply-accumulates per instruction.
+//!   multiply-accumulates per instruction. On the Cortex-M0+, Thumb-1
+//!   `MULS` loops (`v6m.rs`), three instructions and a bit per MAC.
 //!
 //! Integer sums wrap modulo 2³² exactly as the reference's do, and wrapping
 //! addition is associative and commutative, so any summation order gives
