@@ -157,8 +157,7 @@ pub fn scale_by_factor(acc: i32, factor_bits: u64) -> i32 {
     let rounded = match scaled_magnitude_fast(magnitude, factor_bits) {
         Some(rounded) => rounded as u64,
         None => {
-            // factor = mantissa · 2^-k with a 53-bit mantissa; below 2^20, k ≥ 33.
-            let k = 1075 - ((factor_bits >> 52) & 0x7ff) as u32;
+            let k = mantissa_shift(factor_bits);
             if k >= 86 {
                 // The product is below 2^84: even rounded up, plus 1/2, it is below 1.
                 0
@@ -182,9 +181,7 @@ pub fn scale_by_factor(acc: i32, factor_bits: u64) -> i32 {
 /// high word alone decides the result.
 #[inline(always)]
 pub fn scaled_magnitude_fast(magnitude: u32, factor_bits: u64) -> Option<u32> {
-    // factor = mantissa · 2^-k with a 53-bit mantissa; below 2^20, k ≥ 33.
-    let k = 1075 - ((factor_bits >> 52) & 0x7ff) as u32;
-    let e = k.wrapping_sub(53);
+    let e = mantissa_shift(factor_bits).wrapping_sub(53);
     if !(1..=31).contains(&e) {
         return None;
     }
@@ -194,6 +191,13 @@ pub fn scaled_magnitude_fast(magnitude: u32, factor_bits: u64) -> Option<u32> {
     let high = mul_add_high(magnitude, top, 0) + half;
     let mask = (half << 1).wrapping_sub(1);
     (high & mask != mask).then_some(high >> e)
+}
+
+/// `k` with factor = mantissa · 2^-k ([`mantissa_of`], 53 bits) for a
+/// normal f64; below 2^20, k ≥ 33.
+#[inline(always)]
+fn mantissa_shift(factor_bits: u64) -> u32 {
+    1075 - ((factor_bits >> 52) & 0x7ff) as u32
 }
 
 /// The 53-bit mantissa of a normal f64, implicit bit included.

@@ -33,7 +33,7 @@ pub struct OutputStage<'a> {
     tanh: Option<I8Array<'a>>,
     /// Every channel's fixed-point multiplier is non-negative with a right
     /// shift of at least 2: [`multiply_by_quantized_multiplier`]'s one-step
-    /// case, which [`OutputStage::finish_run`] then inlines.
+    /// case, which a [`ChannelRun`] then computes directly.
     one_step: bool,
 }
 
@@ -180,20 +180,7 @@ impl ChannelRun<'_> {
                 let factors = &factors[..8 * n];
                 for k in 0..n {
                     let acc = sums[k].wrapping_add(le_i32(bias, k));
-                    if relu && acc <= 0 {
-                        out[k] = low as i8;
-                        continue;
-                    }
-                    let b = &factors[8 * k..8 * k + 8];
-                    let factor = u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]);
-                    out[k] = match scaled_magnitude_fast(acc as u32, factor) {
-                        // A positive accumulator before a ReLU: the scaled
-                        // value is ≥ 0, so the code is at least the zero
-                        // point, and from 255 on it is 127 whatever the zero
-                        // point.
-                        Some(scaled) if relu => ((scaled.min(255) as i32) + zero_point).min(127) as i8,
-                        _ => scale_by_factor(acc, factor).saturating_add(zero_point).clamp(low, 127) as i8,
-                    };
+                    out[k] = scale_by_factor(acc, le_u64(factors, k)).saturating_add(zero_point).clamp(low, 127) as i8;
                 }
             }
             RunKind::General { stage, first } => {
@@ -242,7 +229,7 @@ fn relu_float_codes(sums: &[i32], bias: &[u8], factors: &[u8], zero_point: i32, 
             out[k] = zero_point as i8;
             continue;
         }
-        let factor = (le_i32(factors, 2 * k) as u32 as u64) | (le_i32(factors, 2 * k + 1) as u32 as u64) << 32;
+        let factor = le_u64(factors, k);
         out[k] = match scaled_magnitude_fast(acc as u32, factor) {
             // The scaled value is ≥ 0, so the code is at least the zero
             // point, and from 255 on it is 127 whatever the zero point.
@@ -271,6 +258,12 @@ fn positive_one_step_code(acc: i32, multiplier: i32, right: u32, zero_point: i32
 fn le_i32(bytes: &[u8], k: usize) -> i32 {
     let b = &bytes[4 * k..4 * k + 4];
     i32::from_le_bytes([b[0], b[1], b[2], b[3]])
+}
+
+/// Little-endian 64-bit number `k` of `bytes` (a float64's bits).
+#[inline(always)]
+fn le_u64(bytes: &[u8], k: usize) -> u64 {
+    le_i32(bytes, 2 * k) as u32 as u64 | (le_i32(bytes, 2 * k + 1) as u32 as u64) << 32
 }
 
 /// A layer's weights read by `(output channel, tap, input)`, wherever the

@@ -9,6 +9,14 @@ pub const MAX_STEPS: usize = 32;
 /// than [`MAX_STEPS`] steps runs in pieces over the same chunks.
 pub const MAX_CHUNKS: usize = 32;
 
+/// Whether the unrolled assembly loops take these chunks: at least one, of
+/// `1..=MAX_STEPS` steps.
+#[allow(dead_code)] // on the host, which runs only the portable loops
+#[inline(always)]
+pub fn fits_unrolled(chunks: &[Chunk], steps: usize) -> bool {
+    !chunks.is_empty() && (1..=MAX_STEPS).contains(&steps)
+}
+
 /// A run of four-channel blocks' dot products, as the assembly loops read
 /// it (one pointer: the loops need more arguments than AAPCS passes in
 /// registers). `repr(C)`: the `SMLAD` loop loads the first eight words with

@@ -4,8 +4,10 @@
 //! Each is given a list of [`Chunk`]s (one per kernel tap that reaches the
 //! output pixel) and the number of [`LANES`]-wide steps in every chunk. On a
 //! core with the DSP extension the hand-written `SMLAD` loops in
-//! [`super::smlad`] run instead; these portable loops are their
-//! specification and the path on every other core (the host, Cortex-M0+).
+//! [`super::smlad`] run instead, on a Cortex-M0+ the `MULS` loops of
+//! [`super::v6m`] (where they apply: at least one chunk, at most
+//! [`MAX_STEPS`](super::chunk::MAX_STEPS) steps); these portable loops are
+//! their specification and the path everywhere else (the host).
 
 use super::chunk::Chunk;
 use super::unpack::weight;
@@ -30,7 +32,7 @@ pub fn dot_blocks(sums: &mut [i32], accumulate: bool, chunks: &[Chunk], sum_x: O
         return;
     }
     #[cfg(all(target_arch = "arm", target_feature = "dsp"))]
-    if !chunks.is_empty() && (1..=super::chunk::MAX_STEPS).contains(&steps) && sums.len() >= BLOCK {
+    if super::chunk::fits_unrolled(chunks, steps) && sums.len() >= BLOCK {
         let run = super::chunk::BlockRun::new(sums, accumulate, chunks, x, w, block_values, steps);
         // SAFETY: the caller keeps every chunk in bounds for every block
         // (the driver builds them from validated shapes, and the portable
@@ -43,7 +45,7 @@ pub fn dot_blocks(sums: &mut [i32], accumulate: bool, chunks: &[Chunk], sum_x: O
         return;
     }
     #[cfg(all(target_arch = "arm", not(target_feature = "thumb2")))]
-    if !chunks.is_empty() && (1..=super::chunk::MAX_STEPS).contains(&steps) && sums.len() >= BLOCK {
+    if super::chunk::fits_unrolled(chunks, steps) && sums.len() >= BLOCK {
         super::v6m::dot_blocks(sums, accumulate, chunks, sum_x, x, w, block_values, steps);
         return;
     }
@@ -75,7 +77,7 @@ pub fn dot_blocks(sums: &mut [i32], accumulate: bool, chunks: &[Chunk], sum_x: O
 #[allow(clippy::too_many_arguments)]
 pub fn dot_one_run(sums: &mut [i32; RUN], chunks: &[Chunk], sums_x: Option<[i32; RUN]>, x: &[i16], delta: usize, w: &[i16], steps: usize) {
     #[cfg(all(target_arch = "arm", target_feature = "dsp"))]
-    if !chunks.is_empty() && (1..=super::chunk::MAX_STEPS).contains(&steps) {
+    if super::chunk::fits_unrolled(chunks, steps) {
         let run = super::smlad::OneChannelRun {
             chunks: chunks.as_ptr(),
             count: chunks.len() as u32,
@@ -103,11 +105,11 @@ pub fn dot_one(sum: i32, chunks: &[Chunk], sum_x: Option<i32>, x: &[i16], w: &[i
     #[cfg(not(all(target_arch = "arm", not(target_feature = "thumb2"))))]
     let _ = sum_x;
     #[cfg(all(target_arch = "arm", not(target_feature = "thumb2")))]
-    if !chunks.is_empty() && (1..=super::chunk::MAX_STEPS).contains(&steps) {
+    if super::chunk::fits_unrolled(chunks, steps) {
         return super::v6m::dot_one(sum, chunks, sum_x, x, w, steps);
     }
     #[cfg(all(target_arch = "arm", target_feature = "dsp"))]
-    if !chunks.is_empty() && (1..=super::chunk::MAX_STEPS).contains(&steps) {
+    if super::chunk::fits_unrolled(chunks, steps) {
         let mut sums = [sum];
         // SAFETY: as in `dot_blocks`.
         unsafe { super::smlad::dot_one(&mut sums, chunks.as_ptr(), chunks.len(), x.as_ptr(), w.as_ptr(), steps) };

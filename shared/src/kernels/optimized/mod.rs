@@ -220,14 +220,14 @@ impl<'a> GroupRun<'a> {
         let ChannelGroup { first, len } = self.group;
         let x = |j: usize| &self.x[run.first_input + j * run.delta..];
         let sums = &mut sums[..run.len * len];
-        // Pixel j's inputs' sum, when one piece is the whole dot product
-        // (for biased weights; unused elsewhere).
-        let sum_x = |j: usize| {
-            (self.steps <= MAX_STEPS && unpack::WEIGHT_BIAS != 0).then(|| {
-                let first = run.first_pixel + j * run.delta_pixels;
-                run.chunk_pixels.iter().fold(0i32, |s, &p| s.wrapping_add(self.pixel_sums[first + p as usize]))
-            })
+        // Pixel j's inputs' sum from the staged pixels' sums, when one piece
+        // is the whole dot product (for biased weights; unused elsewhere).
+        let whole_sums = self.steps <= MAX_STEPS && unpack::WEIGHT_BIAS != 0;
+        let pixel_sum = |j: usize| {
+            let first = run.first_pixel + j * run.delta_pixels;
+            run.chunk_pixels.iter().fold(0i32, |s, &p| s.wrapping_add(self.pixel_sums[first + p as usize]))
         };
+        let sum_x = |j: usize| whole_sums.then(|| pixel_sum(j));
         if self.blocked {
             for j in 0..run.len {
                 let sums = &mut sums[j * len..][..len];
@@ -239,7 +239,7 @@ impl<'a> GroupRun<'a> {
             }
         } else if run.len == RUN {
             // One channel at a time, four pixels per pass.
-            let sums_x = sum_x(0).map(|_| core::array::from_fn(|j| sum_x(j).unwrap_or(0)));
+            let sums_x = whole_sums.then(|| core::array::from_fn(pixel_sum));
             for c in 0..len {
                 let mut four = [0i32; RUN];
                 let w = &self.weights[c * self.block_values..];

@@ -45,6 +45,21 @@ macro_rules! dsp_directive {
     };
 }
 
+/// `$entry` = label `9` (the end of the unrolled steps) − `$steps · $bytes`,
+/// Thumb bit set: where a chunk of `$steps` steps of `$bytes` bytes enters
+/// the unrolled loop (Duff's device). `$steps` is overwritten.
+macro_rules! entry_address {
+    ($entry:literal, $steps:literal, $bytes:literal) => {
+        concat!(
+            "mov ", $entry, ", #", $bytes, "\n",
+            "mul ", $steps, ", ", $steps, ", ", $entry, "\n",
+            "adr.w ", $entry, ", 9f\n",
+            "subs ", $entry, ", ", $entry, ", ", $steps, "\n",
+            "orr ", $entry, ", ", $entry, ", #1"
+        )
+    };
+}
+
 /// The one-channel loop's prologue and chunk loop. Arguments (AAPCS): r0 sums, r1 chunks,
 /// r2 chunk count (≥ 1), r3 staged inputs; on the stack: weights, steps.
 /// Frame after the prologue: [sp] entry address, [sp+4] next chunk,
@@ -57,11 +72,7 @@ macro_rules! smlad_kernel {
             "push {{r4-r11, lr}}",
             "sub sp, #20",
             "ldr r4, [sp, #60]",
-            concat!("movs r5, #", $step_bytes),
-            "mul r4, r4, r5",
-            "adr.w r5, 9f",
-            "subs r5, r5, r4",
-            "orr r5, r5, #1",
+            entry_address!("r5", "r4", $step_bytes),
             "str r5, [sp]",
             "str r1, [sp, #4]",
             "str r2, [sp, #8]",
@@ -149,11 +160,7 @@ pub unsafe extern "C" fn dot_blocks(run: &BlockRun) {
         "ldr r9, [r0, #32]",
         "str r9, [sp, #40]",
         "ldm r0, {{r1-r8}}",
-        "mov r9, #84",
-        "mul r5, r5, r9",
-        "adr.w r9, 9f",
-        "subs r9, r9, r5",
-        "orr r9, r9, #1",
+        entry_address!("r9", "r5", "84"),
         "str r9, [sp]",
         "str r8, [sp, #12]",
         "str r3, [sp, #16]",
@@ -333,11 +340,7 @@ pub unsafe extern "C" fn dot_one_run(run: &OneChannelRun) {
         "push {{r4-r11, lr}}",
         "sub sp, #24",
         "ldm r0, {{r1-r7}}",
-        "mov r9, #104",
-        "mul r5, r5, r9",
-        "adr.w r9, 9f",
-        "subs r9, r9, r5",
-        "orr r9, r9, #1",
+        entry_address!("r9", "r5", "104"),
         "str r9, [sp]",
         "str r1, [sp, #4]",
         "str r2, [sp, #8]",

@@ -29,21 +29,7 @@ const _: () = assert!(MAX_STEPS == 32);
 #[allow(clippy::too_many_arguments)]
 pub fn dot_blocks(sums: &mut [i32], accumulate: bool, chunks: &[Chunk], sum_x: Option<i32>, x: &[i16], w: &[i16], block_values: usize, steps: usize) {
     let blocks = sums.len() / BLOCK;
-    // Σx over the chunks, for the weights' bias (wrapping, like the sums),
-    // unless the caller has it from the staged pixels' sums.
-    let sum_x = sum_x.unwrap_or_else(|| {
-        let mut s = 0i32;
-        for c in chunks {
-            for &v in &x[c.x as usize..][..steps * LANES] {
-                s = s.wrapping_add(v as i32);
-            }
-        }
-        s
-    });
-    // The inputs' bounds, which the assembly does not check.
-    for c in chunks {
-        let _ = &x[c.x as usize..][..steps * LANES];
-    }
+    let correction = bias_correction(chunks, x, steps, sum_x);
     // Bounds, which the assembly does not check: every block's weights.
     let _ = &w[(blocks - 1) * block_values..][..chunks.iter().map(|c| c.w as usize * BLOCK).max().unwrap_or(0) + steps * LANES * BLOCK];
     let run = BlockRun::new(sums, accumulate, chunks, x, w, block_values, steps);
@@ -52,10 +38,31 @@ pub fn dot_blocks(sums: &mut [i32], accumulate: bool, chunks: &[Chunk], sum_x: O
     // staging buffer, offsets multiples of LANES); `sums` holds `blocks`
     // whole blocks; counts and steps as the caller checked.
     unsafe { dot_blocks_asm(&run) };
-    let correction = sum_x.wrapping_mul(1 << 15);
     for s in &mut sums[..blocks * BLOCK] {
         *s = s.wrapping_sub(correction);
     }
+}
+
+/// What the weights' bias adds to a dot product over `chunks`: `32768 · Σx`
+/// (wrapping, like the sums), with `Σx` from the caller (the staged pixels'
+/// sums) or summed here. Checks every chunk's inputs are in bounds, which the
+/// assembly does not.
+fn bias_correction(chunks: &[Chunk], x: &[i16], steps: usize, sum_x: Option<i32>) -> i32 {
+    let mut sum = 0i32;
+    for c in chunks {
+        let inputs = &x[c.x as usize..][..steps * LANES];
+        if sum_x.is_none() {
+            sum = inputs.iter().fold(sum, |s, &v| s.wrapping_add(v as i32));
+        }
+    }
+    bias_of(sum_x.unwrap_or(sum))
+}
+
+/// `32768 · Σx`, wrapping: what weights biased by 32768 add to a dot
+/// product whose inputs sum to `sum_x`.
+#[inline(always)]
+fn bias_of(sum_x: i32) -> i32 {
+    sum_x.wrapping_mul(1 << 15)
 }
 
 /// Saves r4–r11 and lr (Thumb-1 pushes only low registers: r8–r11 go
@@ -239,6 +246,8 @@ unsafe extern "C" fn dot_blocks_asm(run: &BlockRun) {
 /// [`super::dot::dot_one`] on this core. At least one chunk, steps in
 /// `1..=MAX_STEPS`.
 pub fn dot_one(sum: i32, chunks: &[Chunk], sum_x: Option<i32>, x: &[i16], w: &[i16], steps: usize) -> i32 {
+    // One pass over the chunks: their inputs' and weights' bounds (the
+    // assembly checks none), and Σx unless the caller has it.
     let mut sum_of_inputs = 0i32;
     for c in chunks {
         let inputs = &x[c.x as usize..][..steps * LANES];
@@ -247,13 +256,13 @@ pub fn dot_one(sum: i32, chunks: &[Chunk], sum_x: Option<i32>, x: &[i16], w: &[i
             sum_of_inputs = inputs.iter().fold(sum_of_inputs, |s, &v| s.wrapping_add(v as i32));
         }
     }
-    let sum_x = sum_x.unwrap_or(sum_of_inputs);
+    let correction = bias_of(sum_x.unwrap_or(sum_of_inputs));
     let run = OneRun { chunks: chunks.as_ptr(), count: chunks.len() as u32, x: x.as_ptr(), w: w.as_ptr(), steps: steps as u32 };
     // SAFETY: every chunk's inputs and weights were just checked in
     // bounds; `x` and `w` are 4-byte aligned (the `u32` staging buffer,
     // offsets multiples of LANES); counts and steps as the caller checked.
     let biased = unsafe { dot_one_asm(&run) };
-    sum.wrapping_add(biased).wrapping_sub(sum_x.wrapping_mul(1 << 15))
+    sum.wrapping_add(biased).wrapping_sub(correction)
 }
 
 /// What [`dot_one_asm`] reads.
