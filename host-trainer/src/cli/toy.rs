@@ -5,6 +5,7 @@ use crate::config_file::{config_file, override_fields};
 use crate::data::ToyDistribution;
 use crate::training::objectives::{Objective, OptimizerKind};
 use crate::training::step::LatentDistribution;
+use crate::training::techniques::TechniqueArgs;
 use crate::training::toy::ToyConfig;
 use crate::training::toy_run;
 use anyhow::Result;
@@ -64,6 +65,8 @@ pub struct ToyArgs {
     /// Evaluate and draw every N steps [default: 250].
     #[arg(long)]
     eval_every: Option<usize>,
+    #[command(flatten)]
+    techniques: TechniqueArgs,
     /// No progress bar.
     #[arg(long)]
     quiet: bool,
@@ -75,6 +78,7 @@ fn toy_config(args: &ToyArgs) -> Result<ToyConfig> {
                      latent_dim = latent_dim, layers = layers, neurons = neurons, seed = seed, eval_every = eval_every,
                      g_steps = g_steps, latent = latent);
     override_fields!(c, args; some learning_rate = lr, d_steps = d_steps, g_learning_rate = g_lr, optimizer = optimizer);
+    c.techniques = args.techniques.apply(c.techniques);
     Ok(c)
 }
 

@@ -9,6 +9,7 @@ use crate::training::image_config::{ResumeChanges, TrainConfig};
 use crate::training::images;
 use crate::training::objectives::{Objective, OptimizerKind};
 use crate::training::run_dir::RunDir;
+use crate::training::techniques::TechniqueArgs;
 use anyhow::{Result, bail};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -63,6 +64,9 @@ pub struct TrainArgs {
     /// Learning rate [default: the objective's: 2e-4, 5e-5 for wgan, 1e-4 for wgan-gp].
     #[arg(long)]
     lr: Option<f64>,
+    /// Generator learning rate (two time scales) [default: --lr].
+    #[arg(long)]
+    g_lr: Option<f64>,
     /// Adam beta1 [default: the objective's: 0.5, 0.0 for wgan-gp].
     #[arg(long)]
     beta1: Option<f32>,
@@ -102,6 +106,8 @@ pub struct TrainArgs {
     /// Checkpoint every N steps [default: 500].
     #[arg(long)]
     checkpoint_every: Option<usize>,
+    #[command(flatten)]
+    techniques: TechniqueArgs,
     /// Compute device.
     #[arg(long, value_enum, default_value_t = DeviceChoice::Cpu)]
     device: DeviceChoice,
@@ -136,10 +142,11 @@ fn train_config(args: &TrainArgs) -> Result<TrainConfig> {
     override_fields!(c, args; steps = steps, batch_size = batch_size, latent_dim = latent_dim, objective = objective,
                      generator_channels = generator_channels, discriminator_channels = discriminator_channels,
                      seed = seed, sample_every = sample_every, checkpoint_every = checkpoint_every);
-    override_fields!(c, args; some optimizer = optimizer, learning_rate = lr, beta1 = beta1, beta2 = beta2,
+    override_fields!(c, args; some optimizer = optimizer, learning_rate = lr, g_learning_rate = g_lr, beta1 = beta1, beta2 = beta2,
                      d_steps = d_steps, clip = clip, gp_weight = gp_weight, spectral_norm = spectral_norm,
                      batch_norm = batch_norm);
     c.conditional |= args.conditional;
+    c.techniques = args.techniques.apply(c.techniques);
     Ok(c)
 }
 
@@ -158,6 +165,7 @@ fn fixed_by_the_run(args: &TrainArgs) -> Vec<&'static str> {
         ("--conditional", args.conditional),
         ("--optimizer", args.optimizer.is_some()),
         ("--lr", args.lr.is_some()),
+        ("--g-lr", args.g_lr.is_some()),
         ("--beta1", args.beta1.is_some()),
         ("--beta2", args.beta2.is_some()),
         ("--d-steps", args.d_steps.is_some()),
@@ -170,7 +178,9 @@ fn fixed_by_the_run(args: &TrainArgs) -> Vec<&'static str> {
         ("--discriminator-channels", args.discriminator_channels.is_some()),
         ("--seed", args.seed.is_some()),
     ];
-    given.into_iter().filter(|(_, g)| *g).map(|(name, _)| name).collect()
+    let mut fixed: Vec<&'static str> = given.into_iter().filter(|(_, g)| *g).map(|(name, _)| name).collect();
+    fixed.extend(args.techniques.given());
+    fixed
 }
 
 /// Runs `pocketgan train`: 130 when Ctrl-C stopped it (checkpoint written).

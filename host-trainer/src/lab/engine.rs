@@ -263,11 +263,12 @@ impl Lab {
             || old.toy.neurons != new.toy.neurons
             || old.toy.latent_dim != new.toy.latent_dim
             || old.toy.seed != new.toy.seed
+            || old.toy.techniques != new.toy.techniques
             || old.compare != new.compare;
         self.settings = next;
         if rebuild {
             self.rebuild()?;
-            return Ok(Some(format!("new networks from seed {} (shape, seed or comparison changed)", self.settings.toy.seed)));
+            return Ok(Some(format!("new networks from seed {} (shape, seed, techniques or comparison changed)", self.settings.toy.seed)));
         }
         for (i, pane) in self.panes.iter_mut().enumerate() {
             let config = self.settings.pane_config(i);

@@ -76,6 +76,10 @@ pub fn save(lab: &Lab) -> Result<Vec<u8>> {
     for pane in &lab.panes {
         push_part(&mut out, &record(pane.trainer.gan.generator.clone().into_record())?)?;
         push_part(&mut out, &record(pane.trainer.gan.critic.clone().into_record())?)?;
+        // The generator's average, when the settings keep one (--ema).
+        if let Some(average) = &pane.trainer.gan.average {
+            push_part(&mut out, &record(average.clone().into_record())?)?;
+        }
     }
     Ok(out)
 }
@@ -136,6 +140,9 @@ pub fn load(bytes: &[u8], device: &Device) -> Result<Lab> {
         let Pane { mut trainer, .. } = pane;
         trainer.gan.generator = load_network(trainer.gan.generator, &mut parts, &format!("generator {}", i + 1))?;
         trainer.gan.critic = load_network(trainer.gan.critic, &mut parts, &format!("critic {}", i + 1))?;
+        if let Some(average) = trainer.gan.average.take() {
+            trainer.gan.average = Some(load_network(average, &mut parts, &format!("generator average {}", i + 1))?);
+        }
         trainer.step = saved.step;
         trainer.losses.d_loss = saved.d_loss;
         trainer.losses.g_loss = saved.g_loss;

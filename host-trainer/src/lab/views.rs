@@ -162,7 +162,7 @@ pub fn divergences(real: &[[f32; 2]], fake: &[[f32; 2]], extent: f32) -> (f64, f
 /// The metrics of `trainer` now, and its evaluation points.
 pub fn measure(trainer: &ToyTrainer, real: &[[f32; 2]]) -> (Metrics, Vec<[f32; 2]>) {
     let device = trainer.device().clone().inner();
-    let fake = points(trainer.gan.generator.valid().forward(eval_latents(trainer, &device)));
+    let fake = points(trainer.gan.sampling_generator().valid().forward(eval_latents(trainer, &device)));
     let report = mode_coverage(&trainer.data, &fake);
     let (kl, js) = divergences(real, &fake, trainer.data.extent());
     let metrics = Metrics {
@@ -185,8 +185,10 @@ fn arrows(trainer: &ToyTrainer, fake: &[[f32; 2]]) -> Vec<[f32; 2]> {
     let flat: Vec<f32> = fake.iter().flatten().copied().collect();
     let x = Tensor::<2>::from_data(TensorData::new(flat, [n, 2]), trainer.device()).require_grad();
     let objective = trainer.gan.settings.objective;
-    // The loss is a mean: times n, each point's own gradient.
-    let loss = objective.generator_loss(trainer.gan.critic.forward(x.clone())).mul_scalar(n as f32);
+    // The loss is a mean: times n, each point's own gradient. A packing
+    // critic sees each point as a group of copies of itself.
+    let packed = x.clone().repeat_dim(1, trainer.gan.techniques.pack());
+    let loss = objective.generator_loss(trainer.gan.critic.forward(packed)).mul_scalar(n as f32);
     let grads = loss.backward();
     match x.grad(&grads) {
         Some(g) => points(g.neg()),
@@ -224,12 +226,12 @@ fn manifold(trainer: &ToyTrainer, device: &Device) -> Manifold {
         }
     }
     let z = Tensor::<2>::from_data(TensorData::new(z, [rows * s, d]), device);
-    Manifold { rows, cols: s, points: points(trainer.gan.generator.valid().forward(z)) }
+    Manifold { rows, cols: s, points: points(trainer.gan.sampling_generator().valid().forward(z)) }
 }
 
 fn int8_view(trainer: &ToyTrainer, fake: &[[f32; 2]], device: &Device) -> Result<Int8View> {
     let latents = eval_latents(trainer, device);
-    let int8 = Int8Generator::quantize(&trainer.gan.generator, trainer.data.extent(), latents.clone())?;
+    let int8 = Int8Generator::quantize(&trainer.gan.sampling_generator(), trainer.data.extent(), latents.clone())?;
     let values = latents.into_data().try_to_vec::<f32>().expect("f32 latents");
     let board = int8.points(&values)?;
     let report = mode_coverage(&trainer.data, &board);

@@ -158,7 +158,35 @@ impl Generator {
         out.push(self.to_image.forward(x).tanh());
         out
     }
+
+    /// The generator with its batch norms' running statistics replaced by
+    /// those of one batch of [`RECALIBRATION_SAMPLES`] fixed inputs, run in
+    /// training mode (on an autodiff device; elsewhere it is unchanged).
+    /// What an averaged generator needs before it is drawn or exported: its
+    /// weights are not the ones the running statistics were measured with.
+    pub fn recalibrate_batch_norm(mut self) -> Self {
+        let device = self.project.weight.val().device();
+        let input = crate::nets::seeded::seed_inputs(RECALIBRATION_SEED, RECALIBRATION_SAMPLES, self.latent_dim, self.classes, &device);
+        let momentum = self.project_norm.momentum;
+        // Momentum 1: the running statistics become this batch's exactly.
+        self.set_batch_norm_momentum(1.0);
+        let _ = self.forward(input);
+        self.set_batch_norm_momentum(momentum);
+        self
+    }
+
+    fn set_batch_norm_momentum(&mut self, momentum: f64) {
+        self.project_norm.momentum = momentum;
+        for block in &mut self.blocks {
+            block.norm.momentum = momentum;
+        }
+    }
 }
+
+/// Inputs [`Generator::recalibrate_batch_norm`] measures with.
+pub const RECALIBRATION_SAMPLES: usize = 512;
+/// First seed of those inputs (far from the seeds sample grids show).
+pub const RECALIBRATION_SEED: u32 = 1 << 20;
 
 /// Configuration of a [`Discriminator`].
 #[derive(Config, Debug)]
@@ -185,6 +213,12 @@ pub struct DiscriminatorConfig {
     /// Class count for a conditional (projection) discriminator; 0: none.
     #[config(default = 0)]
     pub classes: usize,
+    /// Images the discriminator judges at once (PacGAN), stacked as channels.
+    #[config(default = 1)]
+    pub pack: usize,
+    /// A minibatch standard-deviation channel after the last convolution.
+    #[config(default = false)]
+    pub minibatch_std: bool,
 }
 
 /// The DCGAN discriminator: logits, no sigmoid (the losses take logits).
@@ -201,6 +235,8 @@ pub struct Discriminator {
     pub head: CriticLinear,
     /// Class embedding for the projection term (one-hot `[n, classes]` → features).
     pub embed: Option<CriticLinear>,
+    /// Whether φ(x) ends with a minibatch standard-deviation channel.
+    pub minibatch_std: bool,
 }
 
 impl DiscriminatorConfig {
@@ -210,7 +246,7 @@ impl DiscriminatorConfig {
             .ok_or_else(|| anyhow::anyhow!("unsupported image size {}×{}", self.width, self.height))?;
         let mut convs = Vec::new();
         let mut norms = Vec::new();
-        let mut c = self.channels;
+        let mut c = self.channels * self.pack.max(1);
         for i in 0..stages {
             let next = self.base_channels << i;
             if i > 0 && self.batch_norm {
@@ -219,11 +255,11 @@ impl DiscriminatorConfig {
             convs.push(CriticConv::new(c, next, 4, 2, 1, self.spectral_norm, dcgan_init(), device));
             c = next;
         }
-        let features = c * sh * sw;
+        let features = (c + self.minibatch_std as usize) * sh * sw;
         let head = CriticLinear::new(features, 1, true, self.spectral_norm, dcgan_init(), device);
         let embed = (self.classes > 0)
             .then(|| CriticLinear::new(self.classes, features, false, self.spectral_norm, dcgan_init(), device));
-        Ok(Discriminator { convs, norms, head, embed })
+        Ok(Discriminator { convs, norms, head, embed, minibatch_std: self.minibatch_std })
     }
 }
 
@@ -246,6 +282,9 @@ impl Discriminator {
             }
             x = leaky(pre.clone());
             trace.push((pre, [h, w]));
+        }
+        if self.minibatch_std {
+            x = crate::nets::minibatch_std::append_to_maps(x);
         }
         let n = x.dims()[0];
         (x.reshape([n as i32, -1]), trace)
@@ -275,7 +314,9 @@ impl Discriminator {
             g = g + embed.forward(y);
         }
         let (last_pre, _) = trace.last().expect("a discriminator has convolutions");
-        let mut g: Tensor<4> = g.reshape(last_pre.dims());
+        let [_, c, h, w] = last_pre.dims();
+        // The minibatch-std channel (the last h·w features) is a constant here.
+        let mut g: Tensor<4> = g.slice([0..n, 0..c * h * w]).reshape([n, c, h, w]);
         for (conv, (pre, input_hw)) in self.convs.iter().zip(&trace).rev() {
             g = conv.input_gradient(g * leaky_mask(pre.clone()), *input_hw);
         }

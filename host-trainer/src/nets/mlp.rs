@@ -3,6 +3,7 @@
 //! critic a point to a logit.
 
 use super::critic_layers::{CriticLinear, leaky_mask};
+use super::minibatch_std::append_to_features;
 use burn::config::Config;
 use burn::module::Module;
 use burn::nn::{Initializer, Linear, LinearConfig};
@@ -24,6 +25,12 @@ pub struct MlpConfig {
     /// Spectral normalization of the critic's layers.
     #[config(default = false)]
     pub spectral_norm: bool,
+    /// Points the critic judges at once (PacGAN): its input is `2 × pack` wide.
+    #[config(default = 1)]
+    pub pack: usize,
+    /// A minibatch standard-deviation feature before the critic's output layer.
+    #[config(default = false)]
+    pub minibatch_std: bool,
 }
 
 /// Uniform He-style initialisation (burn's default for Linear).
@@ -40,11 +47,14 @@ pub struct MlpGenerator {
     pub latent_dim: usize,
 }
 
-/// `2 → 1` logit: LeakyReLU 0.2 hidden layers, optionally spectrally normalized.
+/// `2 × pack → 1` logit: LeakyReLU 0.2 hidden layers, optionally
+/// spectrally normalized, optionally a minibatch-std feature before the output.
 #[derive(Module, Debug)]
 pub struct MlpCritic {
     /// Hidden layers then the output layer.
     pub layers: Vec<CriticLinear>,
+    /// Whether the output layer also sees [`minibatch_std::group_std`](super::minibatch_std::group_std).
+    pub minibatch_std: bool,
 }
 
 impl MlpConfig {
@@ -57,6 +67,9 @@ impl MlpConfig {
 
     /// Checks that the networks have something to learn with.
     pub fn validate(&self) -> anyhow::Result<()> {
+        if self.pack == 0 || self.pack > 16 {
+            anyhow::bail!("--pack must be 1-16 (got {})", self.pack);
+        }
         if self.latent_dim == 0 || self.latent_dim > 1024 || self.layers == 0 || self.neurons == 0 || self.layers > 16 || self.neurons > 4096 {
             anyhow::bail!(
                 "toy networks need 1-16 hidden layers of 1-4096 neurons and a latent of 1-1024 \
@@ -81,12 +94,12 @@ impl MlpConfig {
 
     /// A fresh critic.
     pub fn init_critic(&self, device: &Device) -> MlpCritic {
-        let layers = self
-            .widths(2, 1)
-            .into_iter()
-            .map(|(i, o)| CriticLinear::new(i, o, true, self.spectral_norm, init(), device))
-            .collect();
-        MlpCritic { layers }
+        let mut widths = self.widths(2 * self.pack, 1);
+        if self.minibatch_std {
+            widths.last_mut().expect("a critic has layers").0 += 1;
+        }
+        let layers = widths.into_iter().map(|(i, o)| CriticLinear::new(i, o, true, self.spectral_norm, init(), device)).collect();
+        MlpCritic { layers, minibatch_std: self.minibatch_std }
     }
 }
 
@@ -100,11 +113,11 @@ impl MlpGenerator {
 }
 
 impl MlpCritic {
-    /// `[n, 2]` → `[n, 1]` logits.
+    /// `[n, 2 × pack]` → `[n, 1]` logits.
     pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {
         let (last, hidden) = self.layers.split_last().expect("a critic has layers");
         let x = hidden.iter().fold(x, |x, layer| leaky_relu(layer.forward(x), 0.2));
-        last.forward(x)
+        last.forward(if self.minibatch_std { append_to_features(x) } else { x })
     }
 
     /// ∂D(x)/∂x per sample, as tracked operations (see [`gradient_penalty`](mod@crate::training::objectives::gradient_penalty)).
@@ -117,7 +130,13 @@ impl MlpCritic {
             a = leaky_relu(p.clone(), 0.2);
             pre.push(p);
         }
-        let mut g = last.input_gradient(Tensor::ones([x.dims()[0], 1], &x.device()));
+        let n = x.dims()[0];
+        let mut g = last.input_gradient(Tensor::ones([n, 1], &x.device()));
+        if self.minibatch_std {
+            // The group feature is a constant here (see minibatch_std).
+            let features = g.dims()[1] - 1;
+            g = g.slice([0..n, 0..features]);
+        }
         for (layer, p) in hidden.iter().zip(pre).rev() {
             g = layer.input_gradient(g * leaky_mask(p));
         }

@@ -2,6 +2,7 @@
 
 pub mod critic_layers;
 pub mod dcgan;
+pub mod minibatch_std;
 pub mod mlp;
 pub mod seeded;
 pub mod spectral_norm;
@@ -21,6 +22,11 @@ pub trait GeneratorNet<const D: usize>: Module + Clone {
     fn latent_dim(&self) -> usize;
     /// Class count (0: unconditional).
     fn classes(&self) -> usize;
+    /// The generator with batch-norm running statistics measured again for
+    /// its current weights (an average's weights: see [`crate::training::ema`]).
+    fn recalibrate(self) -> Self {
+        self
+    }
 }
 
 /// A discriminator (critic) the GAN step trains.
@@ -43,6 +49,9 @@ impl GeneratorNet<4> for Generator {
     }
     fn classes(&self) -> usize {
         self.classes
+    }
+    fn recalibrate(self) -> Self {
+        self.recalibrate_batch_norm()
     }
 }
 

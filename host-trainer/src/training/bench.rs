@@ -28,12 +28,12 @@ fn time_steps(gen_config: &GeneratorConfig, disc: &DiscriminatorConfig, device: 
     let mut gan = GanStep::new(gen_config.init(&device)?, disc.init(&device)?, StepSettings::paper(Objective::NonSaturating));
     let real = Tensor::<4>::random([batch, gen_config.channels, gen_config.height, gen_config.width], Distribution::Uniform(-1.0, 1.0), &device);
     for _ in 0..warmup {
-        gan.step(|| (real.clone(), None))?;
+        gan.step(gan.settings.learning_rate, || (real.clone(), None))?;
     }
     let mut times = Vec::with_capacity(steps);
     for _ in 0..steps {
         let t = Instant::now();
-        gan.step(|| (real.clone(), None))?; // reading the losses back synchronises the device
+        gan.step(gan.settings.learning_rate, || (real.clone(), None))?; // reading the losses back synchronises the device
         times.push(t.elapsed().as_secs_f64() * 1000.0);
     }
     times.sort_by(f64::total_cmp);

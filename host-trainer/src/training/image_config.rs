@@ -6,6 +6,7 @@ use crate::data::DataSource;
 use crate::training::objectives::settings::StepSettings;
 use crate::training::objectives::{Objective, OptimizerKind};
 use crate::training::run_dir::RunDir;
+use crate::training::techniques::Techniques;
 use anyhow::{Context, Result};
 
 /// Every training hyperparameter; saved, resolved, as `config.toml` in the
@@ -26,8 +27,11 @@ pub struct TrainConfig {
     pub batch_size: usize,
     /// Optimizer (default: the objective's).
     pub optimizer: Option<OptimizerKind>,
-    /// Learning rate (default: the objective's, e.g. DCGAN's 2e-4).
+    /// Learning rate of the discriminator, and of the generator unless
+    /// `g_learning_rate` is set (default: the objective's, e.g. DCGAN's 2e-4).
     pub learning_rate: Option<f64>,
+    /// Learning rate of the generator (two time scales, TTUR; default: `learning_rate`).
+    pub g_learning_rate: Option<f64>,
     /// Adam β1 (default: the objective's).
     pub beta1: Option<f32>,
     /// Adam β2 (default: the objective's).
@@ -54,6 +58,8 @@ pub struct TrainConfig {
     pub sample_every: usize,
     /// Write a checkpoint every this many steps (0: only at the end).
     pub checkpoint_every: usize,
+    /// Stabilizing techniques (EMA, packing, R1/R2, augmentation, minibatch std).
+    pub techniques: Techniques,
 }
 
 impl Default for TrainConfig {
@@ -66,6 +72,7 @@ impl Default for TrainConfig {
             batch_size: 64,
             optimizer: None,
             learning_rate: None,
+            g_learning_rate: None,
             beta1: None,
             beta2: None,
             d_steps: None,
@@ -79,6 +86,7 @@ impl Default for TrainConfig {
             seed: 1,
             sample_every: 250,
             checkpoint_every: 500,
+            techniques: Techniques::default(),
         }
     }
 }
@@ -108,6 +116,11 @@ impl TrainConfig {
         }
     }
 
+    /// The generator's learning rate.
+    pub fn generator_learning_rate(&self) -> f64 {
+        self.g_learning_rate.unwrap_or(self.step_settings().learning_rate)
+    }
+
     /// The config with every unset field filled from the objective's paper.
     pub fn resolved(&self) -> TrainConfig {
         let paper = self.objective.paper_defaults();
@@ -115,6 +128,7 @@ impl TrainConfig {
         TrainConfig {
             optimizer: Some(s.optimizer),
             learning_rate: Some(s.learning_rate),
+            g_learning_rate: Some(self.generator_learning_rate()),
             beta1: Some(s.beta1),
             beta2: Some(s.beta2),
             d_steps: Some(s.d_steps),

@@ -10,7 +10,7 @@ use crate::nets::seeded::{float_images, seed_inputs};
 use crate::training::image_config::{ResumeChanges, TrainConfig};
 use crate::training::interrupt;
 use crate::files::write_atomic;
-use crate::training::run_dir::{CheckpointState, RunDir, load_module, replace_checkpoint, truncate_losses};
+use crate::training::run_dir::{AVERAGE_FILE, CheckpointState, RunDir, load_module, replace_checkpoint, truncate_losses};
 use anyhow::{Context, Result, bail};
 use burn::config::Config;
 use burn::module::{Module, ModuleVisitor, Param};
@@ -64,8 +64,20 @@ impl Setup {
             bail!("--steps and --batch-size must be at least 1");
         }
         config.step_settings().validate()?;
+        let g_lr = config.generator_learning_rate();
+        if !(g_lr.is_finite() && g_lr > 0.0) {
+            bail!("the generator's learning rate (--g-lr) must be a positive number (got {g_lr})");
+        }
+        let t = &config.techniques;
+        t.validate(config.batch_size)?;
         if config.gp_weight.is_some() && config.batch_norm == Some(true) {
             bail!("a gradient penalty needs a discriminator without batch norm: drop --batch-norm (or the penalty)");
+        }
+        if t.needs_input_gradient() && config.batch_norm == Some(true) {
+            bail!("R1/R2 need a discriminator without batch norm (its statistics mix the samples): add --batch-norm false");
+        }
+        if t.pack() > 1 && config.conditional {
+            bail!("--pack and --conditional cannot be combined yet: a packed critic would need every sample's class");
         }
         let data = config.data.load()?;
         let classes = if config.conditional {
@@ -91,7 +103,9 @@ impl Setup {
             .with_base_channels(config.discriminator_channels)
             .with_batch_norm(config.batch_norm == Some(true))
             .with_spectral_norm(config.spectral_norm == Some(true))
-            .with_classes(classes);
+            .with_classes(classes)
+            .with_pack(t.pack())
+            .with_minibatch_std(t.minibatch_std);
         let (device, device_name) = device::resolve(device_choice)?;
         Ok(Setup { data, classes, generator, discriminator, device: device.autodiff(), device_name })
     }
@@ -120,7 +134,8 @@ pub fn train(config: &TrainConfig, run: &RunDir, device_choice: DeviceChoice, sh
         setup.generator.init(&setup.device)?,
         setup.discriminator.init(&setup.device)?,
         config.step_settings(),
-    );
+    )
+    .with_techniques(config.techniques.clone());
     train_loop(&config, run, &setup, gan, batches, 0, show_progress)
 }
 
@@ -160,7 +175,15 @@ pub fn resume(run: &RunDir, changes: &ResumeChanges, device_choice: DeviceChoice
         load_module(setup.generator.init(&setup.device)?, &dir.join("generator.bpk"))?,
         load_module(setup.discriminator.init(&setup.device)?, &dir.join("discriminator.bpk"))?,
         config.step_settings(),
-    );
+    )
+    .with_techniques(config.techniques.clone());
+    if let Some(average) = gan.average.take() {
+        let path = dir.join(AVERAGE_FILE);
+        if !path.exists() {
+            bail!("{} keeps a generator average (--ema) but its checkpoint has no {AVERAGE_FILE}: start a new run", run.root.display());
+        }
+        gan.average = Some(load_module(average, &path)?);
+    }
     let optimizer_error = |e| anyhow::anyhow!("cannot load the optimizer state in {}: {e:?}", dir.display());
     gan.opt_g = gan.opt_g.load(dir.join("optimizer-g.bin")).map_err(optimizer_error)?;
     gan.opt_d = gan.opt_d.load(dir.join("optimizer-d.bin")).map_err(optimizer_error)?;
@@ -221,7 +244,7 @@ fn train_loop(
     while step < config.steps {
         step += 1;
         device.seed(step_seed(config.seed, step));
-        let losses_now = gan.step(|| {
+        let losses_now = gan.step(config.generator_learning_rate(), || {
             let indices = batches.next_batch();
             let y = (classes > 0).then(|| data.one_hot(indices, classes, device));
             (data.batch(indices, device), y)
@@ -238,7 +261,9 @@ fn train_loop(
         // so the one kept is always good.
         let what = if !d_loss.is_finite() || !g_loss.is_finite() {
             Some(format!("discriminator loss {d_loss}, generator loss {g_loss}"))
-        } else if checkpoint_now && !(all_finite(&gan.generator) && all_finite(&gan.critic)) {
+        } else if checkpoint_now
+            && !(all_finite(&gan.generator) && all_finite(&gan.critic) && gan.average.as_ref().is_none_or(all_finite))
+        {
             Some("the weights became NaN or infinite".to_string())
         } else {
             None
@@ -259,7 +284,7 @@ fn train_loop(
         bar.inc(1);
 
         if last || interrupted || (config.sample_every > 0 && step % config.sample_every == 0) {
-            save_grid(&gan.generator, &fixed_z, &setup.generator, &run.samples().join(format!("step-{step:06}.png")))?;
+            save_grid(&gan.sampling_generator(), &fixed_z, &setup.generator, &run.samples().join(format!("step-{step:06}.png")))?;
         }
         if checkpoint_now {
             let state = CheckpointState {
@@ -324,6 +349,9 @@ fn write_checkpoint(run: &RunDir, gan: &ImageGan, state: &CheckpointState) -> Re
     let io = |e| anyhow::anyhow!("cannot write checkpoint: {e:?}");
     replace_checkpoint(run, |dir| {
         gan.generator.clone().save_file(dir.join("generator.bpk")).map_err(io)?;
+        if gan.average.is_some() {
+            gan.sampling_generator().save_file(dir.join(AVERAGE_FILE)).map_err(io)?;
+        }
         gan.critic.clone().save_file(dir.join("discriminator.bpk")).map_err(io)?;
         gan.opt_g.save(dir.join("optimizer-g.bin")).map_err(io)?;
         gan.opt_d.save(dir.join("optimizer-d.bin")).map_err(io)?;

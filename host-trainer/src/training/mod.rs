@@ -4,6 +4,8 @@
 //! - [`objectives`]: the losses, regularizers and each paper's settings
 //!   ([`objectives::settings::StepSettings`])
 //! - [`step`]: one step (critic updates, then a generator update)
+//! - [`techniques`]: EMA, packing, R1/R2, augmentation, minibatch std, with
+//!   [`ema`] (the generator's average) and [`augment`] (DiffAugment)
 //! - [`image_config`], [`images`]: image runs (DCGAN on digits, Fashion-MNIST
 //!   or a folder), with checkpoints and exact `--resume`
 //! - [`run_dir`]: an image run's folder and its checkpoints
@@ -11,13 +13,16 @@
 //! - [`device`]: the compute device (flex or wgpu); [`interrupt`]: Ctrl-C
 //! - [`bench`](mod@bench): milliseconds per training step
 
+pub mod augment;
 pub mod bench;
 pub mod device;
+pub mod ema;
 pub mod image_config;
 pub mod images;
 pub mod interrupt;
 pub mod objectives;
 pub mod run_dir;
 pub mod step;
+pub mod techniques;
 pub mod toy;
 pub mod toy_run;

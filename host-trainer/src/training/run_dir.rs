@@ -4,7 +4,8 @@
 //! RUN/config.toml         the resolved training configuration
 //! RUN/generator.json      the generator's architecture (to rebuild it for export)
 //! RUN/checkpoint/         the last checkpoint: generator.bpk, discriminator.bpk,
-//!                         optimizer-g.bin, optimizer-d.bin, state.json
+//!                         optimizer-g.bin, optimizer-d.bin, state.json, and
+//!                         generator-ema.bpk (the generator's average, --ema)
 //! RUN/samples/step-N.png  sample grids from fixed latents (seeds 0..63)
 //! RUN/losses.csv          step, discriminator loss, generator loss
 //! RUN/losses.png, .svg    the loss curves (`pocketgan plot RUN` redraws them)
@@ -22,6 +23,9 @@ use burn::config::Config;
 use burn::module::Module;
 use burn::tensor::Device;
 use std::path::{Path, PathBuf};
+
+/// The generator's average in a checkpoint (batch norm measured for it).
+pub const AVERAGE_FILE: &str = "generator-ema.bpk";
 
 /// Paths inside a run folder.
 #[derive(Debug, Clone)]
@@ -75,7 +79,8 @@ impl RunDir {
         self.root.join("losses.csv")
     }
 
-    /// Loads the trained generator (for export and sampling in float).
+    /// Loads the trained generator (for export and sampling in float): the
+    /// generator's average when the run keeps one (`--ema`), else the generator.
     pub fn load_generator(&self, device: &Device) -> Result<(Generator, GeneratorConfig, CheckpointState)> {
         if !self.root.is_dir() {
             bail!("{} is not a run folder (train one with `pocketgan train --run {}`)", self.root.display(), self.root.display());
@@ -88,7 +93,9 @@ impl RunDir {
             )
         })?;
         let (dir, state) = self.checkpoint_state()?;
-        let generator = load_module(config.init(device)?, &dir.join("generator.bpk"))?;
+        let average = dir.join(AVERAGE_FILE);
+        let file = if average.exists() { average } else { dir.join("generator.bpk") };
+        let generator = load_module(config.init(device)?, &file)?;
         Ok((generator, config, state))
     }
 

@@ -1,11 +1,17 @@
 //! One GAN training step for any objective: `d_steps` critic updates (with
 //! weight clipping, gradient penalty or spectral norm as the objective
 //! asks), then one generator update. The same code trains the image DCGAN
-//! and the 2-D toy networks.
+//! and the 2-D toy networks, with any of the [`Techniques`]: what the
+//! critic sees is augmented, then packed ([`GanStep::critic_view`]); R1 and
+//! R2 join the critic's loss; the generator's average follows each
+//! generator update.
 
 use crate::nets::{CriticNet, GeneratorNet};
 use crate::training::objectives::settings::StepSettings;
-use crate::training::objectives::{clip_weights, gradient_penalty};
+use crate::training::augment::augment;
+use crate::training::ema::{start_average, update_average};
+use crate::training::objectives::{clip_weights, gradient_penalty, zero_centered_penalty};
+use crate::training::techniques::Techniques;
 use anyhow::Result;
 use burn::optim::{GradientsParams, ModuleOptimizer};
 use burn::tensor::{Device, Distribution, Int, Tensor};
@@ -33,6 +39,22 @@ pub struct GanStep<G, C, const D: usize> {
     pub settings: StepSettings,
     /// How latents are drawn (normal unless changed).
     pub latent: LatentDistribution,
+    /// The stabilizing techniques in use (none unless set by [`GanStep::with_techniques`]).
+    pub techniques: Techniques,
+    /// The generator's moving average, when `techniques.ema` is set.
+    pub average: Option<G>,
+}
+
+/// `[n, a, …]` → `[n / m, m·a, …]`: each group of `m` consecutive samples
+/// becomes one sample with their features (or channels) side by side.
+pub fn pack<const D: usize>(x: Tensor<D>, m: usize) -> Tensor<D> {
+    if m <= 1 {
+        return x;
+    }
+    let mut dims = x.dims();
+    dims[0] /= m;
+    dims[1] *= m;
+    x.reshape(dims)
 }
 
 /// One-hot rows of uniformly random classes.
@@ -83,6 +105,30 @@ impl<G: GeneratorNet<D>, C: CriticNet<D>, const D: usize> GanStep<G, C, D> {
             opt_d: settings.optimizer(),
             settings,
             latent: LatentDistribution::Normal,
+            techniques: Techniques::default(),
+            average: None,
+        }
+    }
+
+    /// The step with `techniques` in use; an average, if asked for, starts
+    /// from the generator as it is now.
+    pub fn with_techniques(mut self, techniques: Techniques) -> Self {
+        self.average = techniques.ema.map(|_| start_average(&self.generator));
+        self.techniques = techniques;
+        self
+    }
+
+    /// What the critic judges of a batch: augmented, then packed.
+    pub fn critic_view(&self, x: Tensor<D>) -> Tensor<D> {
+        pack(augment(x, &self.techniques.augment), self.techniques.pack())
+    }
+
+    /// The generator that samples, pictures and export use: the average
+    /// (batch norm measured again for it) when there is one.
+    pub fn sampling_generator(&self) -> G {
+        match &self.average {
+            Some(average) => average.clone().recalibrate(),
+            None => self.generator.clone(),
         }
     }
 
@@ -109,10 +155,18 @@ impl<G: GeneratorNet<D>, C: CriticNet<D>, const D: usize> GanStep<G, C, D> {
         let dev = x.device();
         // Fakes of the real batch's classes, detached from the generator.
         let fake = self.generator.generate(self.generator_input(n, y.clone(), &dev)).detach();
+        let (x, fake) = (self.critic_view(x), self.critic_view(fake));
         let mut loss = s.objective.critic_loss(
             self.critic.logits(x.clone(), y.clone()),
             self.critic.logits(fake.clone(), y.clone()),
         );
+        for (gamma, at) in [(self.techniques.r1_gamma, &x), (self.techniques.r2_gamma, &fake)] {
+            if let Some(gamma) = gamma
+                && gamma > 0.0
+            {
+                loss = loss + zero_centered_penalty(&self.critic, at.clone(), y.clone())?.mul_scalar(gamma / 2.0);
+            }
+        }
         if let Some(lambda) = s.gp_weight
             && lambda > 0.0
         {
@@ -132,22 +186,26 @@ impl<G: GeneratorNet<D>, C: CriticNet<D>, const D: usize> GanStep<G, C, D> {
         let conditional = self.generator.classes() > 0;
         let y = conditional.then(|| random_classes(n, self.generator.classes(), device));
         let fake = self.generator.generate(self.generator_input(n, y.clone(), device));
-        let g_loss = self.settings.objective.generator_loss(self.critic.logits(fake, y));
+        let g_loss = self.settings.objective.generator_loss(self.critic.logits(self.critic_view(fake), y));
         let grads = GradientsParams::from_grads(g_loss.backward(), &self.generator);
         self.generator = self.opt_g.step(learning_rate, self.generator.clone(), grads);
+        if let (Some(decay), Some(average)) = (self.techniques.ema, self.average.take()) {
+            self.average = Some(update_average(average, &self.generator, decay));
+        }
         g_loss
     }
 
-    /// One step: `d_steps` critic updates, each on a fresh batch from
-    /// `real`, then one generator update, all at the settings' learning rate.
-    pub fn step(&mut self, mut real: impl FnMut() -> (Tensor<D>, Option<Tensor<2>>)) -> Result<StepLosses> {
+    /// One step: `d_steps` critic updates at the settings' learning rate,
+    /// each on a fresh batch from `real`, then one generator update at
+    /// `g_learning_rate`.
+    pub fn step(&mut self, g_learning_rate: f64, mut real: impl FnMut() -> (Tensor<D>, Option<Tensor<2>>)) -> Result<StepLosses> {
         let lr = self.settings.learning_rate;
         let mut last = None;
         for _ in 0..self.settings.d_steps {
             last = Some(self.critic_update(lr, real())?);
         }
         let critic = last.expect("d_steps ≥ 1");
-        let g_loss = self.generator_update(lr, critic.batch, &critic.device);
+        let g_loss = self.generator_update(g_learning_rate, critic.batch, &critic.device);
         Ok(StepLosses {
             d_loss: critic.loss.into_scalar::<f32>(),
             g_loss: g_loss.into_scalar::<f32>(),

@@ -9,6 +9,7 @@ use crate::training::objectives::settings::StepSettings;
 use crate::training::step::{GanStep, LatentDistribution, StepLosses};
 use crate::nets::{MlpConfig, MlpCritic, MlpGenerator};
 use crate::training::objectives::{Objective, OptimizerKind};
+use crate::training::techniques::Techniques;
 use anyhow::{Result, bail};
 use burn::module::Module;
 use burn::tensor::activation::sigmoid;
@@ -52,6 +53,8 @@ pub struct ToyConfig {
     pub seed: u64,
     /// Evaluate (and draw) every this many steps (0: only at the end).
     pub eval_every: usize,
+    /// Stabilizing techniques (EMA, packing, R1/R2, minibatch std).
+    pub techniques: Techniques,
 }
 
 impl Default for ToyConfig {
@@ -72,6 +75,7 @@ impl Default for ToyConfig {
             neurons: 128,
             seed: 1,
             eval_every: 250,
+            techniques: Techniques::default(),
         }
     }
 }
@@ -107,6 +111,10 @@ impl ToyConfig {
         if !(1..=100).contains(&self.g_steps) {
             bail!("generator steps per step (--g-steps) must be 1-100 (got {})", self.g_steps);
         }
+        self.techniques.validate(self.batch_size)?;
+        if !self.techniques.augment.is_empty() {
+            bail!("--augment shifts, cuts and brightens images; a toy's points have no pixels: drop --augment");
+        }
         Ok(())
     }
 
@@ -117,6 +125,8 @@ impl ToyConfig {
             .with_layers(self.layers)
             .with_neurons(self.neurons)
             .with_spectral_norm(self.objective.paper_defaults().spectral_norm)
+            .with_pack(self.techniques.pack())
+            .with_minibatch_std(self.techniques.minibatch_std)
     }
 
     /// The config with the defaults it resolved to written in.
@@ -224,7 +234,8 @@ impl ToyTrainer {
         // the weights a function of the seed alone, whatever reads them
         // next (a picture, a lab view, or the first update).
         let _ = gan.generator.forward(Tensor::zeros([1, config.latent_dim], &device));
-        let _ = gan.critic.forward(Tensor::zeros([1, 2], &device));
+        let _ = gan.critic.forward(Tensor::zeros([1, 2 * config.techniques.pack()], &device));
+        let gan = gan.with_techniques(config.techniques.clone());
         Ok(ToyTrainer {
             gan,
             config: config.clone(),
@@ -290,7 +301,7 @@ impl ToyTrainer {
 
     /// Mode metrics of the generator now.
     pub fn evaluate(&self) -> ModeReport {
-        evaluate(&self.gan.generator, self.config.latent, &self.data, &self.device)
+        evaluate(&self.gan.sampling_generator(), self.config.latent, &self.data, &self.device)
     }
 }
 
@@ -333,5 +344,7 @@ pub fn field_grid(gan: &ToyGan, extent: f32, cells: usize) -> Vec<f32> {
     let to = |i: usize| ((i as f32 + 0.5) / cells as f32 * 2.0 - 1.0) * extent;
     let centres: Vec<f32> = (0..cells * cells).flat_map(|i| [to(i % cells), -to(i / cells)]).collect();
     let grid = Tensor::<2>::from_data(TensorData::new(centres, [cells * cells, 2]), &device);
+    // A packing critic judges groups: each point stands for a group of copies of itself.
+    let grid = grid.repeat_dim(1, gan.techniques.pack());
     field_value(gan.settings.objective, gan.critic.valid().forward(grid)).into_data().try_to_vec::<f32>().unwrap_or_default()
 }

@@ -29,7 +29,7 @@ pub fn picture(data: &ToyData, latent: LatentDistribution, gan: &ToyGan) -> imag
     let device = gan.generator.devices().into_iter().next().unwrap_or_else(Device::flex);
     let field = field_grid(gan, extent, toy_picture::CELLS);
     let real = data.sample(600, 99);
-    let generated = generated_points(&gan.generator, latent, 600, &device.inner());
+    let generated = generated_points(&gan.sampling_generator(), latent, 600, &device.inner());
     toy_picture::draw(&field, extent, &real, &generated)
 }
 
@@ -68,7 +68,7 @@ pub fn train_into(config: &ToyConfig, run: &Path, device: &Device, show_progress
     let run_result = result?;
     toy_picture::save_strip(&pictures, 5, &run.join("progress.png"))?;
     let io = |e| anyhow::anyhow!("cannot save the networks: {e:?}");
-    run_result.gan.generator.clone().save_file(run.join("generator.bpk")).map_err(io)?;
+    run_result.gan.sampling_generator().save_file(run.join("generator.bpk")).map_err(io)?;
     run_result.gan.critic.clone().save_file(run.join("critic.bpk")).map_err(io)?;
     Ok(run_result)
 }

@@ -91,6 +91,14 @@ fn a_resumed_run_computes_what_an_uninterrupted_one_does() {
         ("ns", &["--objective", "non-saturating"][..]),
         ("wgan", &["--objective", "wgan", "--conditional"][..]),
         ("hinge", &["--objective", "hinge"][..]),
+        // The generator's average, packing, augmentation's random draws,
+        // minibatch std, two learning rates, least squares.
+        (
+            "techniques",
+            &["--objective", "least-squares", "--ema", "0.99", "--pack", "2", "--augment", "translation,cutout,brightness",
+              "--minibatch-std", "--g-lr", "4e-4"][..],
+        ),
+        ("r1", &["--r1", "10", "--r2", "1", "--batch-norm", "false"][..]),
     ] {
         let whole = dir.path().join(format!("{name}-whole"));
         let split = dir.path().join(format!("{name}-split"));
@@ -101,7 +109,13 @@ fn a_resumed_run_computes_what_an_uninterrupted_one_does() {
         assert!(out.contains("trained to step 7"), "{out}");
         assert_eq!(losses(&split), losses(&whole), "{name}: resumed losses differ");
         assert_eq!(exported(&split), exported(&whole), "{name}: resumed weights differ");
+        assert_eq!(split.join("checkpoint/generator-ema.bpk").exists(), name == "techniques", "{name}: the average's file");
     }
+    // Export takes the average where there is one.
+    let averaged_run = dir.path().join("techniques-split");
+    let averaged = exported(&averaged_run);
+    std::fs::remove_file(averaged_run.join("checkpoint/generator-ema.bpk")).unwrap();
+    assert_ne!(exported(&averaged_run), averaged, "export ignored the generator's average");
     // The same seed reproduces a run; another seed does not.
     let other = dir.path().join("other-seed");
     succeeds(&train(&other, &["--steps", "7", "--seed", "2"]));

@@ -16,7 +16,7 @@ use pocketgan_host_trainer::training::objectives::gradient_penalty::penalty_at;
 /// kink often enough to make the kink bound below fail now and then).
 static RNG: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-fn device() -> (std::sync::MutexGuard<'static, ()>, Device) {
+pub(crate) fn device() -> (std::sync::MutexGuard<'static, ()>, Device) {
     let guard = RNG.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let device = Device::flex().autodiff();
     device.seed(11);
@@ -35,7 +35,7 @@ fn assert_close(a: &[f32], b: &[f32], tol: f32, what: &str) {
     }
 }
 
-fn image_critic(spectral: bool, classes: usize, device: &Device) -> Discriminator {
+pub(crate) fn image_critic(spectral: bool, classes: usize, device: &Device) -> Discriminator {
     let mut critic = DiscriminatorConfig::new()
         .with_height(16)
         .with_width(16)
@@ -102,7 +102,7 @@ fn batch_norm_critic_is_refused() {
 
 /// Central differences of `penalty(param ± ε e_i)` against the backward
 /// gradient, for several entries of one parameter.
-fn check_parameter<C: Clone, const D: usize>(
+pub(crate) fn check_parameter<C: Clone, const D: usize>(
     critic: &C,
     param: impl Fn(&C) -> &Param<Tensor<D>>,
     set: impl Fn(&mut C, Param<Tensor<D>>),

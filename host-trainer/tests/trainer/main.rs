@@ -7,6 +7,7 @@
 //! - [`checkpoints`]: `--resume`, Ctrl-C, `kill -9`, the NaN guard
 //! - [`objectives`]: every objective learns; clipping and spectral norm hold
 //! - [`gradient_penalty`]: the explicit input gradient against autodiff and finite differences
+//! - [`techniques`]: EMA, packing, R1/R2, augmentation, minibatch std, the best toy recipe
 //! - [`default_model`]: the committed model against its float checkpoint
 //! - [`lab`]: `pocketgan lab`'s server and its page in headless Chromium
 //! - [`wgpu`]: burn-wgpu against burn-flex (feature `wgpu`)
@@ -21,4 +22,5 @@ mod gradient_penalty;
 mod lab;
 mod objectives;
 mod pipeline;
+mod techniques;
 mod wgpu;

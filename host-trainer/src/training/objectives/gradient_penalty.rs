@@ -1,6 +1,8 @@
-//! WGAN-GP's gradient penalty (Gulrajani et al., 2017):
-//! `E[(‖∇ₓ̂ D(x̂)‖₂ − 1)²]` on random interpolates `x̂ = εx + (1 − ε)x̃`
-//! between real and generated samples.
+//! Penalties on the critic's input gradient:
+//! - WGAN-GP's (Gulrajani et al., 2017): `E[(‖∇ₓ̂ D(x̂)‖₂ − 1)²]` on random
+//!   interpolates `x̂ = εx + (1 − ε)x̃` between real and generated samples;
+//! - R1 and R2 (Mescheder et al., 2018): `E[‖∇ₓ D(x)‖²]` on real (R1) or
+//!   generated (R2) samples, weighted `γ/2` by the caller.
 //!
 //! burn 0.22 cannot differentiate a gradient, so `∇ₓ̂ D` comes from the
 //! critic's own [`CriticNet::input_gradient`], built of tracked operations;
@@ -25,6 +27,15 @@ pub fn gradient_penalty<const D: usize, C: CriticNet<D>>(
     let eps = Tensor::<D>::random(shape, Distribution::Uniform(0.0, 1.0), &real.device());
     let interpolates = (real.detach() * eps.clone() + fake.detach() * eps.neg().add_scalar(1.0)).detach();
     penalty_at(critic, interpolates, classes)
+}
+
+/// R1 / R2 without `γ/2`: `mean(‖∇ₓ D(x)‖²)` at the given samples.
+pub fn zero_centered_penalty<const D: usize, C: CriticNet<D>>(critic: &C, x: Tensor<D>, classes: Option<Tensor<2>>) -> Result<Tensor<1>> {
+    let n = x.dims()[0];
+    let Some(g) = critic.input_gradient(x.detach(), classes) else {
+        bail!("the R1/R2 penalty needs a critic without batch norm (add --batch-norm false)");
+    };
+    Ok(g.reshape([n as i32, -1]).powi_scalar(2).sum_dim(1).mean())
 }
 
 /// `mean((‖∇ₓ D(x)‖₂ − 1)²)` at the given points.

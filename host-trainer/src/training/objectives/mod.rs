@@ -7,6 +7,7 @@
 //! | non-saturating (same paper) | as minimax | `softplus(−D(G(z)))` = `−log σ(D(G(z)))` |
 //! | wgan, wgan-gp (Arjovsky 2017, Gulrajani 2017) | `D(G(z)) − D(x)` | `−D(G(z))` |
 //! | hinge (Lim & Ye 2017; SNGAN, Miyato 2018) | `relu(1 − D(x)) + relu(1 + D(G(z)))` | `−D(G(z))` |
+//! | least-squares (LSGAN, Mao et al. 2017; a = 0, b = c = 1) | `½(D(x) − 1)² + ½D(G(z))²` | `½(D(G(z)) − 1)²` |
 //!
 //! All means over the batch. `softplus` keeps the log-sigmoid losses finite
 //! for any logit.
@@ -15,7 +16,7 @@ pub mod gradient_penalty;
 pub mod settings;
 pub mod weight_clipping;
 
-pub use gradient_penalty::gradient_penalty;
+pub use gradient_penalty::{gradient_penalty, zero_centered_penalty};
 pub use weight_clipping::clip_weights;
 
 use burn::tensor::Tensor;
@@ -35,6 +36,8 @@ pub enum Objective {
     WganGp,
     /// Hinge loss with a spectrally normalized discriminator (SNGAN).
     Hinge,
+    /// Least squares (LSGAN): real scored 1, fake 0, the generator aims at 1.
+    LeastSquares,
 }
 
 /// The optimizer family.
@@ -51,8 +54,14 @@ pub enum OptimizerKind {
 
 impl Objective {
     /// Every objective, in the order tables list them.
-    pub const ALL: [Objective; 5] =
-        [Objective::Minimax, Objective::NonSaturating, Objective::Wgan, Objective::WganGp, Objective::Hinge];
+    pub const ALL: [Objective; 6] = [
+        Objective::Minimax,
+        Objective::NonSaturating,
+        Objective::Wgan,
+        Objective::WganGp,
+        Objective::Hinge,
+        Objective::LeastSquares,
+    ];
 
     /// The name used on the command line.
     pub fn name(self) -> &'static str {
@@ -62,6 +71,7 @@ impl Objective {
             Objective::Wgan => "wgan",
             Objective::WganGp => "wgan-gp",
             Objective::Hinge => "hinge",
+            Objective::LeastSquares => "least-squares",
         }
     }
 
@@ -71,6 +81,7 @@ impl Objective {
             Objective::Minimax | Objective::NonSaturating => softplus(real.neg(), 1.0).mean() + softplus(fake, 1.0).mean(),
             Objective::Wgan | Objective::WganGp => fake.mean() - real.mean(),
             Objective::Hinge => relu(real.neg().add_scalar(1.0)).mean() + relu(fake.add_scalar(1.0)).mean(),
+            Objective::LeastSquares => (real.sub_scalar(1.0).powi_scalar(2).mean() + fake.powi_scalar(2).mean()).mul_scalar(0.5),
         }
     }
 
@@ -80,6 +91,7 @@ impl Objective {
             Objective::Minimax => softplus(fake, 1.0).mean().neg(),
             Objective::NonSaturating => softplus(fake.neg(), 1.0).mean(),
             Objective::Wgan | Objective::WganGp | Objective::Hinge => fake.mean().neg(),
+            Objective::LeastSquares => fake.sub_scalar(1.0).powi_scalar(2).mean().mul_scalar(0.5),
         }
     }
 }
@@ -122,6 +134,11 @@ mod tests {
                 Objective::Hinge,
                 mean(r64.map(|x| (1.0 - x).max(0.0))) + mean(f64_.map(|x| (1.0 + x).max(0.0))),
                 -mean(f64_),
+            ),
+            (
+                Objective::LeastSquares,
+                0.5 * mean(r64.map(|x| (x - 1.0).powi(2))) + 0.5 * mean(f64_.map(|x| x * x)),
+                0.5 * mean(f64_.map(|x| (x - 1.0).powi(2))),
             ),
         ];
         for (objective, d, g) in cases {

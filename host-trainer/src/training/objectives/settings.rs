@@ -83,7 +83,8 @@ impl Objective {
     /// the original GAN; RMSProp 5e-5, clip 0.01, 5 critic steps for WGAN;
     /// Adam(1e-4, 0, 0.9), λ = 10, 5 critic steps, no batch norm for WGAN-GP;
     /// Adam(2e-4, 0.5, 0.999), one step, spectral norm for hinge (SNGAN's
-    /// setting C).
+    /// setting C); DCGAN's Adam(2e-4, 0.5) and batch norm for least squares
+    /// (Mao et al. train their LSUN models so).
     pub fn paper_defaults(self) -> PaperDefaults {
         let dcgan = StepSettings {
             objective: self,
@@ -96,7 +97,7 @@ impl Objective {
             gp_weight: None,
         };
         let (step, spectral_norm, batch_norm) = match self {
-            Objective::Minimax | Objective::NonSaturating => (dcgan, false, true),
+            Objective::Minimax | Objective::NonSaturating | Objective::LeastSquares => (dcgan, false, true),
             Objective::Wgan => (
                 StepSettings { optimizer: OptimizerKind::Rmsprop, learning_rate: 5e-5, d_steps: 5, clip: Some(0.01), ..dcgan },
                 false,
