@@ -26,7 +26,7 @@ pub struct ToyArgs {
     /// GAN objective; its paper's optimizer settings are the defaults [default: non-saturating].
     #[arg(long, value_enum)]
     objective: Option<Objective>,
-    /// Generator updates [default: 2000].
+    /// Generator updates [default: 10000].
     #[arg(long)]
     steps: Option<usize>,
     /// Points per batch [default: 256].

@@ -270,6 +270,19 @@ impl ToyData {
         }
     }
 
+    /// The centre and the spread (root mean square distance from the centre
+    /// per coordinate) of the distribution, from a fixed sample: what the
+    /// toy networks standardize their data with. The ring's spread is √2
+    /// and the grid's √8, the divisors WGAN-GP's toy code uses.
+    pub fn normalization(&self) -> Normalization {
+        let points = self.sample(NORMALIZATION_SAMPLES, 0x5CA1E);
+        let n = points.len() as f64;
+        let centre = [0, 1].map(|a| points.iter().map(|p| p[a] as f64).sum::<f64>() / n);
+        let square: f64 = points.iter().map(|p| (p[0] as f64 - centre[0]).powi(2) + (p[1] as f64 - centre[1]).powi(2)).sum();
+        let scale = (square / (2.0 * n)).sqrt().max(self.sigma() as f64);
+        Normalization { centre: centre.map(|c| c as f32), scale: scale as f32 }
+    }
+
     /// Reference points with their modes (see [`ToyDistribution::reference`]).
     pub fn reference(&self) -> Vec<([f32; 2], usize)> {
         match self {
@@ -277,6 +290,23 @@ impl ToyData {
             ToyData::Drawn(d) => d.points.iter().enumerate().map(|(i, p)| (*p, d.mode_of(i))).collect(),
         }
     }
+}
+
+/// Samples [`ToyData::normalization`] measures.
+const NORMALIZATION_SAMPLES: usize = 20_000;
+
+/// Where a toy distribution lies: the networks see `(x − centre) / scale`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Normalization {
+    /// The mean point.
+    pub centre: [f32; 2],
+    /// Root mean square distance from the centre, per coordinate.
+    pub scale: f32,
+}
+
+impl Normalization {
+    /// No change.
+    pub const IDENTITY: Normalization = Normalization { centre: [0.0, 0.0], scale: 1.0 };
 }
 
 /// A uniform number in (0, 1) from the shared xoshiro stream.

@@ -1,6 +1,9 @@
 //! Scoring runs: `pocketgan eval RUN` ([`report`]: load a run folder, score
 //! it with [`crate::metrics`], print) and `pocketgan compare` ([`compare`]:
-//! train every objective with one budget and several seeds, one table).
+//! train every objective with one budget and several seeds, one table;
+//! [`recipes`]: its rows; [`dump`]: what it generated, as files).
 
 pub mod compare;
+pub mod dump;
+pub mod recipes;
 pub mod report;

@@ -64,7 +64,10 @@ impl Int8Generator {
             let [inputs, outputs] = linear.weight.val().dims();
             let w = values(linear.weight.val());
             let b = linear.bias.as_ref().map(|b| values(b.val())).unwrap_or_else(|| vec![0.0; outputs]);
-            let k = if last { 1.0 / scale } else { 1.0 };
+            // The last layer also takes the data's spread and centre in:
+            // `(centre + s·(Wx + b)) / scale` is `(s/scale)·W x + (s·b + centre)/scale`.
+            let k = if last { generator.scale / scale } else { 1.0 };
+            let shift = |o: usize| if last { generator.centre[o] / scale } else { 0.0 };
             // burn's Linear is `[in, out]`; the format's is `[out][in]`.
             let weights = (0..outputs).flat_map(|o| (0..inputs).map(move |j| (o, j))).map(|(o, j)| w[j * outputs + o] * k).collect();
             let dim = |v: usize| u16::try_from(v).map_err(|_| anyhow!("a layer of {v} neurons is too wide for the model format"));
@@ -74,10 +77,13 @@ impl Int8Generator {
                 output: if last { TensorShape { height: 1, width: 2, channels: 1 } } else { TensorShape::vector(dim(outputs)?) },
                 activation: if last { Activation::Tanh } else { Activation::Relu },
                 weights,
-                bias: b.iter().map(|v| v * k).collect(),
+                bias: b.iter().enumerate().map(|(o, v)| v * k + shift(o)).collect(),
             });
             x = linear.forward(x);
-            if !last {
+            if last {
+                let centre = Tensor::<1>::from_floats(generator.centre, &device).reshape([1, 2]);
+                x = x.mul_scalar(generator.scale) + centre;
+            } else {
                 x = relu(x);
             }
             let v = values(x.clone());

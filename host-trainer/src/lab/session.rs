@@ -144,6 +144,7 @@ pub fn load(bytes: &[u8], device: &Device) -> Result<Lab> {
             trainer.gan.average = Some(load_network(average, &mut parts, &format!("generator average {}", i + 1))?);
         }
         trainer.step = saved.step;
+        trainer.gan.generator_updates = (saved.step * trainer.config.g_steps) as u64;
         trainer.losses.d_loss = saved.d_loss;
         trainer.losses.g_loss = saved.g_loss;
         trainer.batch_seed = saved.batch_seed;

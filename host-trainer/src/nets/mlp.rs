@@ -31,6 +31,15 @@ pub struct MlpConfig {
     /// A minibatch standard-deviation feature before the critic's output layer.
     #[config(default = false)]
     pub minibatch_std: bool,
+    /// The data's centre, x (see [`crate::data::toy::Normalization`]).
+    #[config(default = 0.0)]
+    pub centre_x: f32,
+    /// The data's centre, y.
+    #[config(default = 0.0)]
+    pub centre_y: f32,
+    /// The data's spread: the networks work in `(x − centre) / scale`.
+    #[config(default = 1.0)]
+    pub scale: f32,
 }
 
 /// Uniform He-style initialisation (burn's default for Linear).
@@ -38,21 +47,32 @@ fn init() -> Initializer {
     Initializer::KaimingUniform { gain: 1.0 / 3.0f64.sqrt(), fan_out_only: false }
 }
 
-/// `latent → 2`: ReLU hidden layers, a linear output.
+/// `latent → 2`: ReLU hidden layers, a linear output, then the data's
+/// scale and centre: `centre + scale · net(z)`, so the network itself
+/// works at unit scale whatever the data's.
 #[derive(Module, Debug)]
 pub struct MlpGenerator {
     /// Hidden layers then the output layer.
     pub layers: Vec<Linear>,
     /// Latent size.
     pub latent_dim: usize,
+    /// The data's centre (x, y).
+    pub centre: [f32; 2],
+    /// The data's spread.
+    pub scale: f32,
 }
 
-/// `2 × pack → 1` logit: LeakyReLU 0.2 hidden layers, optionally
-/// spectrally normalized, optionally a minibatch-std feature before the output.
+/// `2 × pack → 1` logit: the data standardized (`(x − centre) / scale`),
+/// LeakyReLU 0.2 hidden layers, optionally spectrally normalized,
+/// optionally a minibatch-std feature before the output.
 #[derive(Module, Debug)]
 pub struct MlpCritic {
     /// Hidden layers then the output layer.
     pub layers: Vec<CriticLinear>,
+    /// The data's centre (x, y).
+    pub centre: [f32; 2],
+    /// The data's spread.
+    pub scale: f32,
     /// Whether the output layer also sees [`minibatch_std::group_std`](super::minibatch_std::group_std).
     pub minibatch_std: bool,
 }
@@ -89,7 +109,7 @@ impl MlpConfig {
             .into_iter()
             .map(|(i, o)| LinearConfig::new(i, o).with_initializer(init()).init(device))
             .collect();
-        MlpGenerator { layers, latent_dim: self.latent_dim }
+        MlpGenerator { layers, latent_dim: self.latent_dim, centre: [self.centre_x, self.centre_y], scale: self.scale }
     }
 
     /// A fresh critic.
@@ -99,7 +119,7 @@ impl MlpConfig {
             widths.last_mut().expect("a critic has layers").0 += 1;
         }
         let layers = widths.into_iter().map(|(i, o)| CriticLinear::new(i, o, true, self.spectral_norm, init(), device)).collect();
-        MlpCritic { layers, minibatch_std: self.minibatch_std }
+        MlpCritic { layers, minibatch_std: self.minibatch_std, centre: [self.centre_x, self.centre_y], scale: self.scale }
     }
 }
 
@@ -108,15 +128,24 @@ impl MlpGenerator {
     pub fn forward(&self, z: Tensor<2>) -> Tensor<2> {
         let (last, hidden) = self.layers.split_last().expect("a generator has layers");
         let x = hidden.iter().fold(z, |x, layer| relu(layer.forward(x)));
-        last.forward(x)
+        let unit = last.forward(x);
+        let centre = Tensor::<1>::from_floats(self.centre, &unit.device()).reshape([1, 2]);
+        unit.mul_scalar(self.scale) + centre
     }
 }
 
 impl MlpCritic {
+    /// `(x − centre) / scale` for every point of a (packed) row.
+    fn standardize(&self, x: Tensor<2>) -> Tensor<2> {
+        let points = x.dims()[1] / 2;
+        let centre = Tensor::<1>::from_floats(self.centre, &x.device()).reshape([1, 2]).repeat_dim(1, points);
+        (x - centre).div_scalar(self.scale)
+    }
+
     /// `[n, 2 × pack]` → `[n, 1]` logits.
     pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {
         let (last, hidden) = self.layers.split_last().expect("a critic has layers");
-        let x = hidden.iter().fold(x, |x, layer| leaky_relu(layer.forward(x), 0.2));
+        let x = hidden.iter().fold(self.standardize(x), |x, layer| leaky_relu(layer.forward(x), 0.2));
         last.forward(if self.minibatch_std { append_to_features(x) } else { x })
     }
 
@@ -124,7 +153,7 @@ impl MlpCritic {
     pub fn input_gradient(&self, x: Tensor<2>) -> Tensor<2> {
         let (last, hidden) = self.layers.split_last().expect("a critic has layers");
         let mut pre = Vec::with_capacity(hidden.len());
-        let mut a = x.clone();
+        let mut a = self.standardize(x.clone());
         for layer in hidden {
             let p = layer.forward(a);
             a = leaky_relu(p.clone(), 0.2);
@@ -140,7 +169,8 @@ impl MlpCritic {
         for (layer, p) in hidden.iter().zip(pre).rev() {
             g = layer.input_gradient(g * leaky_mask(p));
         }
-        g
+        // Through the standardization: ∂/∂x = ∂/∂x' / scale.
+        g.div_scalar(self.scale)
     }
 
     /// Turns spectral normalization of every layer on (fresh power-iteration

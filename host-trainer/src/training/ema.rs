@@ -4,6 +4,12 @@
 //! last iterate, is what sampling and export use: it smooths out the
 //! oscillation around the equilibrium that GAN training leaves in θ.
 //!
+//! Early in training the weights move far from where they started, so
+//! the decay warms up as TensorFlow's `ExponentialMovingAverage` does
+//! with its update count: update `t` (from 0) uses
+//! `min(β, (1 + t) / (10 + t))`, and a short run's average is not
+//! dominated by its first, untrained steps ([`warmed_up_decay`]).
+//!
 //! Only trained parameters are averaged. Batch-norm running statistics
 //! describe the weights they were measured with, not an average of them:
 //! [`GeneratorNet::recalibrate`](crate::nets::GeneratorNet::recalibrate)
@@ -54,6 +60,12 @@ pub fn update_average<M: Module>(average: M, current: &M, decay: f32) -> M {
     average.map(&mut Blend { current: collect.0, decay })
 }
 
+/// The decay of the `updates`-th update (from 0): `min(β, (1 + t) / (10 + t))`.
+pub fn warmed_up_decay(decay: f32, updates: u64) -> f32 {
+    let t = updates as f64;
+    decay.min(((1.0 + t) / (10.0 + t)) as f32)
+}
+
 /// A fresh average: a copy of `current` that no gradient reaches and that
 /// shares no state with it (a plain clone would share batch norm's running
 /// statistics, which burn keeps behind a shared lock).
@@ -69,6 +81,15 @@ mod tests {
 
     fn values(l: &Linear) -> Vec<f32> {
         l.weight.val().into_data().try_to_vec::<f32>().unwrap()
+    }
+
+    #[test]
+    fn the_decay_warms_up() {
+        assert_eq!(warmed_up_decay(0.999, 0), 0.1);
+        assert!((warmed_up_decay(0.999, 90) - 0.91).abs() < 1e-6);
+        assert_eq!(warmed_up_decay(0.999, 1_000_000), 0.999);
+        // β = 0.999 is reached after about 9 000 updates.
+        assert!(warmed_up_decay(0.999, 8_000) < 0.999 && warmed_up_decay(0.999, 10_000) == 0.999);
     }
 
     #[test]

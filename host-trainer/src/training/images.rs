@@ -177,6 +177,7 @@ pub fn resume(run: &RunDir, changes: &ResumeChanges, device_choice: DeviceChoice
         config.step_settings(),
     )
     .with_techniques(config.techniques.clone());
+    gan.generator_updates = state.step as u64;
     if let Some(average) = gan.average.take() {
         let path = dir.join(AVERAGE_FILE);
         if !path.exists() {

@@ -9,7 +9,7 @@
 use crate::nets::{CriticNet, GeneratorNet};
 use crate::training::objectives::settings::StepSettings;
 use crate::training::augment::augment;
-use crate::training::ema::{start_average, update_average};
+use crate::training::ema::{start_average, update_average, warmed_up_decay};
 use crate::training::objectives::{clip_weights, gradient_penalty, zero_centered_penalty};
 use crate::training::techniques::Techniques;
 use anyhow::Result;
@@ -43,6 +43,9 @@ pub struct GanStep<G, C, const D: usize> {
     pub techniques: Techniques,
     /// The generator's moving average, when `techniques.ema` is set.
     pub average: Option<G>,
+    /// Generator updates so far (the average's warm-up counts them; a
+    /// resumed run sets it from its checkpoint).
+    pub generator_updates: u64,
 }
 
 /// `[n, a, …]` → `[n / m, m·a, …]`: each group of `m` consecutive samples
@@ -107,6 +110,7 @@ impl<G: GeneratorNet<D>, C: CriticNet<D>, const D: usize> GanStep<G, C, D> {
             latent: LatentDistribution::Normal,
             techniques: Techniques::default(),
             average: None,
+            generator_updates: 0,
         }
     }
 
@@ -190,8 +194,9 @@ impl<G: GeneratorNet<D>, C: CriticNet<D>, const D: usize> GanStep<G, C, D> {
         let grads = GradientsParams::from_grads(g_loss.backward(), &self.generator);
         self.generator = self.opt_g.step(learning_rate, self.generator.clone(), grads);
         if let (Some(decay), Some(average)) = (self.techniques.ema, self.average.take()) {
-            self.average = Some(update_average(average, &self.generator, decay));
+            self.average = Some(update_average(average, &self.generator, warmed_up_decay(decay, self.generator_updates)));
         }
+        self.generator_updates += 1;
         g_loss
     }
 

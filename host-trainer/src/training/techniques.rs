@@ -56,6 +56,37 @@ impl Techniques {
     /// Most samples that may be packed into one.
     pub const MAX_PACK: usize = 16;
 
+    /// The recipe `pocketgan compare` recommends and the defaults use:
+    /// PacGAN2's packing and a 0.999 generator average (see docs/objectives.md).
+    pub fn recommended() -> Techniques {
+        Techniques { ema: Some(0.999), pack: 2, ..Techniques::default() }
+    }
+
+    /// The techniques in a few words ("pack 2 + EMA 0.999"), "none" for none.
+    pub fn summary(&self) -> String {
+        let mut parts = Vec::new();
+        if self.pack() > 1 {
+            parts.push(format!("pack {}", self.pack()));
+        }
+        if let Some(d) = self.ema {
+            parts.push(format!("EMA {d}"));
+        }
+        if self.minibatch_std {
+            parts.push("minibatch std".into());
+        }
+        if let Some(g) = self.r1_gamma {
+            parts.push(format!("R1 γ {g}"));
+        }
+        if let Some(g) = self.r2_gamma {
+            parts.push(format!("R2 γ {g}"));
+        }
+        if !self.augment.is_empty() {
+            let names: Vec<String> = self.augment.iter().map(|a| format!("{a:?}").to_lowercase()).collect();
+            parts.push(format!("DiffAugment ({})", names.join(", ")));
+        }
+        if parts.is_empty() { "none".into() } else { parts.join(" + ") }
+    }
+
     /// The packing factor, at least 1.
     pub fn pack(&self) -> usize {
         self.pack.max(1)

@@ -2,7 +2,7 @@
 //! critic, any objective, mode metrics as training goes, and the critic's
 //! field. [`super::toy_run`] trains into a run folder and draws the pictures.
 
-use crate::data::toy::{normal_pair, open_unit};
+use crate::data::toy::{Normalization, normal_pair, open_unit};
 use crate::data::{ToyData, ToyDistribution};
 use crate::metrics::modes::{EVAL_SAMPLES, ModeReport, mode_coverage};
 use crate::training::objectives::settings::StepSettings;
@@ -55,6 +55,9 @@ pub struct ToyConfig {
     pub eval_every: usize,
     /// Stabilizing techniques (EMA, packing, R1/R2, minibatch std).
     pub techniques: Techniques,
+    /// Let the networks work on the data standardized to its centre and
+    /// spread ([`ToyData::normalization`]); runs from before 2026-12-02 did not.
+    pub normalize: bool,
 }
 
 impl Default for ToyConfig {
@@ -62,7 +65,7 @@ impl Default for ToyConfig {
         ToyConfig {
             data: ToyDistribution::Ring,
             objective: Objective::NonSaturating,
-            steps: 2000,
+            steps: 10_000,
             batch_size: 256,
             learning_rate: None,
             g_learning_rate: None,
@@ -75,7 +78,8 @@ impl Default for ToyConfig {
             neurons: 128,
             seed: 1,
             eval_every: 250,
-            techniques: Techniques::default(),
+            techniques: Techniques::recommended(),
+            normalize: true,
         }
     }
 }
@@ -100,7 +104,7 @@ impl ToyConfig {
     /// Refuses settings that cannot train, saying which and why.
     pub fn validate(&self) -> Result<()> {
         self.step_settings().validate()?;
-        self.networks().validate()?;
+        self.networks(&ToyData::Preset(self.data)).validate()?;
         let g_lr = self.generator_learning_rate();
         if !(g_lr.is_finite() && g_lr > 0.0) {
             bail!("the generator's learning rate (--g-lr) must be a positive number (got {g_lr})");
@@ -118,9 +122,13 @@ impl ToyConfig {
         Ok(())
     }
 
-    /// The network shapes.
-    pub fn networks(&self) -> MlpConfig {
+    /// The network shapes, for learning `data`.
+    pub fn networks(&self, data: &ToyData) -> MlpConfig {
+        let n = if self.normalize { data.normalization() } else { Normalization::IDENTITY };
         MlpConfig::new()
+            .with_centre_x(n.centre[0])
+            .with_centre_y(n.centre[1])
+            .with_scale(n.scale)
             .with_latent_dim(self.latent_dim)
             .with_layers(self.layers)
             .with_neurons(self.neurons)
@@ -226,7 +234,7 @@ impl ToyTrainer {
         config.validate()?;
         let device = device.clone().autodiff();
         device.seed(config.seed);
-        let nets = config.networks();
+        let nets = config.networks(&data);
         let mut gan = GanStep::new(nets.init_generator(&device), nets.init_critic(&device), config.step_settings());
         gan.latent = config.latent;
         // burn initializes a parameter when it is first read, drawing from

@@ -76,9 +76,12 @@ pub fn train_into(config: &ToyConfig, run: &Path, device: &Device, show_progress
 /// Loads a toy run's generator and config.
 pub fn load(run: &Path, device: &Device) -> Result<(ToyConfig, MlpGenerator)> {
     let text = std::fs::read_to_string(run.join("toy.toml")).with_context(|| format!("{} is not a toy run (no toy.toml)", run.display()))?;
-    let config: ToyConfig = toml::from_str(&text).with_context(|| format!("{}/toy.toml is corrupt", run.display()))?;
+    let mut config: ToyConfig = toml::from_str(&text).with_context(|| format!("{}/toy.toml is corrupt", run.display()))?;
+    // Runs from before the data was standardized have no `normalize` field.
+    let table: toml::Table = toml::from_str(&text).with_context(|| format!("{}/toy.toml is corrupt", run.display()))?;
+    config.normalize = table.get("normalize").and_then(toml::Value::as_bool).unwrap_or(false);
     let generator = config
-        .networks()
+        .networks(&config.data.into())
         .init_generator(device)
         .try_load_file(run.join("generator.bpk"))
         .map_err(|e| anyhow::anyhow!("cannot load {}/generator.bpk ({e:?}): did the run finish?", run.display()))?;

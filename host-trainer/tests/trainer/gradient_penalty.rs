@@ -10,14 +10,11 @@ use pocketgan_host_trainer::training::step::random_classes;
 use pocketgan_host_trainer::nets::{CriticNet, Discriminator, DiscriminatorConfig, MlpConfig, MlpCritic};
 use pocketgan_host_trainer::training::objectives::gradient_penalty::penalty_at;
 
-/// burn's seed is process-global and the tests of this file run on parallel
-/// threads: each holds this lock while it draws, so every run sees the same
-/// weights and inputs (otherwise a finite difference lands on a LeakyReLU
-/// kink often enough to make the kink bound below fail now and then).
-static RNG: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 pub(crate) fn device() -> (std::sync::MutexGuard<'static, ()>, Device) {
-    let guard = RNG.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    // The lock also keeps a finite difference from landing on a LeakyReLU
+    // kink now and then, which other draws would make happen.
+    let guard = crate::common::burn_rng();
     let device = Device::flex().autodiff();
     device.seed(11);
     (guard, device)

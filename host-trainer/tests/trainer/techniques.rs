@@ -105,7 +105,7 @@ fn augmentation_reaches_real_and_generated_images_in_both_updates() {
 #[test]
 fn the_average_is_what_a_toy_run_evaluates_and_it_trains_the_same() {
     let _seeded = device();
-    let config = ToyConfig { steps: 40, eval_every: 0, ..ToyConfig::default() };
+    let config = ToyConfig { steps: 40, eval_every: 0, techniques: Techniques::default(), ..ToyConfig::default() };
     let plain = train_toy(&config, &Device::flex(), |_, _| Ok(())).unwrap();
     let averaged = ToyConfig { techniques: Techniques { ema: Some(0.9), ..Techniques::default() }, ..config };
     let run = train_toy(&averaged, &Device::flex(), |_, _| Ok(())).unwrap();
@@ -117,4 +117,20 @@ fn the_average_is_what_a_toy_run_evaluates_and_it_trains_the_same() {
     assert_ne!(p.mean_distance, a.mean_distance, "the evaluation ignored the average");
     let first = run.history[0].modes.mean_distance;
     assert!(a.mean_distance < first, "the average did not move from the untrained generator ({first} → {})", a.mean_distance);
+}
+
+#[test]
+fn the_recommended_recipe_covers_every_ring_mode_on_two_seeds() {
+    let _seeded = device();
+    // The defaults are the recommended recipe (pack 2, EMA 0.999, data
+    // standardized); 8 000 steps is 40 % of the budget the tables use.
+    assert_eq!(ToyConfig::default().techniques, Techniques::recommended());
+    for seed in [1, 2] {
+        let config = ToyConfig { steps: 8000, eval_every: 0, seed, ..ToyConfig::default() };
+        let run = train_toy(&config, &Device::flex(), |_, _| Ok(())).unwrap();
+        let last = run.history.last().unwrap().modes;
+        eprintln!("seed {seed}: {last:?}");
+        assert_eq!(last.modes_covered, 8, "seed {seed}: {last:?}");
+        assert!(last.high_quality > 0.5, "seed {seed}: {last:?}");
+    }
 }

@@ -9,6 +9,16 @@ use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 
+/// burn's random stream is process-global and tests run on parallel
+/// threads: every test that draws from it (weights, latents, batches) in
+/// this process holds this lock, so its numbers are the same every run.
+static BURN_RNG: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Holds burn's random stream for the calling test (see [`BURN_RNG`]).
+pub fn burn_rng() -> std::sync::MutexGuard<'static, ()> {
+    BURN_RNG.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 /// Runs `pocketgan ARGS` to completion.
 pub fn pocketgan(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_pocketgan")).args(args).output().unwrap()
