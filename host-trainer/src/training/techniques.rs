@@ -126,10 +126,12 @@ impl Techniques {
 #[derive(clap::Args, Debug, Clone, Default)]
 pub struct TechniqueArgs {
     /// Average the generator's weights with this decay per step (EMA); the
-    /// average is what sampling and export use. The usual value is 0.999.
+    /// average is what sampling and export use. The usual value is 0.999; 0 turns it off
+    /// [default: 0.999 for toys and the lab, off for images].
     #[arg(long)]
     pub ema: Option<f32>,
-    /// Let the critic judge this many samples at once (PacGAN; 2 is the paper's PacGAN2).
+    /// Let the critic judge this many samples at once (PacGAN; 2 is the paper's PacGAN2; 1 turns it off)
+    /// [default: 2 for toys and the lab, 1 for images].
     #[arg(long)]
     pub pack: Option<usize>,
     /// R1 penalty weight γ on real samples (Mescheder et al.: 10).
@@ -150,8 +152,8 @@ pub struct TechniqueArgs {
 impl TechniqueArgs {
     /// `techniques` with every given flag applied.
     pub fn apply(&self, mut techniques: Techniques) -> Techniques {
-        if self.ema.is_some() {
-            techniques.ema = self.ema;
+        if let Some(d) = self.ema {
+            techniques.ema = (d != 0.0).then_some(d);
         }
         if let Some(p) = self.pack {
             techniques.pack = p;
