@@ -20,8 +20,9 @@ use burn::tensor::Device;
 
 /// The file's first bytes.
 pub const MAGIC: &[u8] = b"pocketgan-lab-session\n";
-/// The JSON part's version.
-pub const VERSION: u32 = 1;
+/// The JSON part's version (2: toy networks standardize their data and
+/// may pack and average, so version 1's networks do not fit).
+pub const VERSION: u32 = 2;
 /// Largest session file read.
 pub const MAX_BYTES: usize = 256 << 20;
 
