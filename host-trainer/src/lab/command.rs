@@ -143,7 +143,7 @@ pub fn parse_compare(text: &str) -> Result<Option<Objective>, String> {
         .into_iter()
         .find(|o| o.name() == text)
         .map(Some)
-        .ok_or_else(|| format!("unknown objective {text:?} to compare with: use none, minimax, non-saturating, wgan, wgan-gp or hinge"))
+        .ok_or_else(|| format!("unknown objective {text:?} to compare with: use none, minimax, non-saturating, wgan, wgan-gp, hinge or least-squares"))
 }
 
 #[cfg(test)]
