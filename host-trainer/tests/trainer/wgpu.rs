@@ -50,7 +50,7 @@ fn wgpu_forward_matches_flex_and_trains() {
         let disc_config = DiscriminatorConfig::new().with_base_channels(8).with_batch_norm(paper.batch_norm);
         let settings = StepSettings { d_steps: 1, ..paper.step };
         let mut gan = GanStep::new(gen_config.init(&gpu).unwrap(), disc_config.init(&gpu).unwrap(), settings);
-        let losses = gan.step(|| (real.clone(), None)).unwrap();
+        let losses = gan.step(gan.settings.learning_rate, || (real.clone(), None)).unwrap();
         assert!(losses.d_loss.is_finite() && losses.g_loss.is_finite(), "{objective}: {losses:?}");
     }
 }
