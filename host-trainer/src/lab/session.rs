@@ -191,7 +191,7 @@ mod tests {
             assert!(e.contains(says), "{e}");
         }
         let mut newer = bytes.clone();
-        let at = newer.windows(11).position(|w| w == b"\"version\":1").expect("a version field") + 10;
+        let at = newer.windows(11).position(|w| w == b"\"version\":2").expect("a version field") + 10;
         newer[at] = b'9';
         let e = format!("{:#}", load(&newer, &device).err().expect("refused"));
         assert!(e.contains("version 9"), "{e}");
