@@ -98,7 +98,9 @@ fn every_objective_learns_fashion_mnist_in_float_and_int8() {
         let config = TrainConfig {
             data: data.clone(),
             objective,
-            steps: if objective == Objective::Minimax { 400 } else { 200 },
+            // Minimax saturates (below); least squares starts slower with these
+            // small networks (618 of the untrained 857 after 200 steps).
+            steps: if matches!(objective, Objective::Minimax | Objective::LeastSquares) { 400 } else { 200 },
             batch_size: 32,
             latent_dim: 16,
             generator_channels: 32,
