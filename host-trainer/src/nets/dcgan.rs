@@ -160,13 +160,11 @@ impl Generator {
     }
 
     /// The generator with its batch norms' running statistics replaced by
-    /// those of one batch of [`RECALIBRATION_SAMPLES`] fixed inputs, run in
-    /// training mode (on an autodiff device; elsewhere it is unchanged).
-    /// What an averaged generator needs before it is drawn or exported: its
-    /// weights are not the ones the running statistics were measured with.
-    pub fn recalibrate_batch_norm(mut self) -> Self {
-        let device = self.project.weight.val().device();
-        let input = crate::nets::seeded::seed_inputs(RECALIBRATION_SEED, RECALIBRATION_SAMPLES, self.latent_dim, self.classes, &device);
+    /// those of `input` (one batch, run in training mode on an autodiff
+    /// device; elsewhere it is unchanged). What an averaged generator needs
+    /// before it is drawn or exported: its weights are not the ones the
+    /// running statistics were measured with.
+    pub fn recalibrate_batch_norm(mut self, input: Tensor<2>) -> Self {
         let momentum = self.project_norm.momentum;
         // Momentum 1: the running statistics become this batch's exactly.
         self.set_batch_norm_momentum(1.0);
@@ -183,7 +181,7 @@ impl Generator {
     }
 }
 
-/// Inputs [`Generator::recalibrate_batch_norm`] measures with.
+/// Inputs an average's batch norm is measured with ([`Generator::recalibrate_batch_norm`]).
 pub const RECALIBRATION_SAMPLES: usize = 512;
 /// First seed of those inputs (far from the seeds sample grids show).
 pub const RECALIBRATION_SEED: u32 = 1 << 20;

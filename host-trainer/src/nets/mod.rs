@@ -51,7 +51,9 @@ impl GeneratorNet<4> for Generator {
         self.classes
     }
     fn recalibrate(self) -> Self {
-        self.recalibrate_batch_norm()
+        let device = self.project.weight.val().device();
+        let input = seeded::seed_inputs(dcgan::RECALIBRATION_SEED, dcgan::RECALIBRATION_SAMPLES, self.latent_dim, self.classes, &device);
+        self.recalibrate_batch_norm(input)
     }
 }
 

@@ -1,7 +1,7 @@
 //! The generator inputs every tool shares: the latents (and classes) a
 //! board uses for each seed, as floats, and the float generator's images.
 
-use crate::nets::Generator;
+use crate::nets::dcgan::Generator;
 use crate::render::grid::float_to_u8;
 use burn::module::Module;
 use burn::tensor::{Device, Tensor, TensorData};

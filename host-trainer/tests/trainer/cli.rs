@@ -2,7 +2,7 @@
 //! (never a panic or a backtrace) for bad input.
 
 
-use crate::common::{fails_with, pocketgan, repo};
+use crate::common::{arg, fails_with, pocketgan, repo, succeeds};
 use std::path::PathBuf;
 
 #[test]
@@ -160,4 +160,31 @@ fn export_and_npu_explain_bad_requests() {
     fails_with(&pocketgan(&["fit", m, "--board", "uno"]), "grove-vision-ai-v2");
     // Nothing was written next to the model by the failed runs.
     assert!(!dir.path().join("junk_vela.tflite").exists());
+}
+
+#[test]
+fn compare_prints_its_tables_and_dumps_every_sample() {
+    let dir = tempfile::tempdir().unwrap();
+    let dump = dir.path().join("dump");
+    let out = succeeds(&pocketgan(&[
+        "compare", "--rows", "paper,techniques", "--objectives", "hinge", "--toys", "ring,grid", "--toy-steps", "20",
+        "--toy-seeds", "1", "--image-data", "digits", "--image-steps", "2", "--image-seeds", "1", "--eval-images", "50",
+        "--dump", arg(&dump),
+    ]));
+    for table in ["## ring", "## grid", "## digits", "| hinge |", "| non-saturating + pack 2 |", "| non-saturating + DiffAugment |"] {
+        assert!(out.contains(table), "no {table:?} in:\n{out}");
+    }
+    // One CSV per toy run (hinge and the four toy techniques), 2 500 points each.
+    for toy in ["ring", "grid"] {
+        let csvs: Vec<_> = std::fs::read_dir(dump.join(toy)).unwrap().map(|e| e.unwrap().path()).collect();
+        assert_eq!(csvs.len(), 5, "{toy}: {csvs:?}");
+        for csv in csvs {
+            let text = std::fs::read_to_string(&csv).unwrap();
+            assert!(text.starts_with("x,y\n") && text.lines().count() == 2501, "{}", csv.display());
+        }
+    }
+    // A float and an int8 grid per image run (hinge and five techniques).
+    let pngs: Vec<String> = std::fs::read_dir(dump.join("digits")).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    assert_eq!(pngs.len(), 12, "{pngs:?}");
+    assert!(pngs.contains(&"hinge-seed1-float.png".to_string()) && pngs.contains(&"hinge-seed1-int8.png".to_string()), "{pngs:?}");
 }
