@@ -40,6 +40,8 @@ pub fn save_picture(path: &Path, data: &ToyData, latent: LatentDistribution, gan
 
 /// Trains into a run folder: config, losses, metrics, pictures, weights.
 pub fn train_into(config: &ToyConfig, run: &Path, device: &Device, show_progress: bool) -> Result<ToyRun> {
+    // Settings that cannot train are refused before the folder exists.
+    config.validate()?;
     if run.join("toy.toml").exists() {
         bail!("{} already holds a toy run: choose another --run folder (or delete that one)", run.display());
     }

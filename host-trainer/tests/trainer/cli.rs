@@ -85,6 +85,15 @@ fn bad_training_input_gets_clear_errors() {
     fails_with(&run(&["--device", "tpu"]), "invalid value 'tpu'");
     fails_with(&pocketgan(&["toy", "--neurons", "0", "--run", dir.path().join("toy").to_str().unwrap()]), "toy networks need");
     fails_with(&pocketgan(&["toy", "--lr=-0.1", "--run", dir.path().join("toy2").to_str().unwrap()]), "learning rate (--lr) must be a positive number");
+    fails_with(&pocketgan(&["toy", "--pack", "3", "--run", dir.path().join("toy3").to_str().unwrap()]), "must be a multiple of --pack");
+    fails_with(&pocketgan(&["toy", "--augment", "cutout", "--run", dir.path().join("toy4").to_str().unwrap()]), "drop --augment");
+    fails_with(&pocketgan(&["toy", "--ema", "1.5", "--run", dir.path().join("toy5").to_str().unwrap()]), "must be in (0, 1)");
+    // Refused before anything is written: the folder stays free for a good run.
+    for toy in ["toy", "toy2", "toy3", "toy4", "toy5"] {
+        assert!(!dir.path().join(toy).exists(), "a refused toy run left {toy}/ behind");
+    }
+    fails_with(&run(&["--r1", "10"]), "add --batch-norm false");
+    fails_with(&run(&["--pack", "2", "--conditional"]), "cannot be combined");
     fails_with(&pocketgan(&["eval", "/nonexistent/run"]), "is not a run folder");
     fails_with(&pocketgan(&["export", "/nonexistent/run", "-o", "x.pgan"]), "is not a run folder");
     let empty = dir.path().join("empty-run");

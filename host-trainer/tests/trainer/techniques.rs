@@ -134,3 +134,28 @@ fn the_recommended_recipe_covers_every_ring_mode_on_two_seeds() {
         assert!(last.high_quality > 0.5, "seed {seed}: {last:?}");
     }
 }
+
+#[test]
+fn the_average_gets_its_own_batch_norm_statistics() {
+    use pocketgan_host_trainer::nets::GeneratorNet;
+    use pocketgan_host_trainer::nets::dcgan::{RECALIBRATION_SAMPLES, RECALIBRATION_SEED};
+    use pocketgan_host_trainer::nets::seeded::seed_inputs;
+    use pocketgan_host_trainer::training::ema::start_average;
+    let (_seeded, device) = device();
+    let g = GeneratorConfig::new().with_latent_dim(8).with_height(16).with_width(16).with_base_channels(8).init(&device).unwrap();
+    let _ = g.forward(seed_inputs(0, 4, 8, 0, &device));
+    let trained_stats = g.project_norm.running_mean.value_sync().into_data();
+    let average = start_average(&g).recalibrate();
+    // The generator's own statistics are untouched by the average's.
+    assert_eq!(g.project_norm.running_mean.value_sync().into_data(), trained_stats);
+    // The average's are the per-channel mean of its first layer's output on
+    // the recalibration seeds.
+    let z = seed_inputs(RECALIBRATION_SEED, RECALIBRATION_SAMPLES, 8, 0, &device);
+    let (c, h, w) = (g.start_channels, g.start_height, g.start_width);
+    let pre = average.project.forward(z).reshape([RECALIBRATION_SAMPLES, c, h, w]);
+    let want = pre.mean_dim(0).mean_dim(2).mean_dim(3).reshape([c]).into_data().try_to_vec::<f32>().unwrap();
+    let got = average.project_norm.running_mean.value_sync().into_data().try_to_vec::<f32>().unwrap();
+    for (i, (a, b)) in got.iter().zip(&want).enumerate() {
+        assert!((a - b).abs() < 1e-4 * b.abs().max(1.0), "channel {i}: running mean {a}, batch mean {b}");
+    }
+}
