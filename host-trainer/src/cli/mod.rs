@@ -49,7 +49,9 @@ enum Command {
     /// Score a run: modes and high-quality share (toy runs); Fréchet distance,
     /// class accuracy and class spread of the float and the int8 generator (image runs).
     Eval(eval::EvalArgs),
-    /// Train every objective for a fixed budget with several seeds and print a comparison table.
+    /// Train each objective, each technique and the recommended recipe for a fixed budget with
+    /// several seeds; print markdown tables (the full default set takes hours on 2 cores:
+    /// narrow it with --rows, --toys, --objectives, --image-steps 0).
     Compare(crate::eval::compare::CompareArgs),
     /// Quantize a run's generator to int8: a .pgan model file and/or a standard int8 .tflite.
     Export(export::ExportArgs),
