@@ -7,7 +7,7 @@
 use super::dump;
 use super::recipes::{Recipe, RowSet, recipes};
 use crate::data::{DataSource, FolderOptions, ToyDistribution};
-use crate::eval::report::score_generator;
+use crate::eval::report::{parse_exported, score_both, score_generator};
 use crate::export;
 use crate::metrics::images::{Evaluator, splits};
 use crate::metrics::modes::EVAL_SAMPLES;
@@ -17,9 +17,8 @@ use crate::training::images::train;
 use crate::training::objectives::Objective;
 use crate::training::run_dir::RunDir;
 use crate::training::toy::{ToyConfig, generated_points, train_toy};
-use anyhow::{Result, anyhow};
+use anyhow::Result;
 use burn::tensor::Device;
-use pocketgan_shared::Model;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -179,10 +178,10 @@ fn image_table(args: &CompareArgs, name: &str, rows: &[Recipe], root: &std::path
             train(&config, &run, DeviceChoice::Cpu, false)?;
             secs.push(t.elapsed().as_secs_f64());
             let (generator, _, _) = run.load_generator(device)?;
-            let s = score_generator(&evaluator, &generator, args.eval_images, device)?;
+            let exported = export::export(&generator, "compare", device)?;
+            let model = parse_exported(&exported.bytes)?;
+            let s = score_both(&evaluator, &generator, &model, args.eval_images)?;
             if let Some(dir) = &args.dump {
-                let exported = export::export(&generator, "dump", device)?;
-                let model = Model::parse(&exported.bytes).map_err(|e| anyhow!("the exported model does not parse: {e}"))?;
                 dump::write_image_grids(&dir.join(name).join(format!("{}-seed{seed}", row.slug())), &generator, &model, device)?;
             }
             eprintln!("  {name}, {}, seed {seed}: Fréchet {:.2} (int8 {:.2}), spread {:.3}", row.label, s.float.frechet, s.int8.frechet, s.float.spread);

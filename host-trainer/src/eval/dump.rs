@@ -39,21 +39,14 @@ pub fn write_points(path: &Path, points: &[[f32; 2]]) -> Result<()> {
 /// as `<stem>-float.png` and `<stem>-int8.png`.
 pub fn write_image_grids(stem: &Path, generator: &Generator, model: &Model<'_>, device: &Device) -> Result<()> {
     create_parent(stem)?;
-    let (h, w, c) = (generator_height(model), generator_width(model), model.header().image.channels as usize);
+    let image = model.header().image;
+    let (h, w, c) = (image.height as usize, image.width as usize, image.channels as usize);
     let z = seed_inputs(0, GRID_IMAGES, generator.latent_dim, generator.classes, device);
     let float = Grid { width: w, height: h, channels: c, images: float_images(generator, z) };
     float.save_png(&with_suffix(stem, "-float.png"), 8, 2)?;
     let mut images = Vec::with_capacity(GRID_IMAGES);
     for_each_seed(model, 0..GRID_IMAGES as u32, |_, codes| images.push(codes.iter().map(|&v| code_to_u8(v)).collect()))?;
     Grid { width: w, height: h, channels: c, images }.save_png(&with_suffix(stem, "-int8.png"), 8, 2)
-}
-
-fn generator_height(model: &Model<'_>) -> usize {
-    model.header().image.height as usize
-}
-
-fn generator_width(model: &Model<'_>) -> usize {
-    model.header().image.width as usize
 }
 
 fn with_suffix(stem: &Path, suffix: &str) -> std::path::PathBuf {

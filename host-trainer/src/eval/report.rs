@@ -24,8 +24,17 @@ pub struct GeneratorScores {
 /// Exports `generator` in memory and scores both versions on `n` seeds.
 pub fn score_generator(evaluator: &Evaluator, generator: &Generator, n: usize, device: &Device) -> Result<GeneratorScores> {
     let exported = export::export(generator, "eval", device)?;
-    let model = Model::parse(&exported.bytes).map_err(|e| anyhow!("the exported model does not parse: {e}"))?;
-    Ok(GeneratorScores { float: evaluator.score_float(generator, n), int8: evaluator.score_int8(&model, n)? })
+    score_both(evaluator, generator, &parse_exported(&exported.bytes)?, n)
+}
+
+/// An exported model's bytes, parsed.
+pub fn parse_exported(bytes: &[u8]) -> Result<Model<'_>> {
+    Model::parse(bytes).map_err(|e| anyhow!("the exported model does not parse: {e}"))
+}
+
+/// Scores `generator` and `model`, its int8 export, on `n` seeds.
+pub fn score_both(evaluator: &Evaluator, generator: &Generator, model: &Model<'_>, n: usize) -> Result<GeneratorScores> {
+    Ok(GeneratorScores { float: evaluator.score_float(generator, n), int8: evaluator.score_int8(model, n)? })
 }
 
 fn print_scores(label: &str, s: &ImageScores) {

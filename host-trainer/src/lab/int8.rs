@@ -81,8 +81,7 @@ impl Int8Generator {
             });
             x = linear.forward(x);
             if last {
-                let centre = Tensor::<1>::from_floats(generator.centre, &device).reshape([1, 2]);
-                x = x.mul_scalar(generator.scale) + centre;
+                x = generator.to_data_units(x);
             } else {
                 x = relu(x);
             }

@@ -185,10 +185,8 @@ fn arrows(trainer: &ToyTrainer, fake: &[[f32; 2]]) -> Vec<[f32; 2]> {
     let flat: Vec<f32> = fake.iter().flatten().copied().collect();
     let x = Tensor::<2>::from_data(TensorData::new(flat, [n, 2]), trainer.device()).require_grad();
     let objective = trainer.gan.settings.objective;
-    // The loss is a mean: times n, each point's own gradient. A packing
-    // critic sees each point as a group of copies of itself.
-    let packed = x.clone().repeat_dim(1, trainer.gan.techniques.pack());
-    let loss = objective.generator_loss(trainer.gan.critic.forward(packed)).mul_scalar(n as f32);
+    // The loss is a mean: times n, each point's own gradient.
+    let loss = objective.generator_loss(trainer.gan.critic.forward_points(x.clone())).mul_scalar(n as f32);
     let grads = loss.backward();
     match x.grad(&grads) {
         Some(g) => points(g.neg()),

@@ -87,9 +87,6 @@ impl MlpConfig {
 
     /// Checks that the networks have something to learn with.
     pub fn validate(&self) -> anyhow::Result<()> {
-        if self.pack == 0 || self.pack > 16 {
-            anyhow::bail!("--pack must be 1-16 (got {})", self.pack);
-        }
         if self.latent_dim == 0 || self.latent_dim > 1024 || self.layers == 0 || self.neurons == 0 || self.layers > 16 || self.neurons > 4096 {
             anyhow::bail!(
                 "toy networks need 1-16 hidden layers of 1-4096 neurons and a latent of 1-1024 \
@@ -128,7 +125,12 @@ impl MlpGenerator {
     pub fn forward(&self, z: Tensor<2>) -> Tensor<2> {
         let (last, hidden) = self.layers.split_last().expect("a generator has layers");
         let x = hidden.iter().fold(z, |x, layer| relu(layer.forward(x)));
-        let unit = last.forward(x);
+        self.to_data_units(last.forward(x))
+    }
+
+    /// The network's unit-scale output `[n, 2]` as points of the data:
+    /// `centre + scale · unit`.
+    pub fn to_data_units(&self, unit: Tensor<2>) -> Tensor<2> {
         let centre = Tensor::<1>::from_floats(self.centre, &unit.device()).reshape([1, 2]);
         unit.mul_scalar(self.scale) + centre
     }
@@ -147,6 +149,13 @@ impl MlpCritic {
         let (last, hidden) = self.layers.split_last().expect("a critic has layers");
         let x = hidden.iter().fold(self.standardize(x), |x, layer| leaky_relu(layer.forward(x), 0.2));
         last.forward(if self.minibatch_std { append_to_features(x) } else { x })
+    }
+
+    /// Points judged one by one, `[n, 2]` → `[n, 1]`: a packing critic
+    /// sees each point as a group of copies of itself.
+    pub fn forward_points(&self, points: Tensor<2>) -> Tensor<2> {
+        let pack = self.layers[0].inner.weight.val().dims()[0] / 2;
+        self.forward(points.repeat_dim(1, pack))
     }
 
     /// ∂D(x)/∂x per sample, as tracked operations (see [`gradient_penalty`](mod@crate::training::objectives::gradient_penalty)).

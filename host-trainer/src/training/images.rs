@@ -9,6 +9,7 @@ use crate::render::grid::Grid;
 use crate::nets::seeded::{float_images, seed_inputs};
 use crate::training::image_config::{ResumeChanges, TrainConfig};
 use crate::training::interrupt;
+use crate::training::objectives::settings::check_generator_learning_rate;
 use crate::files::write_atomic;
 use crate::training::run_dir::{AVERAGE_FILE, CheckpointState, RunDir, load_module, replace_checkpoint, truncate_losses};
 use anyhow::{Context, Result, bail};
@@ -64,10 +65,7 @@ impl Setup {
             bail!("--steps and --batch-size must be at least 1");
         }
         config.step_settings().validate()?;
-        let g_lr = config.generator_learning_rate();
-        if !(g_lr.is_finite() && g_lr > 0.0) {
-            bail!("the generator's learning rate (--g-lr) must be a positive number (got {g_lr})");
-        }
+        check_generator_learning_rate(config.generator_learning_rate())?;
         let t = &config.techniques;
         t.validate(config.batch_size)?;
         if config.gp_weight.is_some() && config.batch_norm == Some(true) {
@@ -284,8 +282,12 @@ fn train_loop(
         bar.set_message(format!("D {d_loss:.3}  G {g_loss:.3}"));
         bar.inc(1);
 
-        if last || interrupted || (config.sample_every > 0 && step % config.sample_every == 0) {
-            save_grid(&gan.sampling_generator(), &fixed_z, &setup.generator, &run.samples().join(format!("step-{step:06}.png")))?;
+        let grid_now = last || interrupted || (config.sample_every > 0 && step % config.sample_every == 0);
+        // The generator pictures and checkpoints show (an average's batch norm
+        // measured once for both).
+        let sampling = (grid_now || checkpoint_now).then(|| gan.sampling_generator());
+        if let (true, Some(generator)) = (grid_now, &sampling) {
+            save_grid(generator, &fixed_z, &setup.generator, &run.samples().join(format!("step-{step:06}.png")))?;
         }
         if checkpoint_now {
             let state = CheckpointState {
@@ -295,7 +297,8 @@ fn train_loop(
                 batches_drawn: Some(batches.drawn()),
                 images: Some(data.len()),
             };
-            write_checkpoint(run, &gan, &state)?;
+            let average = sampling.as_ref().filter(|_| gan.average.is_some());
+            write_checkpoint(run, &gan, average, &state)?;
             last_good = Some(step);
         }
         if interrupted {
@@ -346,12 +349,14 @@ fn plot_or_warn(run: &RunDir, bar: &ProgressBar) {
 }
 
 
-fn write_checkpoint(run: &RunDir, gan: &ImageGan, state: &CheckpointState) -> Result<()> {
+/// Writes the checkpoint; `average` is the generator's average, its batch
+/// norm measured for it, when the run keeps one.
+fn write_checkpoint(run: &RunDir, gan: &ImageGan, average: Option<&Generator>, state: &CheckpointState) -> Result<()> {
     let io = |e| anyhow::anyhow!("cannot write checkpoint: {e:?}");
     replace_checkpoint(run, |dir| {
         gan.generator.clone().save_file(dir.join("generator.bpk")).map_err(io)?;
-        if gan.average.is_some() {
-            gan.sampling_generator().save_file(dir.join(AVERAGE_FILE)).map_err(io)?;
+        if let Some(average) = average {
+            average.clone().save_file(dir.join(AVERAGE_FILE)).map_err(io)?;
         }
         gan.critic.clone().save_file(dir.join("discriminator.bpk")).map_err(io)?;
         gan.opt_g.save(dir.join("optimizer-g.bin")).map_err(io)?;

@@ -5,7 +5,7 @@
 use crate::data::toy::{Normalization, normal_pair, open_unit};
 use crate::data::{ToyData, ToyDistribution};
 use crate::metrics::modes::{EVAL_SAMPLES, ModeReport, mode_coverage};
-use crate::training::objectives::settings::StepSettings;
+use crate::training::objectives::settings::{StepSettings, check_generator_learning_rate};
 use crate::training::step::{GanStep, LatentDistribution, StepLosses};
 use crate::nets::{MlpConfig, MlpCritic, MlpGenerator};
 use crate::training::objectives::{Objective, OptimizerKind};
@@ -105,10 +105,7 @@ impl ToyConfig {
     pub fn validate(&self) -> Result<()> {
         self.step_settings().validate()?;
         self.networks(&ToyData::Preset(self.data)).validate()?;
-        let g_lr = self.generator_learning_rate();
-        if !(g_lr.is_finite() && g_lr > 0.0) {
-            bail!("the generator's learning rate (--g-lr) must be a positive number (got {g_lr})");
-        }
+        check_generator_learning_rate(self.generator_learning_rate())?;
         if self.steps == 0 || !(1..=65_536).contains(&self.batch_size) {
             bail!("--steps must be at least 1 and the batch size (--batch-size) 1-65536 (got {} and {})", self.steps, self.batch_size);
         }
@@ -242,7 +239,7 @@ impl ToyTrainer {
         // the weights a function of the seed alone, whatever reads them
         // next (a picture, a lab view, or the first update).
         let _ = gan.generator.forward(Tensor::zeros([1, config.latent_dim], &device));
-        let _ = gan.critic.forward(Tensor::zeros([1, 2 * config.techniques.pack()], &device));
+        let _ = gan.critic.forward_points(Tensor::zeros([1, 2], &device));
         let gan = gan.with_techniques(config.techniques.clone());
         Ok(ToyTrainer {
             gan,
@@ -352,7 +349,5 @@ pub fn field_grid(gan: &ToyGan, extent: f32, cells: usize) -> Vec<f32> {
     let to = |i: usize| ((i as f32 + 0.5) / cells as f32 * 2.0 - 1.0) * extent;
     let centres: Vec<f32> = (0..cells * cells).flat_map(|i| [to(i % cells), -to(i / cells)]).collect();
     let grid = Tensor::<2>::from_data(TensorData::new(centres, [cells * cells, 2]), &device);
-    // A packing critic judges groups: each point stands for a group of copies of itself.
-    let grid = grid.repeat_dim(1, gan.techniques.pack());
-    field_value(gan.settings.objective, gan.critic.valid().forward(grid)).into_data().try_to_vec::<f32>().unwrap_or_default()
+    field_value(gan.settings.objective, gan.critic.valid().forward_points(grid)).into_data().try_to_vec::<f32>().unwrap_or_default()
 }

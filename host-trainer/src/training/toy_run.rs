@@ -78,10 +78,12 @@ pub fn train_into(config: &ToyConfig, run: &Path, device: &Device, show_progress
 /// Loads a toy run's generator and config.
 pub fn load(run: &Path, device: &Device) -> Result<(ToyConfig, MlpGenerator)> {
     let text = std::fs::read_to_string(run.join("toy.toml")).with_context(|| format!("{} is not a toy run (no toy.toml)", run.display()))?;
-    let mut config: ToyConfig = toml::from_str(&text).with_context(|| format!("{}/toy.toml is corrupt", run.display()))?;
+    let corrupt = || format!("{}/toy.toml is corrupt", run.display());
+    let table: toml::Table = toml::from_str(&text).with_context(corrupt)?;
     // Runs from before the data was standardized have no `normalize` field.
-    let table: toml::Table = toml::from_str(&text).with_context(|| format!("{}/toy.toml is corrupt", run.display()))?;
-    config.normalize = table.get("normalize").and_then(toml::Value::as_bool).unwrap_or(false);
+    let standardized = table.contains_key("normalize");
+    let mut config: ToyConfig = table.try_into().with_context(corrupt)?;
+    config.normalize &= standardized;
     let generator = config
         .networks(&config.data.into())
         .init_generator(device)

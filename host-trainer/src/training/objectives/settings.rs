@@ -67,6 +67,14 @@ impl StepSettings {
     }
 }
 
+/// Refuses a generator learning rate (`--g-lr`) that cannot train.
+pub fn check_generator_learning_rate(g_lr: f64) -> Result<()> {
+    if !(g_lr.is_finite() && g_lr > 0.0) {
+        anyhow::bail!("the generator's learning rate (--g-lr) must be a positive number (got {g_lr})");
+    }
+    Ok(())
+}
+
 /// The hyperparameters an objective's paper recommends.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PaperDefaults {
