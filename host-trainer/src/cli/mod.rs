@@ -38,7 +38,7 @@ pub struct Cli {
 enum Command {
     /// Train briefly on the bundled digits, export to int8 and draw what a board shows.
     Demo(demo::DemoArgs),
-    /// Train a DCGAN with any objective (minimax, non-saturating, wgan, wgan-gp, hinge) into a run folder.
+    /// Train a DCGAN with any objective (minimax, non-saturating, wgan, wgan-gp, hinge, least-squares) into a run folder.
     Train(train::TrainArgs),
     /// Train a GAN on a 2-D toy distribution and watch it cover the modes (GAN Lab's setting).
     Toy(toy::ToyArgs),

@@ -65,6 +65,17 @@ impl ImageSet {
         self.labels.as_ref().map(|labels| labels.iter().map(|&l| l as usize + 1).max().unwrap_or(0))
     }
 
+    /// The images (and labels) at `indices`, in that order.
+    pub fn select(&self, indices: &[usize], description: String) -> ImageSet {
+        let n = self.image_len();
+        ImageSet {
+            description,
+            pixels: indices.iter().flat_map(|&i| self.pixels[i * n..(i + 1) * n].iter().copied()).collect(),
+            labels: self.labels.as_ref().map(|l| indices.iter().map(|&i| l[i]).collect()),
+            ..*self
+        }
+    }
+
     /// The images (and labels) in `range`.
     pub fn subset(&self, range: std::ops::Range<usize>) -> ImageSet {
         let n = self.image_len();

@@ -158,6 +158,8 @@ fn image_table(args: &CompareArgs, name: &str, rows: &[Recipe], root: &std::path
         score_generator(&evaluator, &g, args.eval_images, device)?
     };
     println!("| (untrained) | {:.2} | {:.2} | {:.3} | - |", untrained.float.frechet, untrained.int8.frechet, untrained.float.spread);
+    let real = evaluator.score_real(&train_set, args.eval_images);
+    println!("| (real training images: the floor) | {:.2} | - | {:.3} | - |", real.frechet, real.spread);
     for row in rows {
         let (mut fd, mut fd8, mut spread, mut secs) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for seed in 1..=args.image_seeds {

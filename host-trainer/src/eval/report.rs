@@ -84,5 +84,6 @@ pub fn run(path: &Path, n: usize, json: bool) -> Result<()> {
     println!("|---|---|---|---|---|");
     print_scores("float", &scores.float);
     print_scores("int8 (board)", &scores.int8);
+    print_scores(&format!("{} real training images (the floor)", n.min(train.len())), &evaluator.score_real(&train, n));
     Ok(())
 }
