@@ -5,7 +5,7 @@ use super::parse::{parse_size, timestamp};
 use crate::config_file::{config_file, override_fields};
 use crate::data::{DataSource, FolderOptions, ResizeMode};
 use crate::training::device::DeviceChoice;
-use crate::training::image_config::{ResumeChanges, TrainConfig};
+use crate::training::image_config::{Preset, ResumeChanges, TrainConfig};
 use crate::training::images;
 use crate::training::objectives::{Objective, OptimizerKind};
 use crate::training::run_dir::RunDir;
@@ -52,25 +52,30 @@ pub struct TrainArgs {
     /// Batch size [default: 64].
     #[arg(long)]
     batch_size: Option<usize>,
-    /// GAN objective; its paper's optimizer settings are the defaults.
+    /// GAN objective; the preset gives its optimizer settings.
     #[arg(long, value_enum)]
     objective: Option<Objective>,
+    /// Where unset settings come from: `recommended` (non-saturating: R1 γ 10, no D batch norm,
+    /// Adam 1e-3 β (0, 0.99); every objective: pack 2 and a 0.995 average) or `paper`
+    /// (the objective's paper settings, no technique) [default: recommended].
+    #[arg(long, value_enum)]
+    preset: Option<Preset>,
     /// Train a class-conditional GAN on the data set's labels.
     #[arg(long)]
     conditional: bool,
     /// Optimizer [default: the objective's: rmsprop for wgan, adam otherwise].
     #[arg(long, value_enum)]
     optimizer: Option<OptimizerKind>,
-    /// Learning rate [default: the objective's: 2e-4, 5e-5 for wgan, 1e-4 for wgan-gp].
+    /// Learning rate [default: 1e-3 for the recommended non-saturating GAN; the paper's otherwise: 2e-4, 5e-5 for wgan, 1e-4 for wgan-gp].
     #[arg(long)]
     lr: Option<f64>,
     /// Generator learning rate (two time scales) [default: --lr].
     #[arg(long)]
     g_lr: Option<f64>,
-    /// Adam beta1 [default: the objective's: 0.5, 0.0 for wgan-gp].
+    /// Adam beta1 [default: 0 for the recommended non-saturating GAN; the paper's otherwise: 0.5, 0.0 for wgan-gp].
     #[arg(long)]
     beta1: Option<f32>,
-    /// Adam beta2 [default: the objective's: 0.999, 0.9 for wgan-gp].
+    /// Adam beta2 [default: 0.99 for the recommended non-saturating GAN; the paper's otherwise: 0.999, 0.9 for wgan-gp].
     #[arg(long)]
     beta2: Option<f32>,
     /// Discriminator steps per generator step (k, n_critic) [default: 1, 5 for wgan and wgan-gp].
@@ -85,7 +90,7 @@ pub struct TrainArgs {
     /// Spectral norm in the discriminator [default: true for hinge].
     #[arg(long)]
     spectral_norm: Option<bool>,
-    /// Batch norm in the discriminator [default: false for wgan-gp and hinge].
+    /// Batch norm in the discriminator [default: false for wgan-gp, hinge and the recommended non-saturating GAN].
     #[arg(long)]
     batch_norm: Option<bool>,
     /// Latent size [default: 32].
@@ -146,7 +151,8 @@ fn train_config(args: &TrainArgs) -> Result<TrainConfig> {
                      d_steps = d_steps, clip = clip, gp_weight = gp_weight, spectral_norm = spectral_norm,
                      batch_norm = batch_norm);
     c.conditional |= args.conditional;
-    c.techniques = args.techniques.apply(c.techniques);
+    override_fields!(c, args; preset = preset);
+    c.techniques = Some(args.techniques.apply(c.techniques()));
     Ok(c)
 }
 
@@ -162,6 +168,7 @@ fn fixed_by_the_run(args: &TrainArgs) -> Vec<&'static str> {
         ("--skip-bad-images", args.skip_bad_images),
         ("--batch-size", args.batch_size.is_some()),
         ("--objective", args.objective.is_some()),
+        ("--preset", args.preset.is_some()),
         ("--conditional", args.conditional),
         ("--optimizer", args.optimizer.is_some()),
         ("--lr", args.lr.is_some()),

@@ -12,7 +12,7 @@ use crate::export;
 use crate::metrics::images::{Evaluator, splits};
 use crate::metrics::modes::EVAL_SAMPLES;
 use crate::training::device::DeviceChoice;
-use crate::training::image_config::TrainConfig;
+use crate::training::image_config::{Preset, TrainConfig};
 use crate::training::images::train;
 use crate::training::objectives::Objective;
 use crate::training::run_dir::RunDir;
@@ -173,7 +173,8 @@ fn image_table(args: &CompareArgs, name: &str, rows: &[Recipe], root: &std::path
                 sample_every: 0,
                 checkpoint_every: 0,
                 batch_norm: row.batch_norm,
-                techniques: row.techniques.clone(),
+                preset: if row.recommended { Preset::Recommended } else { Preset::Paper },
+                techniques: (!row.recommended).then(|| row.techniques.clone()),
                 ..TrainConfig::default()
             };
             let t = Instant::now();

@@ -2,6 +2,7 @@
 //! with its paper's settings and nothing else, each technique alone on the
 //! default objective, and each objective with the recommended recipe.
 
+use crate::training::image_config::Preset;
 use crate::training::objectives::Objective;
 use crate::training::techniques::{Augmentation, Techniques};
 
@@ -28,6 +29,9 @@ pub struct Recipe {
     /// Batch norm in an image discriminator (`None`: the objective's);
     /// R1 needs it off.
     pub batch_norm: Option<bool>,
+    /// An image run takes everything from the recommended preset
+    /// ([`Preset::Recommended`]) instead of the objective's paper and `techniques`.
+    pub recommended: bool,
 }
 
 impl Recipe {
@@ -44,7 +48,7 @@ impl Recipe {
 /// The rows of `sets` for `objectives`; `images` adds the image-only
 /// technique (augmentation).
 pub fn recipes(sets: &[RowSet], objectives: &[Objective], images: bool) -> Vec<Recipe> {
-    let plain = |objective: Objective, label: String, techniques: Techniques| Recipe { label, objective, techniques, batch_norm: None };
+    let plain = |objective: Objective, label: String, techniques: Techniques| Recipe { label, objective, techniques, batch_norm: None, recommended: false };
     let mut rows = Vec::new();
     if sets.contains(&RowSet::Paper) {
         rows.extend(objectives.iter().map(|&o| plain(o, o.to_string(), Techniques::default())));
@@ -60,6 +64,7 @@ pub fn recipes(sets: &[RowSet], objectives: &[Objective], images: bool) -> Vec<R
             objective: ns,
             techniques: Techniques { r1_gamma: Some(10.0), ..none.clone() },
             batch_norm: Some(false),
+            recommended: false,
         });
         if images {
             let all = vec![Augmentation::Translation, Augmentation::Cutout, Augmentation::Brightness];
@@ -68,7 +73,17 @@ pub fn recipes(sets: &[RowSet], objectives: &[Objective], images: bool) -> Vec<R
     }
     if sets.contains(&RowSet::Recommended) {
         let r = Techniques::recommended();
-        rows.extend(objectives.iter().map(|&o| plain(o, format!("{o} + {}", r.summary()), r.clone())));
+        rows.extend(objectives.iter().map(|&o| {
+            if images {
+                let label = match o {
+                    Objective::NonSaturating => format!("{o} + recommended ({}, Adam 1e-3 β 0/0.99, no D batch norm)", Preset::Recommended.techniques(o, false).summary()),
+                    _ => format!("{o} + recommended ({})", Preset::Recommended.techniques(o, false).summary()),
+                };
+                Recipe { label, objective: o, techniques: Preset::Recommended.techniques(o, false), batch_norm: None, recommended: true }
+            } else {
+                plain(o, format!("{o} + {}", r.summary()), r.clone())
+            }
+        }));
     }
     rows
 }

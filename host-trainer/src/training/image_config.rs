@@ -3,15 +3,58 @@
 //! change.
 
 use crate::data::DataSource;
-use crate::training::objectives::settings::StepSettings;
+use crate::training::objectives::settings::{PaperDefaults, StepSettings};
 use crate::training::objectives::{Objective, OptimizerKind};
 use crate::training::run_dir::RunDir;
 use crate::training::techniques::Techniques;
 use anyhow::{Context, Result};
 
+/// Where a run's unset settings come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Preset {
+    /// The recipe measured best in docs/objectives.md: for the
+    /// non-saturating objective, Mescheder et al.'s R1 setup (no batch norm
+    /// in the discriminator, R1 γ = 10, Adam 1e-3 with β = (0, 0.99)); for
+    /// every objective, PacGAN2 packing and a 0.995 generator average
+    /// (no packing for conditional runs).
+    #[default]
+    Recommended,
+    /// The objective's paper settings and no technique.
+    Paper,
+}
+
+impl Preset {
+    /// The optimizer and discriminator settings this preset starts from.
+    pub fn defaults(self, objective: Objective) -> PaperDefaults {
+        let paper = objective.paper_defaults();
+        match (self, objective) {
+            (Preset::Recommended, Objective::NonSaturating) => PaperDefaults {
+                step: StepSettings { learning_rate: 1e-3, beta1: 0.0, beta2: 0.99, ..paper.step },
+                batch_norm: false,
+                ..paper
+            },
+            _ => paper,
+        }
+    }
+
+    /// The techniques this preset starts from.
+    pub fn techniques(self, objective: Objective, conditional: bool) -> Techniques {
+        match self {
+            Preset::Paper => Techniques::default(),
+            Preset::Recommended => Techniques {
+                ema: Some(0.995),
+                pack: if conditional { 1 } else { 2 },
+                r1_gamma: (objective == Objective::NonSaturating).then_some(10.0),
+                ..Techniques::default()
+            },
+        }
+    }
+}
+
 /// Every training hyperparameter; saved, resolved, as `config.toml` in the
-/// run folder. Unset optimizer fields take the objective's paper defaults
-/// ([`Objective::paper_defaults`]).
+/// run folder. Unset fields take the preset's values ([`Preset::defaults`],
+/// [`Preset::techniques`]).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct TrainConfig {
@@ -58,8 +101,11 @@ pub struct TrainConfig {
     pub sample_every: usize,
     /// Write a checkpoint every this many steps (0: only at the end).
     pub checkpoint_every: usize,
-    /// Stabilizing techniques (EMA, packing, R1/R2, augmentation, minibatch std).
-    pub techniques: Techniques,
+    /// Where unset settings come from.
+    pub preset: Preset,
+    /// Stabilizing techniques (EMA, packing, R1/R2, augmentation, minibatch
+    /// std; default: the preset's).
+    pub techniques: Option<Techniques>,
 }
 
 impl Default for TrainConfig {
@@ -86,7 +132,8 @@ impl Default for TrainConfig {
             seed: 1,
             sample_every: 250,
             checkpoint_every: 500,
-            techniques: Techniques::default(),
+            preset: Preset::Recommended,
+            techniques: None,
         }
     }
 }
@@ -97,13 +144,27 @@ impl TrainConfig {
         let text = std::fs::read_to_string(run.config()).with_context(|| {
             format!("{} is not a run folder (no config.toml): train one with `pocketgan train`", run.root.display())
         })?;
-        toml::from_str(&text).map_err(|e| anyhow::anyhow!("{} is not a valid training config: {e}", run.config().display()))
+        let mut config: TrainConfig =
+            toml::from_str(&text).map_err(|e| anyhow::anyhow!("{} is not a valid training config: {e}", run.config().display()))?;
+        // Runs from before techniques existed have no table: they used none.
+        config.techniques.get_or_insert_with(Techniques::default);
+        Ok(config)
+    }
+
+    /// The settings unset fields take: the preset's for the objective.
+    pub fn defaults(&self) -> PaperDefaults {
+        self.preset.defaults(self.objective)
+    }
+
+    /// The techniques in use: the config's, or the preset's.
+    pub fn techniques(&self) -> Techniques {
+        self.techniques.clone().unwrap_or_else(|| self.preset.techniques(self.objective, self.conditional))
     }
 
 
-    /// The step settings: the objective's paper defaults with this config's overrides.
+    /// The step settings: the preset's defaults with this config's overrides.
     pub fn step_settings(&self) -> StepSettings {
-        let paper = self.objective.paper_defaults().step;
+        let paper = self.defaults().step;
         StepSettings {
             objective: self.objective,
             optimizer: self.optimizer.unwrap_or(paper.optimizer),
@@ -121,9 +182,9 @@ impl TrainConfig {
         self.g_learning_rate.unwrap_or(self.step_settings().learning_rate)
     }
 
-    /// The config with every unset field filled from the objective's paper.
+    /// The config with every unset field filled from the preset.
     pub fn resolved(&self) -> TrainConfig {
-        let paper = self.objective.paper_defaults();
+        let paper = self.defaults();
         let s = self.step_settings();
         TrainConfig {
             optimizer: Some(s.optimizer),
@@ -136,6 +197,7 @@ impl TrainConfig {
             gp_weight: s.gp_weight,
             spectral_norm: Some(self.spectral_norm.unwrap_or(paper.spectral_norm)),
             batch_norm: Some(self.batch_norm.unwrap_or(paper.batch_norm)),
+            techniques: Some(self.techniques()),
             ..self.clone()
         }
     }

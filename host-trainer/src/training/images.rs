@@ -66,13 +66,13 @@ impl Setup {
         }
         config.step_settings().validate()?;
         check_generator_learning_rate(config.generator_learning_rate())?;
-        let t = &config.techniques;
+        let t = &config.techniques();
         t.validate(config.batch_size)?;
         if config.gp_weight.is_some() && config.batch_norm == Some(true) {
             bail!("a gradient penalty needs a discriminator without batch norm: drop --batch-norm (or the penalty)");
         }
         if t.needs_input_gradient() && config.batch_norm == Some(true) {
-            bail!("R1/R2 need a discriminator without batch norm (its statistics mix the samples): add --batch-norm false");
+            bail!("R1/R2 need a discriminator without batch norm (its statistics mix the samples): add --batch-norm false, or turn the penalty off with --r1 0");
         }
         if t.pack() > 1 && config.conditional {
             bail!("--pack and --conditional cannot be combined yet: a packed critic would need every sample's class");
@@ -133,7 +133,7 @@ pub fn train(config: &TrainConfig, run: &RunDir, device_choice: DeviceChoice, sh
         setup.discriminator.init(&setup.device)?,
         config.step_settings(),
     )
-    .with_techniques(config.techniques.clone());
+    .with_techniques(config.techniques());
     train_loop(&config, run, &setup, gan, batches, 0, show_progress)
 }
 
@@ -174,7 +174,7 @@ pub fn resume(run: &RunDir, changes: &ResumeChanges, device_choice: DeviceChoice
         load_module(setup.discriminator.init(&setup.device)?, &dir.join("discriminator.bpk"))?,
         config.step_settings(),
     )
-    .with_techniques(config.techniques.clone());
+    .with_techniques(config.techniques());
     gan.generator_updates = state.step as u64;
     if let Some(average) = gan.average.take() {
         let path = dir.join(AVERAGE_FILE);

@@ -127,17 +127,18 @@ impl Techniques {
 pub struct TechniqueArgs {
     /// Average the generator's weights with this decay per step (EMA); the
     /// average is what sampling and export use. The usual value is 0.999; 0 turns it off
-    /// [default: 0.999 for toys and the lab, off for images].
+    /// [default: 0.999 for toys and the lab, 0.995 for images (their 4 000-step budget), off with --preset paper].
     #[arg(long)]
     pub ema: Option<f32>,
     /// Let the critic judge this many samples at once (PacGAN; 2 is the paper's PacGAN2; 1 turns it off)
-    /// [default: 2 for toys and the lab, 1 for images].
+    /// [default: 2; 1 for conditional images and with --preset paper].
     #[arg(long)]
     pub pack: Option<usize>,
-    /// R1 penalty weight γ on real samples (Mescheder et al.: 10).
+    /// R1 penalty weight γ on real samples (Mescheder et al.: 10; 0 turns it off)
+    /// [default: 10 for the recommended non-saturating image GAN, off otherwise].
     #[arg(long)]
     pub r1: Option<f32>,
-    /// R2 penalty weight γ on generated samples.
+    /// R2 penalty weight γ on generated samples (0 turns it off).
     #[arg(long)]
     pub r2: Option<f32>,
     /// Differentiable augmentations of everything the critic sees (images only),
@@ -158,11 +159,11 @@ impl TechniqueArgs {
         if let Some(p) = self.pack {
             techniques.pack = p;
         }
-        if self.r1.is_some() {
-            techniques.r1_gamma = self.r1;
+        if let Some(g) = self.r1 {
+            techniques.r1_gamma = (g != 0.0).then_some(g);
         }
-        if self.r2.is_some() {
-            techniques.r2_gamma = self.r2;
+        if let Some(g) = self.r2 {
+            techniques.r2_gamma = (g != 0.0).then_some(g);
         }
         if let Some(a) = &self.augment {
             techniques.augment = a.clone();

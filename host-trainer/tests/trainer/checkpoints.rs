@@ -88,17 +88,18 @@ fn a_resumed_run_computes_what_an_uninterrupted_one_does() {
     // Adam with batch norm; RMSProp, 5 critic steps, clipping and classes;
     // spectral norm's persistent vectors.
     for (name, extra) in [
-        ("ns", &["--objective", "non-saturating"][..]),
-        ("wgan", &["--objective", "wgan", "--conditional"][..]),
-        ("hinge", &["--objective", "hinge"][..]),
+        ("ns", &["--preset", "paper", "--objective", "non-saturating"][..]),
+        ("wgan", &["--preset", "paper", "--objective", "wgan", "--conditional"][..]),
+        ("hinge", &["--preset", "paper", "--objective", "hinge"][..]),
         // The generator's average, packing, augmentation's random draws,
         // minibatch std, two learning rates, least squares.
         (
             "techniques",
-            &["--objective", "least-squares", "--ema", "0.99", "--pack", "2", "--augment", "translation,cutout,brightness",
-              "--minibatch-std", "--g-lr", "4e-4"][..],
+            &["--preset", "paper", "--objective", "least-squares", "--ema", "0.99", "--pack", "2", "--augment",
+              "translation,cutout,brightness", "--minibatch-std", "--g-lr", "4e-4"][..],
         ),
-        ("r1", &["--r1", "10", "--r2", "1", "--batch-norm", "false"][..]),
+        // The recommended preset (R1, packing, the average) plus R2.
+        ("recommended", &["--r2", "1"][..]),
     ] {
         let whole = dir.path().join(format!("{name}-whole"));
         let split = dir.path().join(format!("{name}-split"));
@@ -109,7 +110,8 @@ fn a_resumed_run_computes_what_an_uninterrupted_one_does() {
         assert!(out.contains("trained to step 7"), "{out}");
         assert_eq!(losses(&split), losses(&whole), "{name}: resumed losses differ");
         assert_eq!(exported(&split), exported(&whole), "{name}: resumed weights differ");
-        assert_eq!(split.join("checkpoint/generator-ema.bpk").exists(), name == "techniques", "{name}: the average's file");
+        let averaged = matches!(name, "techniques" | "recommended");
+        assert_eq!(split.join("checkpoint/generator-ema.bpk").exists(), averaged, "{name}: the average's file");
     }
     // Export takes the average where there is one.
     let averaged_run = dir.path().join("techniques-split");

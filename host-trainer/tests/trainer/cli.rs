@@ -92,7 +92,8 @@ fn bad_training_input_gets_clear_errors() {
     for toy in ["toy", "toy2", "toy3", "toy4", "toy5"] {
         assert!(!dir.path().join(toy).exists(), "a refused toy run left {toy}/ behind");
     }
-    fails_with(&run(&["--r1", "10"]), "add --batch-norm false");
+    fails_with(&run(&["--r1", "10", "--batch-norm", "true"]), "add --batch-norm false");
+    fails_with(&run(&["--preset", "paper", "--r1", "10"]), "add --batch-norm false");
     fails_with(&run(&["--pack", "2", "--conditional"]), "cannot be combined");
     fails_with(&pocketgan(&["eval", "/nonexistent/run"]), "is not a run folder");
     fails_with(&pocketgan(&["export", "/nonexistent/run", "-o", "x.pgan"]), "is not a run folder");

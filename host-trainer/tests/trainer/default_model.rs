@@ -1,4 +1,5 @@
-//! The committed default model: valid, faithful to its float generator, and
+//! The committed default models (the 137k-parameter default and the small
+//! one): valid, within their size, faithful to their float generators, and
 //! reproducible from the committed float checkpoint.
 
 use burn::tensor::Device;
@@ -38,4 +39,17 @@ fn exporting_the_committed_checkpoint_gives_an_equivalent_model() {
     let old = Model::parse(&committed).unwrap();
     assert_eq!(fresh.scratch_len(), old.scratch_len());
     assert_eq!(fresh.macs(), old.macs());
+}
+
+#[test]
+fn the_small_default_fits_64_kib_of_weights_and_matches_its_float_generator() {
+    let bytes = std::fs::read(repo().join("models/dcgan-digits-small.pgan")).unwrap();
+    let model = Model::parse(&bytes).unwrap();
+    let weight_bytes: usize = model.layers().map(|l| l.unwrap().weights.as_bytes().len()).sum();
+    assert!(weight_bytes <= 64 * 1024, "{weight_bytes} bytes of int8 weights");
+    let device = Device::flex();
+    let (generator, config, _) = RunDir::new(repo().join("models/dcgan-digits-small-run")).load_generator(&device).unwrap();
+    assert_eq!(config.base_channels, 32);
+    let agreement = int8_vs_float(&model, &generator, &device).unwrap();
+    assert!(agreement.psnr_db >= 30.0, "PSNR {:.2} dB", agreement.psnr_db);
 }
