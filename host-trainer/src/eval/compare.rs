@@ -32,9 +32,9 @@ pub struct CompareArgs {
     /// on non-saturating), recommended (each objective with the recommended recipe).
     #[arg(long, value_enum, value_delimiter = ',', default_value = "paper,techniques,recommended")]
     rows: Vec<RowSet>,
-    /// The toy distributions (none: skip toys).
-    #[arg(long, value_enum, value_delimiter = ',', default_value = "ring,grid")]
-    toys: Vec<ToyDistribution>,
+    /// The toy distributions, comma-separated ('none': skip toys).
+    #[arg(long, value_delimiter = ',', default_value = "ring,grid", value_parser = parse_toy)]
+    toys: Vec<Option<ToyDistribution>>,
     /// Generator steps per toy run.
     #[arg(long, default_value_t = 20_000)]
     toy_steps: usize,
@@ -62,6 +62,17 @@ pub struct CompareArgs {
     dump: Option<PathBuf>,
 }
 
+/// A toy distribution's name, or `none` (no toy tables).
+fn parse_toy(name: &str) -> Result<Option<ToyDistribution>, String> {
+    if name == "none" {
+        return Ok(None);
+    }
+    <ToyDistribution as clap::ValueEnum>::from_str(name, false).map(Some).map_err(|_| {
+        let names: Vec<String> = <ToyDistribution as clap::ValueEnum>::value_variants().iter().filter_map(|d| clap::ValueEnum::to_possible_value(d)).map(|v| v.get_name().to_string()).collect();
+        format!("unknown toy '{name}': choose from {}, or none", names.join(", "))
+    })
+}
+
 fn mean_sd(v: &[f64]) -> (f64, f64) {
     let n = v.len().max(1) as f64;
     let m = v.iter().sum::<f64>() / n;
@@ -80,7 +91,7 @@ pub fn run(args: &CompareArgs) -> Result<()> {
         anyhow::bail!("--toy-seeds and --image-seeds must be at least 1");
     }
     let device = Device::flex();
-    for &toy in &args.toys {
+    for &toy in args.toys.iter().flatten() {
         toy_table(args, toy, &recipes(&args.rows, &objectives, false), &device)?;
     }
     if args.image_steps == 0 {

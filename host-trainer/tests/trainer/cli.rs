@@ -95,6 +95,7 @@ fn bad_training_input_gets_clear_errors() {
     fails_with(&run(&["--r1", "10", "--batch-norm", "true"]), "add --batch-norm false");
     fails_with(&run(&["--preset", "paper", "--r1", "10"]), "add --batch-norm false");
     fails_with(&run(&["--pack", "2", "--conditional"]), "cannot be combined");
+    fails_with(&pocketgan(&["compare", "--toys", "rings"]), "unknown toy 'rings': choose from ring, grid");
     fails_with(&pocketgan(&["eval", "/nonexistent/run"]), "is not a run folder");
     fails_with(&pocketgan(&["export", "/nonexistent/run", "-o", "x.pgan"]), "is not a run folder");
     let empty = dir.path().join("empty-run");
