@@ -144,14 +144,13 @@ fn train_config(args: &TrainArgs) -> Result<TrainConfig> {
              add --data path/to/folder (the built-in data sets have a fixed size)"
         );
     }
-    override_fields!(c, args; steps = steps, batch_size = batch_size, latent_dim = latent_dim, objective = objective,
+    override_fields!(c, args; steps = steps, batch_size = batch_size, latent_dim = latent_dim, objective = objective, preset = preset,
                      generator_channels = generator_channels, discriminator_channels = discriminator_channels,
                      seed = seed, sample_every = sample_every, checkpoint_every = checkpoint_every);
     override_fields!(c, args; some optimizer = optimizer, learning_rate = lr, g_learning_rate = g_lr, beta1 = beta1, beta2 = beta2,
                      d_steps = d_steps, clip = clip, gp_weight = gp_weight, spectral_norm = spectral_norm,
                      batch_norm = batch_norm);
     c.conditional |= args.conditional;
-    override_fields!(c, args; preset = preset);
     c.techniques = Some(args.techniques.apply(c.techniques()));
     Ok(c)
 }

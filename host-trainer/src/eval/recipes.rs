@@ -75,11 +75,10 @@ pub fn recipes(sets: &[RowSet], objectives: &[Objective], images: bool) -> Vec<R
         let r = Techniques::recommended();
         rows.extend(objectives.iter().map(|&o| {
             if images {
-                let label = match o {
-                    Objective::NonSaturating => format!("{o} + recommended ({}, Adam 1e-3 β 0/0.99, no D batch norm)", Preset::Recommended.techniques(o, false).summary()),
-                    _ => format!("{o} + recommended ({})", Preset::Recommended.techniques(o, false).summary()),
-                };
-                Recipe { label, objective: o, techniques: Preset::Recommended.techniques(o, false), batch_norm: None, recommended: true }
+                let techniques = Preset::Recommended.techniques(o, false);
+                let optimizer = if o == Objective::NonSaturating { ", Adam 1e-3 β 0/0.99, no D batch norm" } else { "" };
+                let label = format!("{o} + recommended ({}{optimizer})", techniques.summary());
+                Recipe { label, objective: o, techniques, batch_norm: None, recommended: true }
             } else {
                 plain(o, format!("{o} + {}", r.summary()), r.clone())
             }
