@@ -66,22 +66,40 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
 
 /// Loads every PNG/JPEG under `dir`, center-cropped to a square and resized.
 pub fn load(dir: &Path, options: &FolderOptions) -> Result<ImageSet> {
+    check_options(options)?;
+    let files = list_images(dir)?;
+    load_files(&files, dir, options)
+}
+
+/// Refuses sizes and channel counts the networks cannot take.
+pub(crate) fn check_options(options: &FolderOptions) -> Result<()> {
     if options.size < 4 || !options.size.is_multiple_of(4) || options.size > 256 {
         bail!("--image-size must be a multiple of 4 between 4 and 256 (got {})", options.size);
     }
     if options.channels != 1 && options.channels != 3 {
         bail!("--channels must be 1 (gray) or 3 (RGB), got {}", options.channels);
     }
+    Ok(())
+}
+
+/// Every PNG/JPEG under `dir` (searched recursively), sorted; an error if none.
+pub(crate) fn list_images(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     collect(dir, &mut files)?;
     files.sort();
     if files.is_empty() {
         bail!("{} holds no .png, .jpg or .jpeg files (searched recursively)", dir.display());
     }
+    Ok(files)
+}
+
+/// Loads `files` (found under `dir`, named in messages), each made square
+/// and resized as `options` say.
+pub(crate) fn load_files(files: &[PathBuf], dir: &Path, options: &FolderOptions) -> Result<ImageSet> {
     let side = options.size as u32;
     let mut pixels = Vec::with_capacity(files.len() * options.size * options.size * options.channels);
     let mut bad = Vec::new();
-    for path in &files {
+    for path in files {
         match square_image(path, side, options.resize) {
             Ok(square) if options.channels == 1 => pixels.extend_from_slice(square.to_luma8().as_raw()),
             Ok(square) => pixels.extend_from_slice(square.to_rgb8().as_raw()),

@@ -1,5 +1,6 @@
 //! Training images: the bundled MNIST digits, Fashion-MNIST from Debian's
-//! package, or a folder of the user's own pictures.
+//! package, or a folder of the user's own pictures; 2-D toy distributions;
+//! and pairs of images for translation.
 
 mod batches;
 mod folder;
@@ -7,6 +8,7 @@ mod idx;
 mod image_set;
 mod npm_digits;
 pub mod toy;
+pub mod translation;
 
 pub use batches::Batches;
 pub use folder::{FolderOptions, ResizeMode};

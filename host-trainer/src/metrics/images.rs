@@ -53,37 +53,13 @@ pub fn splits(data: &DataSource) -> Result<(ImageSet, ImageSet)> {
             DataSource::FashionMnist { split: "test".into() }.load()?,
         )),
         DataSource::Digits => {
-            let all = data.load()?;
-            let (train, test) = held_out_per_class(all.labels.as_deref().unwrap_or(&[]), 10);
-            Ok((
-                all.select(&train, format!("{} (training split)", all.description)),
-                all.select(&test, format!("{} (test split: the last tenth of each class)", all.description)),
-            ))
+            Ok(data.load()?.split_per_class(10))
         }
         DataSource::Folder { path, .. } => bail!(
             "{} has no class labels, and `pocketgan eval` needs them to train its classifier: evaluate runs on digits or fashion-mnist",
             path.display()
         ),
     }
-}
-
-/// Indices of the training and the test split: the last `1/parts` of each
-/// class's images is the test split, so both splits hold the classes in
-/// the data's own proportions. (The bundled digits run out of fives before
-/// the end: their last 1 000 images hold no five and 223 ones, and a test
-/// split cut there made every balanced generator look worse.)
-fn held_out_per_class(labels: &[u8], parts: usize) -> (Vec<usize>, Vec<usize>) {
-    let classes = labels.iter().map(|&l| l as usize + 1).max().unwrap_or(0);
-    let mut total = vec![0usize; classes];
-    labels.iter().for_each(|&l| total[l as usize] += 1);
-    let mut seen = vec![0usize; classes];
-    let (mut train, mut test) = (Vec::new(), Vec::new());
-    for (i, &l) in labels.iter().enumerate() {
-        let l = l as usize;
-        seen[l] += 1;
-        if seen[l] > total[l] - total[l] / parts { test.push(i) } else { train.push(i) }
-    }
-    (train, test)
 }
 
 impl Evaluator {
@@ -188,27 +164,4 @@ fn requested_classes(classes: usize, n: usize) -> Option<Vec<usize>> {
 
 fn rows(features: Tensor<2>) -> Vec<f32> {
     features.into_data().try_to_vec::<f32>().expect("features are f32")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::held_out_per_class;
-
-    #[test]
-    fn the_test_split_holds_every_class_in_the_data_s_proportions() {
-        // Interleaved classes where class 2 runs out early, as the bundled digits' fives do.
-        let mut labels: Vec<u8> = (0..60).map(|i| (i % 3) as u8).collect();
-        labels.retain(|&l| l != 2);
-        labels.extend((0..20).map(|i| (i % 3) as u8));
-        let (train, test) = held_out_per_class(&labels, 10);
-        assert_eq!(train.len() + test.len(), labels.len());
-        let count = |idx: &[usize], c: u8| idx.iter().filter(|&&i| labels[i] == c).count();
-        for c in 0..3u8 {
-            let total = labels.iter().filter(|&&l| l == c).count();
-            assert_eq!(count(&test, c), total / 10, "class {c}");
-        }
-        // The held-out images are each class's last ones.
-        let last_zero = labels.iter().rposition(|&l| l == 0).unwrap();
-        assert!(test.contains(&last_zero) && !train.contains(&last_zero));
-    }
 }
