@@ -199,3 +199,23 @@ fn compare_prints_its_tables_and_dumps_every_sample() {
     assert_eq!(pngs.len(), 12, "{pngs:?}");
     assert!(pngs.contains(&"hinge-seed1-float.png".to_string()) && pngs.contains(&"hinge-seed1-int8.png".to_string()), "{pngs:?}");
 }
+
+#[test]
+fn data_pairs_draws_translation_data_and_explains_bad_folders() {
+    let dir = tempfile::tempdir().unwrap();
+    let png = dir.path().join("pairs.png");
+    let out = succeeds(&pocketgan(&["data", "pairs", "skeletons", "-n", "4", "-o", arg(&png)]));
+    assert!(out.contains("paired") && out.contains("test: 997 and 997"), "{out}");
+    let drawn = image::open(&png).unwrap();
+    assert!(drawn.width() > drawn.height(), "four pairs in one row");
+    // A folder pair with a lonely A image, and a folder without B/.
+    let root = dir.path().join("mine");
+    for (side, name) in [("A", "1.png"), ("A", "2.png"), ("B", "1.png")] {
+        std::fs::create_dir_all(root.join(side)).unwrap();
+        image::GrayImage::new(32, 32).save(root.join(side).join(name)).unwrap();
+    }
+    fails_with(&pocketgan(&["data", "pairs", arg(&root), "-o", arg(&png)]), "1 in A/ without a partner in B/: 2");
+    fails_with(&pocketgan(&["data", "pairs", arg(&root.join("A")), "-o", arg(&png)]), "A/ (the inputs) and B/ (the outputs)");
+    fails_with(&pocketgan(&["data", "pairs", "no-such-data", "-o", arg(&png)]), "unknown translation data");
+    fails_with(&pocketgan(&["data", "pairs", "outlines", "--unpaired", "-o", arg(&png)]), "is a paired data set");
+}
