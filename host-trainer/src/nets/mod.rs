@@ -6,6 +6,7 @@ pub mod minibatch_std;
 pub mod mlp;
 pub mod seeded;
 pub mod spectral_norm;
+pub mod unet;
 
 pub use dcgan::{Discriminator, DiscriminatorConfig, Generator, GeneratorConfig};
 pub use mlp::{MlpConfig, MlpCritic, MlpGenerator};
