@@ -3,6 +3,7 @@
 pub mod critic_layers;
 pub mod dcgan;
 pub mod minibatch_std;
+pub mod patch_gan;
 pub mod mlp;
 pub mod seeded;
 pub mod spectral_norm;
