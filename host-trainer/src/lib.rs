@@ -12,7 +12,7 @@
 //! | [`files`], [`config_file`] | atomic file writes; config files and flag overrides |
 //! | [`data`] | image sets, folders of images, 2-D toy distributions |
 //! | [`render`] | pictures: sample grids, loss curves, toy plots, the font |
-//! | [`nets`] | the networks (DCGAN, toy MLPs, spectral norm) and their fixed-seed inputs |
+//! | [`nets`] | the networks (DCGAN, toy MLPs, spectral norm, the translators' U-Net and PatchGAN) and their fixed-seed inputs |
 //! | [`board`] | the int8 model as a board runs it: sampling, board specs and fit, screens, inspection |
 //! | [`export`] | batch-norm folding, calibration, int8 quantization, int8-vs-float agreement |
 //! | [`metrics`] | numbers from samples: toy modes, the classifier, Fréchet distance |
