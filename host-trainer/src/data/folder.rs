@@ -48,16 +48,19 @@ impl FolderOptions {
     }
 }
 
-fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+/// Every file under `dir` (searched recursively) whose extension, in any
+/// case, is one of `extensions`.
+pub(crate) fn collect_files(dir: &Path, extensions: &[&str], out: &mut Vec<PathBuf>) -> Result<()> {
     let entries = std::fs::read_dir(dir).map_err(|e| anyhow::anyhow!("cannot read folder {}: {e}", dir.display()))?;
     for entry in entries {
         let path = entry?.path();
         if path.is_dir() {
-            collect(&path, out)?;
-        } else if matches!(
-            path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref(),
-            Some("png" | "jpg" | "jpeg")
-        ) {
+            collect_files(&path, extensions, out)?;
+        } else if path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| extensions.iter().any(|x| x.eq_ignore_ascii_case(e)))
+        {
             out.push(path);
         }
     }
@@ -85,7 +88,7 @@ pub(crate) fn check_options(options: &FolderOptions) -> Result<()> {
 /// Every PNG/JPEG under `dir` (searched recursively), sorted; an error if none.
 pub(crate) fn list_images(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut files = Vec::new();
-    collect(dir, &mut files)?;
+    collect_files(dir, &["png", "jpg", "jpeg"], &mut files)?;
     files.sort();
     if files.is_empty() {
         bail!("{} holds no .png, .jpg or .jpeg files (searched recursively)", dir.display());

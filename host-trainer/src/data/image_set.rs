@@ -89,11 +89,11 @@ impl ImageSet {
 
     /// The training and the test split: the last tenth of each class (or,
     /// unlabelled, of the whole set) is held out; see [`held_out_per_class`].
-    pub fn split_per_class(&self, parts: usize) -> (ImageSet, ImageSet) {
+    pub fn split_per_class(&self) -> (ImageSet, ImageSet) {
         let (train, test) = match &self.labels {
-            Some(labels) => held_out_per_class(labels, parts),
+            Some(labels) => held_out_per_class(labels, 10),
             None => {
-                let cut = self.len() - self.len() / parts;
+                let cut = self.len() - self.len() / 10;
                 ((0..cut).collect(), (cut..self.len()).collect())
             }
         };

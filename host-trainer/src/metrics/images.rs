@@ -53,7 +53,7 @@ pub fn splits(data: &DataSource) -> Result<(ImageSet, ImageSet)> {
             DataSource::FashionMnist { split: "test".into() }.load()?,
         )),
         DataSource::Digits => {
-            Ok(data.load()?.split_per_class(10))
+            Ok(data.load()?.split_per_class())
         }
         DataSource::Folder { path, .. } => bail!(
             "{} has no class labels, and `pocketgan eval` needs them to train its classifier: evaluate runs on digits or fashion-mnist",

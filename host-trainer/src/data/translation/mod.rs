@@ -117,13 +117,13 @@ impl TranslationData {
                 Ok(TranslationSplits { train: with_outlines(train)?, test: with_outlines(test)? })
             }
             TranslationData::Skeletons => {
-                let (train, test) = DataSource::Digits.load()?.split_per_class(10);
+                let (train, test) = DataSource::Digits.load()?.split_per_class();
                 Ok(TranslationSplits { train: with_skeletons(train)?, test: with_skeletons(test)? })
             }
             TranslationData::PrintedDigits { seed } => {
                 let fonts = printed::find_fonts()?;
-                let (printed_train, printed_test) = printed::render_digits(&fonts, PRINTED_DIGITS, *seed)?.split_per_class(10);
-                let (hand_train, hand_test) = DataSource::Digits.load()?.split_per_class(10);
+                let (printed_train, printed_test) = printed::render_digits(&fonts, PRINTED_DIGITS, *seed)?.split_per_class();
+                let (hand_train, hand_test) = DataSource::Digits.load()?.split_per_class();
                 Ok(TranslationSplits {
                     train: ImagePairs::unpaired(printed_train, hand_train)?,
                     test: ImagePairs::unpaired(printed_test, hand_test)?,
@@ -131,8 +131,8 @@ impl TranslationData {
             }
             TranslationData::Folders { path, paired, options } => {
                 let all = folders::load(path, *paired, options)?;
-                let (a_train, a_test) = all.a.split_per_class(10);
-                let (b_train, b_test) = all.b.split_per_class(10);
+                let (a_train, a_test) = all.a.split_per_class();
+                let (b_train, b_test) = all.b.split_per_class();
                 let join = |a, b| if *paired { ImagePairs::paired(a, b) } else { ImagePairs::unpaired(a, b) };
                 Ok(TranslationSplits { train: join(a_train, b_train)?, test: join(a_test, b_test)? })
             }

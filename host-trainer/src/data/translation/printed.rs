@@ -5,10 +5,11 @@
 //! small random sizes, shifts, rotations and ink weights.
 
 use crate::data::ImageSet;
+use crate::data::folder::collect_files;
 use ab_glyph::{Font, FontVec, PxScale, point};
 use anyhow::{Result, bail};
 use pocketgan_shared::LatentSampler;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// The image side (MNIST's).
 pub const SIDE: usize = 28;
@@ -45,8 +46,9 @@ pub fn find_fonts() -> Result<Vec<DigitFont>> {
         folders.push(PathBuf::from(extra));
     }
     let mut files = Vec::new();
-    for folder in &folders {
-        collect_font_files(folder, &mut files);
+    // A font package that is not installed leaves its folder out.
+    for folder in folders.iter().filter(|f| f.is_dir()) {
+        collect_files(folder, &["ttf", "otf"], &mut files)?;
     }
     let mut fonts = Vec::new();
     for path in files {
@@ -72,21 +74,6 @@ pub fn find_fonts() -> Result<Vec<DigitFont>> {
         );
     }
     Ok(fonts)
-}
-
-fn collect_font_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            collect_font_files(&path, out);
-        } else if matches!(
-            path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref(),
-            Some("ttf" | "otf")
-        ) {
-            out.push(path);
-        }
-    }
 }
 
 /// `count` printed digits (labels 0–9 in turn), each from a face, size,
