@@ -16,6 +16,7 @@ pub mod plot;
 pub mod sample;
 pub mod toy;
 pub mod train;
+pub mod train_translator;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -27,7 +28,7 @@ use std::process::ExitCode;
     name = "pocketgan",
     version,
     about = "Train GANs on your workstation, run them on a microcontroller",
-    after_help = "Typical use:\n  pocketgan demo                                   train 2 min, export, preview\n  pocketgan train --data digits --run runs/mine    train a DCGAN\n  pocketgan train --resume runs/mine               continue after Ctrl-C (or train longer: --steps)\n  pocketgan plot runs/mine                         loss curves to PNG and SVG\n  pocketgan train --objective wgan-gp --conditional  another objective, class labels\n  pocketgan toy --data ring --objective hinge      a 2-D toy GAN, pictures of it learning\n  pocketgan lab                                    watch it learn live at http://127.0.0.1:8765/\n  pocketgan eval runs/mine                         Fréchet distance, classes, float vs int8\n  pocketgan export runs/mine -o mine.pgan          quantize to int8\n  pocketgan sample mine.pgan -o grid.png           what a board draws\n  pocketgan inspect mine.pgan                      what is inside\n  pocketgan fit mine.pgan --board rp-pico          will it fit a board"
+    after_help = "Typical use:\n  pocketgan demo                                   train 2 min, export, preview\n  pocketgan train --data digits --run runs/mine    train a DCGAN\n  pocketgan train --resume runs/mine               continue after Ctrl-C (or train longer: --steps)\n  pocketgan plot runs/mine                         loss curves to PNG and SVG\n  pocketgan train --objective wgan-gp --conditional  another objective, class labels\n  pocketgan train-translator --data skeletons      pix2pix: skeleton → digit\n  pocketgan toy --data ring --objective hinge      a 2-D toy GAN, pictures of it learning\n  pocketgan lab                                    watch it learn live at http://127.0.0.1:8765/\n  pocketgan eval runs/mine                         Fréchet distance, classes, float vs int8\n  pocketgan export runs/mine -o mine.pgan          quantize to int8\n  pocketgan sample mine.pgan -o grid.png           what a board draws\n  pocketgan inspect mine.pgan                      what is inside\n  pocketgan fit mine.pgan --board rp-pico          will it fit a board"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -40,6 +41,8 @@ enum Command {
     Demo(demo::DemoArgs),
     /// Train a DCGAN with any objective (minimax, non-saturating, wgan, wgan-gp, hinge, least-squares) into a run folder.
     Train(train::TrainArgs),
+    /// Train an image-to-image translator (a U-Net): pix2pix from pairs, CycleGAN from two unpaired sets.
+    TrainTranslator(train_translator::TranslatorArgs),
     /// Train a GAN on a 2-D toy distribution and watch it cover the modes (GAN Lab's setting).
     Toy(toy::ToyArgs),
     /// Watch a 2-D GAN learn in your browser (GAN Lab's views, every objective, int8 view).
@@ -82,6 +85,7 @@ pub fn run() -> Result<ExitCode> {
     match &Cli::parse().command {
         Command::Demo(args) => demo::run(args),
         Command::Train(args) => train::run(args),
+        Command::TrainTranslator(args) => train_translator::run(args),
         Command::Toy(args) => done(toy::run(args)),
         Command::Lab(args) => done(lab::run(args)),
         Command::Plot(args) => done(plot::run(args)),

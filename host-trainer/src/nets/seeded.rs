@@ -30,7 +30,11 @@ pub fn seed_inputs(first_seed: u32, n: usize, latent_dim: usize, classes: usize,
 
 /// Runs `generator` (in inference mode) and returns 8-bit images, HWC.
 pub fn float_images(generator: &Generator, z: Tensor<2>) -> Vec<Vec<u8>> {
-    let out = generator.valid().forward(z.without_autodiff());
+    tensor_images(generator.valid().forward(z.without_autodiff()))
+}
+
+/// `[n, C, H, W]` images in `[-1, 1]` as 8-bit HWC images.
+pub fn tensor_images(out: Tensor<4>) -> Vec<Vec<u8>> {
     let [n, c, h, w] = out.dims();
     let v = out.into_data().try_to_vec::<f32>().expect("generator output is f32");
     (0..n)

@@ -142,6 +142,9 @@ pub fn train(config: &TrainConfig, run: &RunDir, device_choice: DeviceChoice, sh
 /// (on the CPU; GPUs may sum in another order). `sample_every` and
 /// `checkpoint_every` may change; everything else is the run's.
 pub fn resume(run: &RunDir, changes: &ResumeChanges, device_choice: DeviceChoice, show_progress: bool) -> Result<TrainReport> {
+    if run.is_translator() {
+        bail!("{0} is a translator's run: continue it with `pocketgan train-translator --resume {0}`", run.root.display());
+    }
     let mut config = TrainConfig::read(run)
         .with_context(|| format!("{} is not a training run that can be resumed", run.root.display()))?;
     let (dir, state) = run.checkpoint_state()?;
@@ -195,7 +198,7 @@ pub fn resume(run: &RunDir, changes: &ResumeChanges, device_choice: DeviceChoice
 /// random state a function of (seed, step), so a checkpoint needs no RNG
 /// dump to be resumed exactly. SplitMix64's finalizer keeps nearby steps'
 /// seeds unrelated.
-fn step_seed(seed: u64, step: usize) -> u64 {
+pub(crate) fn step_seed(seed: u64, step: usize) -> u64 {
     let mut z = seed ^ (step as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
@@ -335,14 +338,14 @@ impl ModuleVisitor for NonFiniteParams {
 }
 
 /// Whether every float parameter of `module` is finite.
-fn all_finite<M: Module>(module: &M) -> bool {
+pub(crate) fn all_finite<M: Module>(module: &M) -> bool {
     let mut visitor = NonFiniteParams(0);
     module.visit(&mut visitor);
     visitor.0 == 0
 }
 
 /// Redraws the loss curves; a failure there must not fail training.
-fn plot_or_warn(run: &RunDir, bar: &ProgressBar) {
+pub(crate) fn plot_or_warn(run: &RunDir, bar: &ProgressBar) {
     if let Err(e) = crate::render::loss_plot::loss_curves(&run.root) {
         bar.println(format!("warning: could not draw the loss curves: {e:#}"));
     }

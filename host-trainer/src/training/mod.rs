@@ -25,4 +25,5 @@ pub mod run_dir;
 pub mod step;
 pub mod techniques;
 pub mod toy;
+pub mod translation;
 pub mod toy_run;

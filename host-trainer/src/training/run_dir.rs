@@ -66,6 +66,15 @@ impl RunDir {
     pub fn generator_config(&self) -> PathBuf {
         self.root.join("generator.json")
     }
+    /// `translator.json`: present in translator runs
+    /// (`pocketgan train-translator`) instead of `generator.json`.
+    pub fn translator_config(&self) -> PathBuf {
+        self.root.join("translator.json")
+    }
+    /// Whether this is a translator's run.
+    pub fn is_translator(&self) -> bool {
+        self.translator_config().exists()
+    }
     /// The current checkpoint folder.
     pub fn checkpoint(&self) -> PathBuf {
         self.root.join("checkpoint")
@@ -84,6 +93,13 @@ impl RunDir {
     pub fn load_generator(&self, device: &Device) -> Result<(Generator, GeneratorConfig, CheckpointState)> {
         if !self.root.is_dir() {
             bail!("{} is not a run folder (train one with `pocketgan train --run {}`)", self.root.display(), self.root.display());
+        }
+        if self.is_translator() {
+            bail!(
+                "{} holds a translator, not a generator: `pocketgan export {}` turns it into a model, and `pocketgan translate` runs it",
+                self.root.display(),
+                self.root.display()
+            );
         }
         let config = GeneratorConfig::load(self.generator_config()).map_err(|e| {
             anyhow::anyhow!(

@@ -8,6 +8,7 @@
 //! - [`objectives`]: every objective learns; clipping and spectral norm hold
 //! - [`gradient_penalty`]: the explicit input gradient against autodiff and finite differences
 //! - [`techniques`]: EMA, packing, R1/R2, augmentation, minibatch std, the best toy recipe
+//! - [`translators`]: pix2pix and CycleGAN runs: exact resume, grids, refusals
 //! - [`default_model`]: the committed model against its float checkpoint
 //! - [`lab`]: `pocketgan lab`'s server and its page in headless Chromium
 //! - [`wgpu`]: burn-wgpu against burn-flex (feature `wgpu`)
@@ -23,4 +24,5 @@ mod lab;
 mod objectives;
 mod pipeline;
 mod techniques;
+mod translators;
 mod wgpu;
