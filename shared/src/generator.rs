@@ -1,12 +1,15 @@
-//! Runs a whole model: latent (and class) in, image codes out.
+//! Runs a whole model: latent (and class) in, image codes out
+//! ([`generate`]), or image codes in, image codes out ([`translate`]).
 //!
 //! All memory comes from the caller's scratch buffer of
 //! [`Model::scratch_len`] bytes, so a board can use a static buffer and the
-//! host can refuse a model that will not fit before flashing it.
+//! host can refuse a model that will not fit before flashing it. The
+//! buffer is split as [`crate::format::ScratchPlan`] says.
 
-use crate::format::{Model, ModelError};
+use crate::format::{MAX_KEPT, Model, ModelError, Placement, Region};
 use crate::kernels::optimized::{run_layer, staging_region};
 use crate::latent::LATENT_ONE;
+use core::ops::Range;
 
 /// Generates one image.
 ///
@@ -22,9 +25,8 @@ pub fn generate<'s>(
     scratch: &'s mut [i8],
 ) -> Result<&'s [i8], ModelError> {
     let header = model.header();
-    let plan = model.scratch_plan();
-    if scratch.len() < plan.total() {
-        return Err(ModelError::ScratchTooSmall { needed: plan.total(), available: scratch.len() });
+    if model.is_translator() {
+        return Err(ModelError::WrongKind { translator: true });
     }
     if latent.len() != header.latent_dim as usize {
         return Err(ModelError::LatentLength { found: latent.len(), expected: header.latent_dim });
@@ -34,27 +36,115 @@ pub fn generate<'s>(
         (Some(c), n) if c < n => Some(c as usize),
         (requested, classes) => return Err(ModelError::Class { requested, classes }),
     };
+    run(model, scratch, |input| {
+        input[..latent.len()].copy_from_slice(latent);
+        input[latent.len()..].fill(0);
+        if let Some(c) = one_hot {
+            input[latent.len() + c] = LATENT_ONE;
+        }
+    })
+}
 
-    let (even, rest) = scratch.split_at_mut(plan.even);
-    let (odd, rest) = rest.split_at_mut(plan.odd);
+/// Translates one image.
+///
+/// `image` holds the translator's input as `height × width × channels`
+/// codes in HWC order, quantized as the header's
+/// [`crate::format::ImageInput`] says (for pocketgan's translators code `c`
+/// stands for `c / 128`: [`crate::pixels::code_of_gray`] makes them from
+/// 8-bit pixels). Returns the output image as [`generate`] does.
+pub fn translate<'s>(model: &Model<'_>, image: &[i8], scratch: &'s mut [i8]) -> Result<&'s [i8], ModelError> {
+    if !model.is_translator() {
+        return Err(ModelError::WrongKind { translator: false });
+    }
+    if image.len() != model.input_len() {
+        return Err(ModelError::ImageLength { found: image.len(), expected: model.input_len() });
+    }
+    run(model, scratch, |input| input.copy_from_slice(image))
+}
+
+/// A kept output's place in the activation regions.
+#[derive(Clone, Copy)]
+struct KeptRange {
+    start: usize,
+    len: usize,
+    channels: usize,
+}
+
+/// Runs every layer; `fill` writes the input codes.
+fn run<'s>(model: &Model<'_>, scratch: &'s mut [i8], fill: impl FnOnce(&mut [i8])) -> Result<&'s [i8], ModelError> {
+    let plan = model.scratch_plan();
+    if scratch.len() < plan.total() {
+        return Err(ModelError::ScratchTooSmall { needed: plan.total(), available: scratch.len() });
+    }
+    let (acts, rest) = scratch.split_at_mut(plan.activations());
     let staging = staging_region(rest);
+    let kept_start = plan.even + plan.odd;
+    let region_start = |region| match region {
+        Region::Even => 0,
+        Region::Odd => plan.even,
+        Region::Kept => kept_start,
+    };
     let input_len = model.input_len();
-    even[..latent.len()].copy_from_slice(latent);
-    even[latent.len()..input_len].fill(0);
-    if let Some(c) = one_hot {
-        even[latent.len() + c] = LATENT_ONE;
-    }
+    fill(&mut acts[..input_len]);
 
-    let mut len = input_len;
-    let mut in_even = true;
-    for layer in model.layers() {
+    let mut stack = [KeptRange { start: 0, len: 0, channels: 0 }; MAX_KEPT];
+    let mut depth = 0;
+    let mut placement = Placement::new();
+    let mut current = 0..input_len;
+    let mut current_channels = 0;
+    for (index, layer) in model.layers().enumerate() {
         let layer = layer?;
+        let step = placement.step(layer.skip.is_some(), model.is_kept(index as u16));
+        let source = match step.join_into {
+            None => current.clone(),
+            Some(region) => {
+                // Model::parse checked that the latest kept output is the
+                // one named, of the same height and width.
+                depth -= 1;
+                let at = region_start(region);
+                join(acts, current.clone(), current_channels, stack[depth], at);
+                at..at + layer.input.elements().unwrap_or(0) as usize
+            }
+        };
         let out_len = layer.output.elements().unwrap_or(0) as usize;
-        let (src, dst) = if in_even { (&*even, &mut *odd) } else { (&*odd, &mut *even) };
-        run_layer(&layer, layer.input_zero_point, &src[..len], &mut dst[..out_len], staging);
-        len = out_len;
-        in_even = !in_even;
+        let start = match step.output {
+            Region::Kept => {
+                let start = stack[..depth].last().map_or(kept_start, |k| k.start + k.len);
+                stack[depth] = KeptRange { start, len: out_len, channels: layer.output.channels as usize };
+                depth += 1;
+                start
+            }
+            region => region_start(region),
+        };
+        let destination = start..start + out_len;
+        let (src, dst) = disjoint(acts, source, destination.clone());
+        run_layer(&layer, layer.input_zero_point, src, dst, staging);
+        current = destination;
+        current_channels = layer.output.channels as usize;
     }
-    let last = if in_even { even } else { odd };
-    Ok(&last[..len])
+    Ok(&acts[current])
+}
+
+/// Writes, at `at`, each pixel of `previous` (`channels` codes) followed by
+/// the same pixel of the kept output `skip`: the channel concatenation.
+fn join(acts: &mut [i8], previous: Range<usize>, channels: usize, skip: KeptRange, at: usize) {
+    let pixels = skip.len / skip.channels.max(1);
+    let width = channels + skip.channels;
+    for p in 0..pixels {
+        let out = at + p * width;
+        acts.copy_within(previous.start + p * channels..previous.start + (p + 1) * channels, out);
+        acts.copy_within(skip.start + p * skip.channels..skip.start + (p + 1) * skip.channels, out + channels);
+    }
+}
+
+/// `buf[source]` to read and `buf[destination]` to write, which the plan
+/// keeps apart.
+fn disjoint(buf: &mut [i8], source: Range<usize>, destination: Range<usize>) -> (&[i8], &mut [i8]) {
+    if source.end <= destination.start {
+        let (head, tail) = buf.split_at_mut(destination.start);
+        (&head[source], &mut tail[..destination.len()])
+    } else {
+        let (head, tail) = buf.split_at_mut(source.start);
+        (&tail[..source.len()], &mut head[destination])
+    }
 }

@@ -27,5 +27,5 @@ pub mod pixels;
 pub mod quant;
 
 pub use format::{Activation, Header, Layer, Model, ModelError, Op, TensorShape};
-pub use generator::generate;
+pub use generator::{generate, translate};
 pub use latent::LatentSampler;

@@ -109,6 +109,16 @@ pub fn code_to_u8(code: i8) -> u8 {
     (((code as i32 + 128) * 255 + 128) / 256) as u8
 }
 
+/// An 8-bit intensity to a translator's input code: the value
+/// `p / 127.5 − 1` the float translator trained on, in steps of 1/128,
+/// rounded half up, `(p · 256 + 127) / 255 − 128`, with 255 saturating at
+/// 127. Within one code of inverting [`code_to_u8`] (256 codes and 256
+/// levels of slightly different steps cannot round-trip exactly).
+#[inline]
+pub fn code_of_u8(p: u8) -> i8 {
+    (((p as i32 * 256 + 127) / 255) - 128).min(127) as i8
+}
+
 /// BT.601 luma of an RGB color, in integers: `(77 r + 150 g + 29 b + 128) / 256`.
 #[inline]
 pub fn luma(r: u8, g: u8, b: u8) -> u8 {
@@ -300,6 +310,18 @@ mod tests {
         for c in -128..=127i8 {
             assert!(code_to_u8(c) >= last);
             last = code_to_u8(c);
+        }
+    }
+
+    #[test]
+    fn input_codes_round_the_training_values_and_nearly_invert_the_output_mapping() {
+        for p in 0..=255u8 {
+            let exact = (p as f64 / 127.5 - 1.0) * 128.0;
+            let code = code_of_u8(p) as f64;
+            assert!((code - exact).abs() <= 0.5 || (p == 255 && code == 127.0), "{p}: {code} vs {exact}");
+        }
+        for c in -128..=127i8 {
+            assert!((code_of_u8(code_to_u8(c)) as i32 - c as i32).abs() <= 1, "code {c}");
         }
     }
 

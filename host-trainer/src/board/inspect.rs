@@ -12,8 +12,17 @@ pub fn describe(bytes: &[u8]) -> Result<String> {
     let h = model.header();
     let mut s = String::new();
     writeln!(s, "pocketgan model \"{}\" (format version {}, {} bytes, valid)", h.name, format::FORMAT_VERSION, bytes.len())?;
-    writeln!(s, "  latent: {} values (Q{} codes)", h.latent_dim, h.latent_frac_bits)?;
-    writeln!(s, "  classes: {}", if h.classes == 0 { "none (unconditional)".to_string() } else { h.classes.to_string() })?;
+    match h.input_image {
+        Some(input) => writeln!(
+            s,
+            "  translator: takes a {}x{} image, {} channel(s), int8 codes of scale {:.5} zero point {}",
+            input.shape.width, input.shape.height, input.shape.channels, input.scale, input.zero_point
+        )?,
+        None => {
+            writeln!(s, "  latent: {} values (Q{} codes)", h.latent_dim, h.latent_frac_bits)?;
+            writeln!(s, "  classes: {}", if h.classes == 0 { "none (unconditional)".to_string() } else { h.classes.to_string() })?;
+        }
+    }
     writeln!(s, "  image: {}x{}, {} channel(s)", h.image.width, h.image.height, h.image.channels)?;
     writeln!(s, "  layers:")?;
     for (i, layer) in model.layers().enumerate() {
@@ -29,9 +38,11 @@ pub fn describe(bytes: &[u8]) -> Result<String> {
             Activation::Tanh => "tanh".to_string(),
         };
         let shape = |t: format::TensorShape| format!("{}x{}x{}", t.height, t.width, t.channels);
+        let joins = l.skip.map(|k| format!(" (joins layer {k}'s output)")).unwrap_or_default();
+        let kept = if model.is_kept(i as u16) { " (kept for a later layer)" } else { "" };
         writeln!(
             s,
-            "    {i}: {op:<18} {:>9} -> {:<9} {act:<9} out scale {:.5} zp {:>4}  {:>7} weights  {:>9} MACs",
+            "    {i}: {op:<18} {:>9} -> {:<9} {act:<9} out scale {:.5} zp {:>4}  {:>7} weights  {:>9} MACs{joins}{kept}",
             shape(l.input),
             shape(l.output),
             l.output_scale,
@@ -44,7 +55,24 @@ pub fn describe(bytes: &[u8]) -> Result<String> {
     writeln!(s, "  MACs per image: {}", model.macs())?;
     writeln!(s, "  output: int8 tanh codes, scale 1/128, zero point 0 (TFLite's TANH)")?;
     let plan = model.scratch_plan();
-    writeln!(s, "  scratch RAM: {} bytes ({} + {} ping-pong, {} staging: int16 inputs and unpacked weights)", model.scratch_len(), plan.even, plan.odd, plan.staging)?;
+    let kept = if plan.kept > 0 { format!(", {} kept for skips", plan.kept) } else { String::new() };
+    writeln!(
+        s,
+        "  scratch RAM: {} bytes ({} + {} ping-pong{kept}, {} staging: int16 inputs and unpacked weights)",
+        model.scratch_len(),
+        plan.even,
+        plan.odd,
+        plan.staging
+    )?;
+    if plan.kept > 0 {
+        let all = model.all_activations_len();
+        writeln!(
+            s,
+            "  activations: {} bytes as planned, {all} if every one were kept for the whole run ({:.0}% saved)",
+            plan.activations(),
+            100.0 * (1.0 - plan.activations() as f64 / all as f64)
+        )?;
+    }
     Ok(s)
 }
 

@@ -8,3 +8,4 @@ pub mod inspect;
 pub mod npu;
 pub mod sample;
 pub mod screen;
+pub mod translate;

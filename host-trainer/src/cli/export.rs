@@ -1,7 +1,10 @@
 //! `pocketgan export RUN -o model.pgan [--tflite model.tflite]`: quantize a
-//! run's generator to int8, as a pocketgan model and/or a standard `.tflite`.
+//! run's generator (or translator) to int8, as a pocketgan model and/or a
+//! standard `.tflite`.
 
-use crate::export::{export, tflite};
+use crate::export::translator::{CHECK_IMAGES, export_translator};
+use crate::export::{ExportReport, export, tflite};
+use crate::training::translation::run::load_translator;
 use crate::files::write_atomic;
 use crate::training::run_dir::RunDir;
 use anyhow::{Context, Result, anyhow, bail};
@@ -36,14 +39,22 @@ pub fn run(args: &ExportArgs) -> Result<()> {
     }
     let device = Device::flex();
     let run = RunDir::new(args.run.clone());
+    if run.is_translator() {
+        return export_translator_run(args, &run, &device);
+    }
     let (generator, _, state) = run.load_generator(&device)?;
     let name = args.name.clone().unwrap_or_else(|| {
         format!("dcgan-{}", run.root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default())
     });
     let report = export(&generator, &name, &device)?;
-    // Write nothing until every requested file can be made.
-    let tflite_bytes = args.tflite.as_ref().map(|_| tflite::from_model_file(&report.bytes)).transpose()?;
     println!("exported step {} of {}", state.step, run.root.display());
+    write_report(args, &report, "seeds 0..63")
+}
+
+/// Writes the requested files (nothing until every one can be made) and
+/// prints the model's figures.
+fn write_report(args: &ExportArgs, report: &ExportReport, checked_on: &str) -> Result<()> {
+    let tflite_bytes = args.tflite.as_ref().map(|_| tflite::from_model_file(&report.bytes)).transpose()?;
     if let Some(path) = &args.output {
         write_atomic(path, &report.bytes)?;
         println!("  model: {} ({} bytes)", path.display(), report.bytes.len());
@@ -54,8 +65,22 @@ pub fn run(args: &ExportArgs) -> Result<()> {
     println!("  parameters: {}", report.parameters);
     println!("  MACs per image: {}", report.macs);
     println!("  scratch RAM: {} bytes", report.scratch);
-    println!("  int8 vs float PSNR on seeds 0..63: {:.2} dB", report.psnr_db);
+    println!("  int8 vs float PSNR on {checked_on}: {:.2} dB", report.psnr_db);
     Ok(())
+}
+
+/// `pocketgan export` of a translator's run: calibrated on its training
+/// inputs, checked on held-out ones.
+fn export_translator_run(args: &ExportArgs, run: &RunDir, device: &Device) -> Result<()> {
+    let (net, _, config) = load_translator(run, device)?;
+    let (_, state) = run.checkpoint_state()?;
+    let name = args.name.clone().unwrap_or_else(|| {
+        format!("unet-{}", run.root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default())
+    });
+    let data = config.data.load()?;
+    let report = export_translator(&net, &name, &data.train.a, &data.test.a, device)?;
+    println!("exported the {} translator at step {} of {}", config.method(), state.step, run.root.display());
+    write_report(args, &report, &format!("{CHECK_IMAGES} held-out inputs"))
 }
 
 fn write_tflite(path: &Path, bytes: &[u8]) -> Result<()> {

@@ -17,6 +17,7 @@ pub mod sample;
 pub mod toy;
 pub mod train;
 pub mod train_translator;
+pub mod translate;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -28,7 +29,7 @@ use std::process::ExitCode;
     name = "pocketgan",
     version,
     about = "Train GANs on your workstation, run them on a microcontroller",
-    after_help = "Typical use:\n  pocketgan demo                                   train 2 min, export, preview\n  pocketgan train --data digits --run runs/mine    train a DCGAN\n  pocketgan train --resume runs/mine               continue after Ctrl-C (or train longer: --steps)\n  pocketgan plot runs/mine                         loss curves to PNG and SVG\n  pocketgan train --objective wgan-gp --conditional  another objective, class labels\n  pocketgan train-translator --data skeletons      pix2pix: skeleton → digit\n  pocketgan toy --data ring --objective hinge      a 2-D toy GAN, pictures of it learning\n  pocketgan lab                                    watch it learn live at http://127.0.0.1:8765/\n  pocketgan eval runs/mine                         Fréchet distance, classes, float vs int8\n  pocketgan export runs/mine -o mine.pgan          quantize to int8\n  pocketgan sample mine.pgan -o grid.png           what a board draws\n  pocketgan inspect mine.pgan                      what is inside\n  pocketgan fit mine.pgan --board rp-pico          will it fit a board"
+    after_help = "Typical use:\n  pocketgan demo                                   train 2 min, export, preview\n  pocketgan train --data digits --run runs/mine    train a DCGAN\n  pocketgan train --resume runs/mine               continue after Ctrl-C (or train longer: --steps)\n  pocketgan plot runs/mine                         loss curves to PNG and SVG\n  pocketgan train --objective wgan-gp --conditional  another objective, class labels\n  pocketgan train-translator --data skeletons      pix2pix: skeleton → digit\n  pocketgan translate unet.pgan sketch.png -o out.png  what a board draws from a sketch\n  pocketgan toy --data ring --objective hinge      a 2-D toy GAN, pictures of it learning\n  pocketgan lab                                    watch it learn live at http://127.0.0.1:8765/\n  pocketgan eval runs/mine                         Fréchet distance, classes, float vs int8\n  pocketgan export runs/mine -o mine.pgan          quantize to int8\n  pocketgan sample mine.pgan -o grid.png           what a board draws\n  pocketgan inspect mine.pgan                      what is inside\n  pocketgan fit mine.pgan --board rp-pico          will it fit a board"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -62,6 +63,8 @@ enum Command {
     Npu(npu::NpuArgs),
     /// Generate samples with the int8 model, exactly as a board would, into a PNG grid.
     Sample(sample::SampleArgs),
+    /// Translate images with an int8 translator, exactly as a board would, into a PNG (input | output).
+    Translate(translate::TranslateArgs),
     /// Check a model against a board: flash, RAM and estimated time per image.
     Fit(fit::FitArgs),
     /// Show what is inside a model file and whether it is valid.
@@ -94,6 +97,7 @@ pub fn run() -> Result<ExitCode> {
         Command::Export(args) => done(export::run(args)),
         Command::Npu(args) => done(npu::run(args)),
         Command::Sample(args) => done(sample::run(args)),
+        Command::Translate(args) => done(translate::run(args)),
         Command::Fit(args) => done(fit::run(args)),
         Command::Inspect(args) => done(inspect::run(args)),
         Command::Bench { what } => done(bench::run(what)),

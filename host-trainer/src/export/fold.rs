@@ -1,10 +1,12 @@
 //! Batch norm folding and layout conversion: burn's NCHW float layers to
-//! the HWC layer list the int8 model runs.
+//! the HWC layer list the int8 model runs, for the generator
+//! ([`fold_generator`]) and the U-Net translator ([`fold_unet`]).
 
 use crate::nets::Generator;
-use anyhow::Result;
-use burn::nn::BatchNorm;
-use burn::nn::conv::ConvTranspose2d;
+use crate::nets::unet::UNet;
+use anyhow::{Result, bail};
+use burn::nn::conv::{Conv2d, ConvTranspose2d};
+use burn::nn::{BatchNorm, PaddingConfig2d};
 use burn::tensor::Tensor;
 use pocketgan_shared::format::{Activation, ConvGeometry, Op, TensorShape};
 
@@ -17,6 +19,9 @@ pub struct FloatLayer {
     pub input: TensorShape,
     /// Output shape (HWC).
     pub output: TensorShape,
+    /// The earlier layer whose output joins this one's input (a U-Net's
+    /// skip connection), its channels after the previous layer's.
+    pub skip: Option<usize>,
     /// The fused activation (ReLU or Tanh here).
     pub activation: Activation,
     /// Weights `[out][in]` (Linear) or `[out][kh][kw][in]` (convolutions).
@@ -80,7 +85,69 @@ fn conv_transpose(conv: &ConvTranspose2d, norm: Option<&BatchNorm>, input: Tenso
     };
     let oh = (input.height as usize - 1) * conv.stride[0] + kh + conv.padding_out[0] - 2 * conv.padding[0];
     let ow = (input.width as usize - 1) * conv.stride[1] + kw + conv.padding_out[1] - 2 * conv.padding[1];
-    Ok(FloatLayer { op: Op::ConvTranspose2d(g), input, output: shape(oh, ow, cout)?, activation, weights, bias })
+    Ok(FloatLayer { op: Op::ConvTranspose2d(g), input, output: shape(oh, ow, cout)?, skip: None, activation, weights, bias })
+}
+
+/// A convolution with its batch norm folded in. burn's weights are
+/// `[out][in][kh][kw]`; the model's `[out][kh][kw][in]`.
+fn conv2d(conv: &Conv2d, norm: Option<&BatchNorm>, input: TensorShape, activation: Activation) -> Result<FloatLayer> {
+    let [cout, cin, kh, kw] = conv.weight.val().dims();
+    if conv.groups != 1 || conv.dilation != [1, 1] {
+        bail!("only plain convolutions export (no groups, no dilation)");
+    }
+    let (pad_h, pad_w) = match conv.padding {
+        PaddingConfig2d::Valid => (0, 0),
+        PaddingConfig2d::Explicit(top, left, bottom, right) if top == bottom && left == right => (top, left),
+        _ => bail!("only symmetric explicit or no padding exports"),
+    };
+    let w = values(conv.weight.val());
+    let b = conv.bias.as_ref().map(|b| values(b.val())).unwrap_or_else(|| vec![0.0; cout]);
+    let affine = norm.map(batch_norm_affine).unwrap_or_else(|| vec![(1.0, 0.0); cout]);
+    let mut weights = vec![0f32; cout * kh * kw * cin];
+    for o in 0..cout {
+        for i in 0..cin {
+            for ky in 0..kh {
+                for kx in 0..kw {
+                    weights[((o * kh + ky) * kw + kx) * cin + i] = w[((o * cin + i) * kh + ky) * kw + kx] * affine[o].0;
+                }
+            }
+        }
+    }
+    let bias = (0..cout).map(|o| b[o] * affine[o].0 + affine[o].1).collect();
+    let g = ConvGeometry {
+        kernel: [kh as u8, kw as u8],
+        stride: [conv.stride[0] as u8, conv.stride[1] as u8],
+        padding: [pad_h as u8, pad_w as u8],
+        output_padding: [0, 0],
+    };
+    let oh = (input.height as usize + 2 * pad_h - kh) / conv.stride[0] + 1;
+    let ow = (input.width as usize + 2 * pad_w - kw) / conv.stride[1] + 1;
+    Ok(FloatLayer { op: Op::Conv2d(g), input, output: shape(oh, ow, cout)?, skip: None, activation, weights, bias })
+}
+
+/// The U-Net as int8-ready float layers: the encoder's convolutions, the
+/// bottom, then each decoder stage with the encoder output of its size
+/// joined to its input (inference-mode batch norm folded everywhere).
+pub fn fold_unet(net: &UNet, input: TensorShape) -> Result<Vec<FloatLayer>> {
+    let mut layers: Vec<FloatLayer> = Vec::new();
+    let mut current = input;
+    for (conv, norm) in net.down.iter().zip(&net.down_norms) {
+        layers.push(conv2d(conv, Some(norm), current, Activation::Relu)?);
+        current = layers.last().expect("just pushed").output;
+    }
+    let encoder = layers.len();
+    layers.push(conv2d(&net.bottom, Some(&net.bottom_norm), current, Activation::Relu)?);
+    let last = net.up.len() - 1;
+    for (k, conv) in net.up.iter().enumerate() {
+        let previous = layers.last().expect("a layer").output;
+        let skip = encoder - 1 - k;
+        let joined = TensorShape { channels: previous.channels + layers[skip].output.channels, ..previous };
+        let (norm, activation) = if k == last { (None, Activation::Tanh) } else { (Some(&net.up_norms[k]), Activation::Relu) };
+        let mut layer = conv_transpose(conv, norm, joined, activation)?;
+        layer.skip = Some(skip);
+        layers.push(layer);
+    }
+    Ok(layers)
 }
 
 /// The generator as int8-ready float layers (inference-mode batch norm).
@@ -108,6 +175,7 @@ pub fn fold_generator(g: &Generator) -> Result<Vec<FloatLayer>> {
         op: Op::Linear,
         input: TensorShape::vector(u16::try_from(n_in)?),
         output: shape(h, w, c)?,
+        skip: None,
         activation: Activation::Relu,
         weights,
         bias,

@@ -1,13 +1,15 @@
 //! From a trained float generator to a `.pgan` file: fold batch norm,
-//! calibrate activation ranges, quantize, write, and check the result.
+//! calibrate activation ranges, quantize, write, and check the result;
+//! [`translator`] does the same for a U-Net translator.
 
 pub mod agreement;
 mod fold;
 mod quantize;
+pub mod translator;
 pub mod tflite;
 
-pub use fold::{FloatLayer, fold_generator};
-pub use quantize::{QuantizedLayer, quantize_layers};
+pub use fold::{FloatLayer, fold_generator, fold_unet};
+pub use quantize::{QuantizedLayer, quantize_layers, quantize_layers_from};
 
 use crate::export::agreement::int8_vs_float;
 use crate::nets::Generator;
@@ -63,6 +65,7 @@ pub fn export(generator: &Generator, name: &str, device: &Device) -> Result<Expo
         latent_frac_bits: LATENT_FRAC_BITS,
         image,
         layer_count: 0,
+        input_image: None,
     };
     let views: Vec<_> = quantized.iter().map(QuantizedLayer::layer).collect();
     let mut bytes = vec![0u8; format::encoded_len_bound(&header, &views)];

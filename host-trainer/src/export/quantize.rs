@@ -27,14 +27,49 @@ fn activation_quantization(lo: f64, hi: f64) -> (f32, i8) {
     (scale, zero_point)
 }
 
-/// Quantizes `layers` given each layer's output range `(min, max)` measured
-/// on calibration latents, after its activation (for the `tanh` layer: of
-/// the image, in `(-1, 1)`).
+/// Quantizes a generator's `layers` given each layer's output range
+/// `(min, max)` measured on calibration latents, after its activation (for
+/// the `tanh` layer: of the image, in `(-1, 1)`).
 pub fn quantize_layers(layers: &[FloatLayer], ranges: &[(f32, f32)]) -> Result<Vec<QuantizedLayer>> {
-    let (mut in_scale, mut in_zero_point) = (LATENT_SCALE, 0i8);
+    quantize_layers_from(layers, ranges, (LATENT_SCALE, 0))
+}
+
+/// Each layer's output range, widened so that outputs joined by a skip
+/// connection (the previous layer's and the skipped one's) share one
+/// range, and so one scale and zero point: joining is then a copy.
+fn tied_ranges(layers: &[FloatLayer], ranges: &[(f32, f32)]) -> Vec<(f64, f64)> {
+    let mut group: Vec<usize> = (0..layers.len()).collect();
+    fn root(group: &mut [usize], mut i: usize) -> usize {
+        while group[i] != i {
+            i = group[i];
+        }
+        i
+    }
+    for (i, layer) in layers.iter().enumerate() {
+        if let (Some(k), Some(previous)) = (layer.skip, i.checked_sub(1)) {
+            let (a, b) = (root(&mut group, k), root(&mut group, previous));
+            group[a] = b;
+        }
+    }
+    let own = |i: usize| ranges.get(i).map(|&(lo, hi)| (lo as f64, hi as f64)).unwrap_or((-1.0, 1.0));
+    let mut widened: Vec<(f64, f64)> = (0..layers.len()).map(own).collect();
+    for i in 0..layers.len() {
+        let r = root(&mut group, i);
+        let (lo, hi) = own(i);
+        widened[r] = (widened[r].0.min(lo), widened[r].1.max(hi));
+    }
+    (0..layers.len()).map(|i| if layers[i].activation == Activation::Tanh { own(i) } else { widened[root(&mut group, i)] }).collect()
+}
+
+/// Quantizes `layers` whose input codes have `input` scale and zero point
+/// (the latent's, or a translator's input image's), tying the ranges of
+/// outputs that skip connections join.
+pub fn quantize_layers_from(layers: &[FloatLayer], ranges: &[(f32, f32)], input: (f32, i8)) -> Result<Vec<QuantizedLayer>> {
+    let (mut in_scale, mut in_zero_point) = input;
+    let ranges = tied_ranges(layers, ranges);
     let mut out = Vec::with_capacity(layers.len());
     for (i, layer) in layers.iter().enumerate() {
-        let (lo, hi) = ranges.get(i).map(|&(lo, hi)| (lo as f64, hi as f64)).unwrap_or((-1.0, 1.0));
+        let (lo, hi) = ranges[i];
         if !(lo.is_finite() && hi.is_finite()) {
             bail!("layer {i}'s activations are not finite: the generator has diverged");
         }
@@ -64,6 +99,7 @@ pub fn quantize_layers(layers: &[FloatLayer], ranges: &[(f32, f32)]) -> Result<V
             op: layer.op,
             input: layer.input,
             output: layer.output,
+            skip: layer.skip.map(|k| k as u16),
             activation: layer.activation,
             input_scale: in_scale,
             input_zero_point: in_zero_point,

@@ -34,6 +34,7 @@ use pocketgan_shared::Model;
 /// these int8 uses need (`op_version.cc`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Builtin {
+    Concatenation,
     FullyConnected,
     Conv2d,
     TransposeConv { fused: bool },
@@ -44,6 +45,7 @@ enum Builtin {
 impl Builtin {
     fn code(self) -> i32 {
         match self {
+            Builtin::Concatenation => 2,
             Builtin::Conv2d => 3,
             Builtin::FullyConnected => 9,
             Builtin::Reshape => 22,
@@ -54,6 +56,8 @@ impl Builtin {
 
     fn version(self) -> i32 {
         match self {
+            // int8 inputs: version 2.
+            Builtin::Concatenation => 2,
             Builtin::Conv2d => 3,
             Builtin::FullyConnected => 4,
             Builtin::TransposeConv { fused: true } => 4,
@@ -76,6 +80,7 @@ const RELU: i8 = 1;
 // BuiltinOptions union tags
 const CONV_2D_OPTIONS: u8 = 1;
 const FULLY_CONNECTED_OPTIONS: u8 = 8;
+const CONCATENATION_OPTIONS: u8 = 10;
 const RESHAPE_OPTIONS: u8 = 17;
 const TRANSPOSE_CONV_OPTIONS: u8 = 49;
 
@@ -118,6 +123,7 @@ enum Options {
     Conv2d { padding: i8, stride: [i32; 2], activation: i8 },
     TransposeConv { padding: i8, stride: [i32; 2], activation: i8 },
     Reshape { shape: Vec<i32> },
+    Concatenation { axis: i32 },
     None,
 }
 
@@ -209,10 +215,22 @@ fn logical_weights(layer: &Layer<'_>) -> Result<Vec<u8>> {
 pub fn write(model: &Model<'_>) -> Result<Vec<u8>> {
     let header = model.header();
     let mut graph = Graph::default();
-    let input = graph.activation("input".into(), vec![1, model.input_len() as i32], LATENT_SCALE, 0);
+    let input = match header.input_image {
+        // A translator takes its image, NHWC, quantized as the header says.
+        Some(image) => graph.activation("input".into(), nhwc(image.shape), image.scale, image.zero_point),
+        None => graph.activation("input".into(), vec![1, model.input_len() as i32], LATENT_SCALE, 0),
+    };
     let mut current = input;
     let layers: Vec<Layer<'_>> = model.layers().collect::<Result<_, _>>().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut outputs = Vec::with_capacity(layers.len());
     for (i, layer) in layers.iter().enumerate() {
+        if let Some(k) = layer.skip {
+            // The skip's channels after the previous output's, NHWC's last
+            // axis; both already share the joined scale and zero point.
+            let joined = graph.activation(format!("layer{i}/joined"), nhwc(layer.input), layer.input_scale, layer.input_zero_point);
+            graph.op(Builtin::Concatenation, vec![current, outputs[k as usize]], vec![joined], Options::Concatenation { axis: 3 });
+            current = joined;
+        }
         let channels = layer.output_channels().unwrap_or(0) as usize;
         let weight_scales: Vec<f32> = (0..channels).map(|c| layer.weight_scales.get(c)).collect();
         let bias_scales = weight_scales.iter().map(|&s| layer.input_scale * s).collect();
@@ -262,6 +280,7 @@ pub fn write(model: &Model<'_>) -> Result<Vec<u8>> {
             }
         };
         current = out;
+        outputs.push(out);
         if layer.activation == Activation::Tanh {
             let image = graph.activation("image".into(), nhwc(header.image), OUTPUT_CODE_SCALE, 0);
             graph.op(Builtin::Tanh, vec![current], vec![image], Options::None);
@@ -405,6 +424,12 @@ fn write_options(b: &mut FlatBufferBuilder<'_>, options: &Options) -> (u8, Optio
             b.push_slot_always(4, new_shape);
             (RESHAPE_OPTIONS, Some(b.end_table(t).as_union_value()))
         }
+        Options::Concatenation { axis } => {
+            let t = b.start_table();
+            b.push_slot::<i32>(4, *axis, 0);
+            b.push_slot::<i8>(6, NONE, 0);
+            (CONCATENATION_OPTIONS, Some(b.end_table(t).as_union_value()))
+        }
         Options::None => (0, None),
     }
 }
@@ -434,12 +459,12 @@ mod tests {
             Op::Conv2d(g) | Op::ConvTranspose2d(g) => (output.channels as usize, (g.kernel[0] * g.kernel[1]) as usize * input.channels as usize),
         };
         let parts = LayerParts {
-            op, input, output, activation: Activation::Tanh,
+            op, input, output, skip: None, activation: Activation::Tanh,
             input_scale: LATENT_SCALE, input_zero_point: 0, output_scale: 1.0 / 32.0, output_zero_point: 0,
             weight_scales: vec![0.01; channels], weights: vec![3; channels * depth], bias: vec![7; channels],
         };
         let layer = OwnedLayer::derive(parts, f32::tanh).unwrap();
-        let header = Header { name: "t", latent_dim: input.elements().unwrap() as u16, classes: 0, latent_frac_bits: 5, image: output, layer_count: 0 };
+        let header = Header { name: "t", latent_dim: input.elements().unwrap() as u16, classes: 0, latent_frac_bits: 5, image: output, layer_count: 0, input_image: None };
         let views = [layer.layer()];
         let mut bytes = vec![0u8; format::encoded_len_bound(&header, &views)];
         let n = format::encode(&header, &views, &mut bytes).unwrap();

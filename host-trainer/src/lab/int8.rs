@@ -75,6 +75,7 @@ impl Int8Generator {
                 op: Op::Linear,
                 input: TensorShape::vector(dim(inputs)?),
                 output: if last { TensorShape { height: 1, width: 2, channels: 1 } } else { TensorShape::vector(dim(outputs)?) },
+                skip: None,
                 activation: if last { Activation::Tanh } else { Activation::Relu },
                 weights,
                 bias: b.iter().enumerate().map(|(o, v)| v * k + shift(o)).collect(),
@@ -99,6 +100,7 @@ impl Int8Generator {
             latent_frac_bits: LATENT_FRAC_BITS,
             image: TensorShape { height: 1, width: 2, channels: 1 },
             layer_count: 0,
+            input_image: None,
         };
         let views: Vec<_> = quantized.iter().map(|q| q.layer()).collect();
         let mut bytes = vec![0u8; format::encoded_len_bound(&header, &views)];

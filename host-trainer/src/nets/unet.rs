@@ -131,21 +131,32 @@ impl UNet {
     /// Translates `[n, in_channels, size, size]` images in `[-1, 1]` into
     /// `[n, out_channels, size, size]` images in `[-1, 1]`.
     pub fn forward(&self, x: Tensor<4>) -> Tensor<4> {
+        self.forward_stages(x).pop().expect("the U-Net has layers")
+    }
+
+    /// Every layer's output after its activation, in the order the int8
+    /// model runs them (encoder, bottom, decoder; the last is the image):
+    /// export calibrates each layer's output range on these.
+    pub fn forward_stages(&self, x: Tensor<4>) -> Vec<Tensor<4>> {
+        let mut stages = Vec::with_capacity(2 * self.down.len() + 1);
         let mut skips = Vec::with_capacity(self.down.len());
         let mut x = x;
         for (conv, norm) in self.down.iter().zip(&self.down_norms) {
             x = relu(norm.forward(conv.forward(x)));
             skips.push(x.clone());
+            stages.push(x.clone());
         }
         x = relu(self.bottom_norm.forward(self.bottom.forward(x)));
+        stages.push(x.clone());
         let last = self.up.len() - 1;
         for (k, conv) in self.up.iter().enumerate() {
             let skip = skips.pop().expect("one skip per stage");
             let joined = Tensor::cat(vec![x, skip], 1);
             let pre = conv.forward(joined);
             x = if k == last { pre.tanh() } else { relu(self.up_norms[k].forward(pre)) };
+            stages.push(x.clone());
         }
-        x
+        stages
     }
 }
 

@@ -67,6 +67,16 @@ pub enum Problem {
     OutputShape,
     /// The image has a channel count other than 1 (gray) or 3 (RGB).
     Channels,
+    /// A translator's header names a latent or classes, or its first
+    /// layer does not take the input image's shape and quantization.
+    InputImage,
+    /// A skip connection names no earlier layer, a layer that is not the
+    /// latest one still kept (skips must nest), a layer already joined, or
+    /// shapes or quantization that do not join (or it is on a `Linear`).
+    Skip,
+    /// More skip outputs would be kept at once than
+    /// [`super::limits::MAX_KEPT`].
+    TooManyKept,
     /// A scale is not a finite positive number.
     Scale,
 }
@@ -172,6 +182,19 @@ pub enum ModelError {
     },
     /// The output buffer for encoding a model is too small.
     BufferTooSmall,
+    /// [`crate::generate`] was given a translator, or [`crate::translate`]
+    /// a generator.
+    WrongKind {
+        /// Whether the model is a translator.
+        translator: bool,
+    },
+    /// The input image's length differs from the translator's input shape.
+    ImageLength {
+        /// Codes given.
+        found: usize,
+        /// Codes the model takes (height × width × channels).
+        expected: usize,
+    },
 }
 
 impl fmt::Display for Part {
@@ -238,6 +261,19 @@ impl fmt::Display for Problem {
             }
             Problem::Channels => f.write_str("images must have 1 (gray) or 3 (RGB) channels"),
             Problem::Scale => f.write_str("a scale is not a finite positive number"),
+            Problem::InputImage => f.write_str(
+                "a translator takes an image and no latent or classes, and its first layer must \
+                 take that image's shape, scale and zero point",
+            ),
+            Problem::Skip => f.write_str(
+                "its skip connection does not join: it must name the latest earlier layer still \
+                 kept, of the same height and width and the same quantization, on a convolution",
+            ),
+            Problem::TooManyKept => write!(
+                f,
+                "more than {} layer outputs would be kept for skip connections at once",
+                super::limits::MAX_KEPT
+            ),
         }
     }
 }
@@ -322,6 +358,16 @@ impl fmt::Display for ModelError {
             ModelError::BufferTooSmall => {
                 f.write_str("the output buffer is too small for the encoded model")
             }
+            ModelError::WrongKind { translator: true } => f.write_str(
+                "the model is a translator (image in, image out): run it with `pocketgan translate`, not as a generator",
+            ),
+            ModelError::WrongKind { translator: false } => f.write_str(
+                "the model is a generator (latent in, image out): draw it with `pocketgan sample`, not as a translator",
+            ),
+            ModelError::ImageLength { found, expected } => write!(
+                f,
+                "the input image has {found} codes but the translator takes {expected}"
+            ),
         }
     }
 }

@@ -29,6 +29,22 @@ pub struct Header<'a> {
     pub image: TensorShape,
     /// Number of layer records after the header.
     pub layer_count: u16,
+    /// For a translator (image-to-image model): the input image and its
+    /// quantization; `latent_dim` and `classes` are then 0. `None` for a
+    /// generator, whose input is the latent.
+    pub input_image: Option<ImageInput>,
+}
+
+/// A translator's input: an image of int8 codes, HWC.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct ImageInput {
+    /// The image's shape.
+    pub shape: TensorShape,
+    /// Real value of one code step (1/128: code `c` stands for `c / 128`,
+    /// as in the generated images, see [`crate::pixels`]).
+    pub scale: f32,
+    /// Zero point of the codes.
+    pub zero_point: i8,
 }
 
 /// A tensor shape in height × width × channels order, which is also the
@@ -161,6 +177,14 @@ pub struct Layer<'a> {
     pub input: TensorShape,
     /// Output shape (a `Linear` writes its outputs in this HWC order).
     pub output: TensorShape,
+    /// A skip connection: the output of earlier layer `k` joins the
+    /// previous layer's output, its channels after the previous ones at
+    /// every pixel (channel concatenation, as a U-Net's decoder takes its
+    /// encoder's activation). `input` is the joined shape, and both parts
+    /// share one scale and zero point, so joining is a copy (TFLite's
+    /// converter ties `CONCATENATION`'s input scales the same way). Skips
+    /// nest: the latest kept output is joined first.
+    pub skip: Option<u16>,
     /// The fused activation.
     pub activation: Activation,
     /// Real value of one input code step: the previous layer's output

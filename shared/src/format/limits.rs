@@ -7,3 +7,8 @@
 pub const MAX_REDUCTION: u32 = 1 << 15;
 /// Largest activation tensor, in elements.
 pub const MAX_TENSOR: u32 = 1 << 24;
+/// Most layer outputs kept for skip connections at once (a U-Net keeps
+/// one per encoder stage).
+pub const MAX_KEPT: usize = 8;
+/// Skip connections may join the outputs of the first this many layers.
+pub const MAX_SKIP_LAYERS: usize = 64;

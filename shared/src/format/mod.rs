@@ -27,10 +27,10 @@ pub mod packed;
 pub use checksum::crc32;
 pub use error::{ArrayName, ModelError, Part, Problem};
 pub use layer::{
-    Activation, AlignmentPadding, ConvGeometry, F32Array, F64Array, Header, I8Array, I32Array, LeArray,
-    LeValue, Layer, Op, Requantization, TensorShape,
+    Activation, AlignmentPadding, ConvGeometry, F32Array, F64Array, Header, I8Array, I32Array, ImageInput,
+    LeArray, LeValue, Layer, Op, Requantization, TensorShape,
 };
-pub use limits::{MAX_REDUCTION, MAX_TENSOR};
+pub use limits::{MAX_KEPT, MAX_REDUCTION, MAX_SKIP_LAYERS, MAX_TENSOR};
 pub use packed::{PackedWeights, Packing};
 
 use crate::latent::{LATENT_FRAC_BITS, LATENT_SCALE};
@@ -38,13 +38,15 @@ use crate::quant::{is_valid_float_factor, quantize_multiplier, requantization_fa
 
 /// The first four bytes of every model file.
 pub const MAGIC: [u8; 4] = *b"PGAN";
-/// The format version this build writes and reads. Version 4 stores the
+/// The format version this build writes and reads. Version 5 adds
+/// translators (an input image in the header) and skip connections (a
+/// layer's input joined with an earlier layer's output); version 4 stores the
 /// packed weights as int8 (half the bytes of version 3's int16; the board
 /// widens them as a layer runs); version 3 added TFLite's float32 scales,
 /// requantization ([`crate::quant`]) and `TANH` table; version 2 rounded
 /// once, half up, with a fixed tanh table; version 1 stored int8 weights
 /// unpacked.
-pub const FORMAT_VERSION: u16 = 4;
+pub const FORMAT_VERSION: u16 = 5;
 /// Size of the fixed preamble before the payload.
 pub const PREAMBLE_LEN: usize = 16;
 /// A validated model borrowed from the bytes of a model file.
@@ -53,19 +55,26 @@ pub struct Model<'a> {
     header: Header<'a>,
     layers: &'a [u8],
     scratch: ScratchPlan,
+    kept: u64,
+    all_activations: usize,
     macs: u64,
     parameters: u64,
 }
 
-/// How [`crate::generate`] splits its scratch buffer: activations ping-pong
-/// between two regions, so tensor `i` (0 = the input) lives in region `i % 2`;
-/// a third region holds the fast kernels' staged int16 inputs.
+/// How [`crate::generate`] and [`crate::translate`] split their scratch
+/// buffer, in this order: activations ping-pong between two regions (see
+/// [`Placement`]), except that an output a later layer joins (a skip
+/// connection) lives on a stack in the kept region from the layer that
+/// makes it to the layer that joins it, and no longer; the last region
+/// holds the fast kernels' staged int16 inputs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ScratchPlan {
-    /// Bytes of region 0 (the largest even-numbered tensor).
+    /// Bytes of region 0 (the largest even-numbered tensor not kept).
     pub even: usize,
-    /// Bytes of region 1 (the largest odd-numbered tensor).
+    /// Bytes of region 1 (the largest odd-numbered tensor not kept).
     pub odd: usize,
+    /// Bytes of the kept stack: the most kept outputs alive at once.
+    pub kept: usize,
     /// Bytes of the staging region: the largest layer's staged input
     /// ([`Layer::staging_words`] · 4) plus 3 bytes, so
     /// that it can start 4-byte aligned wherever the buffer lies.
@@ -75,7 +84,12 @@ pub struct ScratchPlan {
 impl ScratchPlan {
     /// Total scratch bytes.
     pub const fn total(&self) -> usize {
-        self.even + self.odd + self.staging
+        self.activations() + self.staging
+    }
+
+    /// Bytes of every region but staging.
+    pub const fn activations(&self) -> usize {
+        self.even + self.odd + self.kept
     }
 }
 
@@ -88,26 +102,31 @@ impl<'a> Model<'a> {
             .map_err(|_| ModelError::Decode { part: Part::Header })?;
         validate_header(&header)?;
 
-        let input_len = header.latent_dim as u32 + header.classes as u32;
-        let mut produced = input_len;
-        let mut produced_quantization = (LATENT_SCALE, 0i8);
-        let mut plan = ScratchPlan { even: input_len as usize, odd: 0, staging: 0 };
+        let input = model_input(&header);
+        let mut produced = input.0;
+        let mut produced_quantization = input.1;
         let mut staging_words = 0;
         let mut macs = 0u64;
         let mut parameters = 0u64;
+        let mut kept = 0u64;
         let layers = rest;
         for index in 0..header.layer_count {
             let (layer, tail) = postcard::take_from_bytes::<Layer<'a>>(rest)
                 .map_err(|_| ModelError::Decode { part: Part::Layer(index) })?;
             rest = tail;
             let is_last = index + 1 == header.layer_count;
-            validate_layer(&layer, produced, produced_quantization, is_last, &header)
-                .map_err(|problem| ModelError::Invalid { layer: Some(index), problem })?;
+            let invalid = |problem| ModelError::Invalid { layer: Some(index), problem };
+            validate_layer(&layer, produced, produced_quantization, is_last, &header).map_err(invalid)?;
+            if let Some(k) = layer.skip {
+                // Each output is joined once, by a later layer; the joined
+                // shapes and the nesting are checked by `plan`.
+                if k as u32 + 1 >= index as u32 || k as usize >= MAX_SKIP_LAYERS || kept & (1 << k) != 0 {
+                    return Err(invalid(Problem::Skip));
+                }
+                kept |= 1 << k;
+            }
             produced_quantization = (layer.output_scale, layer.output_zero_point);
-            // validate_layer checked that these do not overflow.
-            produced = layer.output.elements().unwrap_or(0);
-            let region = if index % 2 == 0 { &mut plan.odd } else { &mut plan.even };
-            *region = (*region).max(produced as usize);
+            produced = layer.output;
             staging_words = staging_words.max(layer.staging_words());
             macs += layer.macs();
             parameters += layer.packing().map_or(0, |p| p.channels * p.taps * p.depth) as u64
@@ -116,8 +135,66 @@ impl<'a> Model<'a> {
         if !rest.is_empty() {
             return Err(ModelError::UnusedPayload { extra: rest.len() });
         }
-        plan.staging = 4 * staging_words + 3;
-        Ok(Model { header, layers, scratch: plan, macs, parameters })
+        let mut model = Model {
+            header,
+            layers,
+            scratch: ScratchPlan { even: 0, odd: 0, kept: 0, staging: 4 * staging_words + 3 },
+            kept,
+            all_activations: 0,
+            macs,
+            parameters,
+        };
+        model.plan()?;
+        Ok(model)
+    }
+
+    /// Sizes the regions of [`ScratchPlan`] by walking the layers as
+    /// [`crate::generate`] does, and checks each skip joins the latest
+    /// kept output with matching shapes and quantization.
+    fn plan(&mut self) -> Result<(), ModelError> {
+        let (input, _) = model_input(&self.header);
+        let input_len = input.elements().unwrap_or(0) as usize;
+        let mut plan = ScratchPlan { even: input_len, ..self.scratch };
+        let mut all = input_len;
+        let mut stack = KeptStack::new();
+        let mut placement = Placement::new();
+        let mut previous = input;
+        for (index, layer) in self.layers().enumerate() {
+            let layer = layer?;
+            let index = index as u16;
+            let invalid = |problem| ModelError::Invalid { layer: Some(index), problem };
+            if let Some(k) = layer.skip {
+                let top = stack.pop().filter(|top| top.layer == k).ok_or(invalid(Problem::Skip))?;
+                let joins = matches!(layer.op, Op::Conv2d(_) | Op::ConvTranspose2d(_))
+                    && (top.shape.height, top.shape.width) == (layer.input.height, layer.input.width)
+                    && (previous.height, previous.width) == (layer.input.height, layer.input.width)
+                    && previous.channels as u32 + top.shape.channels as u32 == layer.input.channels as u32
+                    && top.quantization.0.to_bits() == layer.input_scale.to_bits()
+                    && top.quantization.1 == layer.input_zero_point;
+                if !joins {
+                    return Err(invalid(Problem::Skip));
+                }
+            }
+            let out = layer.output.elements().unwrap_or(0) as usize;
+            let joined = layer.input.elements().unwrap_or(0) as usize;
+            // The joined input is a tensor of its own, as the output is.
+            all += out + if layer.skip.is_some() { joined } else { 0 };
+            let step = placement.step(layer.skip.is_some(), self.is_kept(index));
+            if let Some(region) = step.join_into {
+                *plan.region(region) = (*plan.region(region)).max(joined);
+            }
+            if step.output == Region::Kept {
+                let kept = Kept { layer: index, shape: layer.output, quantization: (layer.output_scale, layer.output_zero_point), offset: stack.used() };
+                stack.push(kept).map_err(|()| invalid(Problem::TooManyKept))?;
+                plan.kept = plan.kept.max(stack.used());
+            } else {
+                *plan.region(step.output) = (*plan.region(step.output)).max(out);
+            }
+            previous = layer.output;
+        }
+        self.scratch = plan;
+        self.all_activations = all;
+        Ok(())
     }
 
     /// The header.
@@ -131,9 +208,27 @@ impl<'a> Model<'a> {
         Layers { rest: self.layers, index: 0, count: self.header.layer_count }
     }
 
-    /// Number of values the generator takes: the latent plus the one-hot class.
+    /// Number of values the model takes: the latent plus the one-hot class
+    /// (a generator), or the input image's codes (a translator).
     pub fn input_len(&self) -> usize {
-        self.header.latent_dim as usize + self.header.classes as usize
+        model_input(&self.header).0.elements().unwrap_or(0) as usize
+    }
+
+    /// Whether the model is a translator (image in, image out).
+    pub fn is_translator(&self) -> bool {
+        self.header.input_image.is_some()
+    }
+
+    /// Whether layer `index`'s output is kept for a later layer to join.
+    pub fn is_kept(&self, index: u16) -> bool {
+        (index as usize) < MAX_SKIP_LAYERS && self.kept & (1 << index) != 0
+    }
+
+    /// Bytes every activation would take if each were kept for the whole
+    /// run (the input, every layer's output and every joined input): what
+    /// the scratch plan's activation regions save RAM against.
+    pub fn all_activations_len(&self) -> usize {
+        self.all_activations
     }
 
     /// Scratch bytes [`crate::generate`] needs.
@@ -230,12 +325,136 @@ fn check_preamble(bytes: &[u8]) -> Result<&[u8], ModelError> {
     Ok(body)
 }
 
+/// The shape and quantization of a model's input: the latent (and class)
+/// as a vector of codes of [`LATENT_SCALE`], or the input image.
+fn model_input(h: &Header<'_>) -> (TensorShape, (f32, i8)) {
+    match h.input_image {
+        Some(image) => (image.shape, (image.scale, image.zero_point)),
+        None => (TensorShape::vector(h.latent_dim.saturating_add(h.classes)), (LATENT_SCALE, 0)),
+    }
+}
+
+/// The scratch regions an activation can live in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Region {
+    /// Region 0 (where the input starts).
+    Even,
+    /// Region 1.
+    Odd,
+    /// The kept stack.
+    Kept,
+}
+
+impl ScratchPlan {
+    fn region(&mut self, region: Region) -> &mut usize {
+        match region {
+            Region::Even => &mut self.even,
+            Region::Odd => &mut self.odd,
+            Region::Kept => &mut self.kept,
+        }
+    }
+}
+
+/// Where one layer's joined input and output go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Step {
+    /// The ping-pong region a skip layer's joined input is built in.
+    pub join_into: Option<Region>,
+    /// Where the output goes.
+    pub output: Region,
+}
+
+/// The ping-pong rule, shared by the plan and the run so both place every
+/// tensor alike: a layer writes into the region its input is not in; a
+/// skip layer first joins its input into that region, which frees the
+/// previous output's region for its own output; an output a later layer
+/// joins goes onto the kept stack. (For a model without skips, tensor `i`
+/// lives in region `i % 2`.)
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Placement {
+    current: Region,
+}
+
+impl Placement {
+    pub(crate) const fn new() -> Self {
+        Placement { current: Region::Even }
+    }
+
+    pub(crate) fn step(&mut self, skip: bool, kept: bool) -> Step {
+        let (here, other) = match self.current {
+            Region::Even => (Region::Even, Region::Odd),
+            Region::Odd => (Region::Odd, Region::Even),
+            // Read from the stack: both ping-pong regions are free.
+            Region::Kept => (Region::Odd, Region::Even),
+        };
+        let join_into = skip.then_some(other);
+        let free = if skip { here } else { other };
+        let output = if kept { Region::Kept } else { free };
+        self.current = output;
+        Step { join_into, output }
+    }
+}
+
+/// An output kept for a skip connection.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Kept {
+    /// The layer that made it.
+    pub layer: u16,
+    /// Its shape.
+    pub shape: TensorShape,
+    /// Its scale and zero point.
+    pub quantization: (f32, i8),
+    /// Where it starts in the kept region.
+    pub offset: usize,
+}
+
+/// The kept outputs alive at a point of the run, latest last.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct KeptStack {
+    entries: [Option<Kept>; MAX_KEPT],
+    len: usize,
+}
+
+impl KeptStack {
+    pub(crate) const fn new() -> Self {
+        KeptStack { entries: [None; MAX_KEPT], len: 0 }
+    }
+
+    /// Bytes of the kept region in use.
+    pub(crate) fn used(&self) -> usize {
+        match self.len {
+            0 => 0,
+            n => self.entries[n - 1].map_or(0, |k| k.offset + k.shape.elements().unwrap_or(0) as usize),
+        }
+    }
+
+    pub(crate) fn push(&mut self, kept: Kept) -> Result<(), ()> {
+        let slot = self.entries.get_mut(self.len).ok_or(())?;
+        *slot = Some(kept);
+        self.len += 1;
+        Ok(())
+    }
+
+    pub(crate) fn pop(&mut self) -> Option<Kept> {
+        self.len = self.len.checked_sub(1)?;
+        self.entries[self.len].take()
+    }
+}
+
 fn validate_header(h: &Header<'_>) -> Result<(), ModelError> {
     let invalid = |problem| Err(ModelError::Invalid { layer: None, problem });
     if h.layer_count == 0 {
         return invalid(Problem::NoLayers);
     }
-    if h.latent_dim == 0 {
+    if let Some(image) = h.input_image {
+        let (c, n) = (image.shape.channels, image.shape.elements());
+        if h.latent_dim != 0 || h.classes != 0 || !(image.scale.is_finite() && image.scale > 0.0) || !(c == 1 || c == 3) {
+            return invalid(Problem::InputImage);
+        }
+        if !matches!(n, Some(1..=MAX_TENSOR)) {
+            return invalid(Problem::TooLarge);
+        }
+    } else if h.latent_dim == 0 {
         return invalid(Problem::NoLatent);
     }
     if h.latent_frac_bits != LATENT_FRAC_BITS {
@@ -256,7 +475,7 @@ fn validate_header(h: &Header<'_>) -> Result<(), ModelError> {
 
 fn validate_layer(
     layer: &Layer<'_>,
-    produced: u32,
+    produced: TensorShape,
     (produced_scale, produced_zero_point): (f32, i8),
     is_last: bool,
     header: &Header<'_>,
@@ -269,8 +488,9 @@ fn validate_layer(
     if input > MAX_TENSOR || output > MAX_TENSOR {
         return Err(Problem::TooLarge);
     }
-    if input != produced {
-        return Err(Problem::ShapeChain { produced, consumed: input });
+    let produced_elements = produced.elements().ok_or(Problem::TooLarge)?;
+    if layer.skip.is_none() && input != produced_elements {
+        return Err(Problem::ShapeChain { produced: produced_elements, consumed: input });
     }
     match layer.op {
         Op::Linear => {}
@@ -421,7 +641,7 @@ fn varint_len(mut n: usize) -> usize {
 /// Upper bound on the encoded size of a model, for sizing the buffer given
 /// to [`encode`].
 pub fn encoded_len_bound(header: &Header<'_>, layers: &[Layer<'_>]) -> usize {
-    let mut n = PREAMBLE_LEN + 64 + header.name.len();
+    let mut n = PREAMBLE_LEN + 80 + header.name.len();
     for l in layers {
         let requantization = match l.requantization {
             Requantization::Fixed { multiplier, shift } => multiplier.byte_len() + shift.byte_len(),

@@ -25,6 +25,8 @@ pub struct LayerParts {
     pub input: TensorShape,
     /// Output shape.
     pub output: TensorShape,
+    /// The earlier layer whose output joins the input ([`Layer::skip`]).
+    pub skip: Option<u16>,
     /// The fused activation.
     pub activation: Activation,
     /// Input scale (the previous layer's output scale).
@@ -147,6 +149,7 @@ impl OwnedLayer {
             op: p.op,
             input: p.input,
             output: p.output,
+            skip: p.skip,
             activation: p.activation,
             input_scale: p.input_scale,
             input_zero_point: p.input_zero_point,

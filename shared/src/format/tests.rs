@@ -4,7 +4,7 @@ extern crate std;
 
 use super::owned::{DeriveError, LayerParts, OwnedLayer};
 use super::*;
-use crate::generator::generate;
+use crate::generator::{generate, translate};
 use std::vec;
 use std::vec::Vec;
 
@@ -12,7 +12,7 @@ use std::vec::Vec;
 /// its scales.
 fn owned(op: Op, input: TensorShape, output: TensorShape, activation: Activation, input_q: (f32, i8), output_q: (f32, i8)) -> OwnedLayer {
     let mut parts = LayerParts {
-        op, input, output, activation,
+        op, input, output, skip: None, activation,
         input_scale: input_q.0, input_zero_point: input_q.1,
         output_scale: output_q.0, output_zero_point: output_q.1,
         weight_scales: vec![], weights: vec![], bias: vec![],
@@ -44,7 +44,7 @@ fn tiny_layers() -> Vec<OwnedLayer> {
 }
 
 fn tiny_header() -> Header<'static> {
-    Header { name: "tiny", latent_dim: 8, classes: 2, latent_frac_bits: 5, image: shape(4, 4, 1), layer_count: 0 }
+    Header { name: "tiny", latent_dim: 8, classes: 2, latent_frac_bits: 5, image: shape(4, 4, 1), layer_count: 0, input_image: None }
 }
 
 fn encode_with(header: &Header<'_>, owned: &[OwnedLayer]) -> Vec<u8> {
@@ -82,7 +82,7 @@ fn the_tiny_model_parses_and_generates() {
     // Staging, the larger layer's: the linear layer's 16 inputs (10
     // padded) as int16, its 16 × 16 weights unpacked to int16, and its one
     // input pixel's sum.
-    assert_eq!(model.scratch_plan(), ScratchPlan { even: 16, odd: 16, staging: 2 * (16 + 256) + 4 + 3 });
+    assert_eq!(model.scratch_plan(), ScratchPlan { even: 16, odd: 16, kept: 0, staging: 2 * (16 + 256) + 4 + 3 });
     assert_eq!(model.layers().count(), 2);
     // Linear 10×16, plus the transposed conv's real taps: per output row
     // 1, 2, 2, 1 kernel rows land on the 2-row input, so 6 × 6 taps × 4 channels.
@@ -122,11 +122,11 @@ fn corrupt_files_give_typed_errors() {
         ("short foreign", b"GIF89a".to_vec(), ModelError::BadMagic { found: *b"GIF8" }),
     ];
     let mut v = good.clone();
-    v[4] = 5;
-    cases.push(("newer version", v, ModelError::UnsupportedVersion { found: 5, supported: 4 }));
+    v[4] = 6;
+    cases.push(("newer version", v, ModelError::UnsupportedVersion { found: 6, supported: 5 }));
     let mut v = good.clone();
-    v[4] = 3;
-    cases.push(("older version (int16 weights)", v, ModelError::UnsupportedVersion { found: 3, supported: 4 }));
+    v[4] = 4;
+    cases.push(("older version (no translators)", v, ModelError::UnsupportedVersion { found: 4, supported: 5 }));
     let mut v = good.clone();
     v[6] = 1;
     cases.push(("reserved set", v, ModelError::ReservedField));
@@ -273,4 +273,117 @@ fn every_truncation_and_resealed_byte_flip_is_handled() {
             }
         }
     }
+}
+
+const DOWN: ConvGeometry = ConvGeometry { kernel: [4, 4], stride: [2, 2], padding: [1, 1], output_padding: [0, 0] };
+const SAME: ConvGeometry = ConvGeometry { kernel: [3, 3], stride: [1, 1], padding: [1, 1], output_padding: [0, 0] };
+const IMAGE_Q: (f32, i8) = (1.0 / 128.0, 0);
+
+fn with_skip(mut layer: OwnedLayer, skip: u16) -> OwnedLayer {
+    layer.parts.skip = Some(skip);
+    layer
+}
+
+/// A U-Net of depth 2 on 8×8 gray images: two stride-2 convolutions (both
+/// outputs kept), a 3×3 convolution, then two transposed convolutions,
+/// each joining the encoder output of its size.
+fn unet_layers() -> Vec<OwnedLayer> {
+    vec![
+        owned(Op::Conv2d(DOWN), shape(8, 8, 1), shape(4, 4, 4), Activation::Relu, IMAGE_Q, HIDDEN),
+        owned(Op::Conv2d(DOWN), shape(4, 4, 4), shape(2, 2, 8), Activation::Relu, HIDDEN, HIDDEN),
+        owned(Op::Conv2d(SAME), shape(2, 2, 8), shape(2, 2, 8), Activation::Relu, HIDDEN, HIDDEN),
+        with_skip(owned(Op::ConvTranspose2d(UP), shape(2, 2, 16), shape(4, 4, 4), Activation::Relu, HIDDEN, HIDDEN), 1),
+        with_skip(owned(Op::ConvTranspose2d(UP), shape(4, 4, 8), shape(8, 8, 1), Activation::Tanh, HIDDEN, PRE_TANH), 0),
+    ]
+}
+
+fn unet_header() -> Header<'static> {
+    let input_image = Some(ImageInput { shape: shape(8, 8, 1), scale: IMAGE_Q.0, zero_point: IMAGE_Q.1 });
+    Header { name: "unet", latent_dim: 0, classes: 0, latent_frac_bits: 5, image: shape(8, 8, 1), layer_count: 0, input_image }
+}
+
+/// Each pixel of `a` (`ca` channels) followed by the same pixel of `b`.
+fn concat(a: &[i8], ca: usize, b: &[i8], cb: usize) -> Vec<i8> {
+    a.chunks(ca).zip(b.chunks(cb)).flat_map(|(x, y)| x.iter().chain(y).copied()).collect()
+}
+
+#[test]
+fn a_translator_with_skips_runs_as_the_reference_kernels_on_joined_inputs() {
+    let owned = unet_layers();
+    let bytes = encode_with(&unet_header(), &owned);
+    let model = Model::parse(&bytes).unwrap();
+    assert!(model.is_translator());
+    assert_eq!(model.input_len(), 64);
+    // Kept: the two encoder outputs (64 + 32 codes), alive until joined.
+    // The rest ping-pongs: the input (64) and the bottom (32) in region 0;
+    // the first join (2×2×16) in region 1, its output (64) in region 0; the
+    // second join (4×4×8) in region 1, the image (64) in region 0.
+    let plan = model.scratch_plan();
+    assert_eq!((plan.even, plan.odd, plan.kept), (64, 128, 96));
+    // Every tensor kept for the whole run: input, outputs, joined inputs.
+    assert_eq!(model.all_activations_len(), 64 + (64 + 32 + 32 + 64 + 64) + (64 + 128));
+    let image: Vec<i8> = (0..64).map(|i| ((i * 53) % 256) as u8 as i8).collect();
+    let mut scratch = vec![0i8; model.scratch_len()];
+    let fast = translate(&model, &image, &mut scratch).unwrap().to_vec();
+
+    // The reference: every tensor kept in its own vector, joins built by hand.
+    let layers: Vec<Layer<'_>> = owned.iter().map(OwnedLayer::layer).collect();
+    let mut outputs: Vec<Vec<i8>> = Vec::new();
+    let mut previous = image.clone();
+    for layer in &layers {
+        let input = match layer.skip {
+            Some(k) => {
+                let kept = &outputs[k as usize];
+                let ck = layers[k as usize].output.channels as usize;
+                concat(&previous, layer.input.channels as usize - ck, kept, ck)
+            }
+            None => previous.clone(),
+        };
+        let mut out = vec![0i8; layer.output.elements().unwrap() as usize];
+        crate::kernels::reference::run_layer(layer, layer.input_zero_point, &input, &mut out);
+        outputs.push(out.clone());
+        previous = out;
+    }
+    assert_eq!(fast, previous);
+    assert!(fast.iter().any(|&c| c != fast[0]), "a constant image would prove little");
+
+    // Each kind of model refuses the other's entry point.
+    assert_eq!(crate::generate(&model, &[0; 8], None, &mut scratch), Err(ModelError::WrongKind { translator: true }));
+    assert_eq!(translate(&model, &image[..63], &mut scratch), Err(ModelError::ImageLength { found: 63, expected: 64 }));
+    let generator = tiny_model();
+    let generator = Model::parse(&generator).unwrap();
+    let mut scratch = vec![0i8; generator.scratch_len()];
+    assert_eq!(translate(&generator, &[0; 10], &mut scratch), Err(ModelError::WrongKind { translator: false }));
+}
+
+#[test]
+fn skips_that_do_not_nest_join_or_quantize_alike_are_refused() {
+    let invalid = |layer, problem| ModelError::Invalid { layer: Some(layer), problem };
+    let parse = |layers: &[OwnedLayer], header: &Header<'_>| Model::parse(&encode_with(header, layers)).map(|_| ());
+    // Crossed skips: the outer encoder output joined first.
+    let mut crossed = unet_layers();
+    crossed[3].parts.skip = Some(0);
+    crossed[4].parts.skip = Some(1);
+    assert_eq!(parse(&crossed, &unet_header()), Err(invalid(3, Problem::Skip)));
+    // A skip naming the previous layer, or a later one.
+    let mut own = unet_layers();
+    own[3].parts.skip = Some(2);
+    assert_eq!(parse(&own, &unet_header()), Err(invalid(3, Problem::Skip)));
+    own[3].parts.skip = Some(7);
+    assert_eq!(parse(&own, &unet_header()), Err(invalid(3, Problem::Skip)));
+    // The same output joined twice.
+    let mut twice = unet_layers();
+    twice[4].parts.skip = Some(1);
+    assert_eq!(parse(&twice, &unet_header()), Err(invalid(4, Problem::Skip)));
+    // A kept output quantized unlike the stage it joins.
+    let mut layers = unet_layers();
+    layers[1] = owned(Op::Conv2d(DOWN), shape(4, 4, 4), shape(2, 2, 8), Activation::Relu, HIDDEN, (0.07, -128));
+    layers[2] = owned(Op::Conv2d(SAME), shape(2, 2, 8), shape(2, 2, 8), Activation::Relu, (0.07, -128), HIDDEN);
+    assert_eq!(parse(&layers, &unet_header()), Err(invalid(3, Problem::Skip)));
+    // A translator header naming a latent; a first layer not taking the image.
+    let latent = Header { latent_dim: 4, ..unet_header() };
+    assert_eq!(parse(&unet_layers(), &latent), Err(ModelError::Invalid { layer: None, problem: Problem::InputImage }));
+    let mut wrong_input = unet_layers();
+    wrong_input[0] = owned(Op::Conv2d(DOWN), shape(8, 8, 1), shape(4, 4, 4), Activation::Relu, HIDDEN, HIDDEN);
+    assert_eq!(parse(&wrong_input, &unet_header()), Err(invalid(0, Problem::InputQuantization)));
 }

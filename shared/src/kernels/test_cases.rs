@@ -123,6 +123,7 @@ impl Case {
             op,
             input,
             output,
+            skip: None,
             activation,
             input_scale,
             input_zero_point: input_zp,

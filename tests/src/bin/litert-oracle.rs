@@ -299,7 +299,7 @@ fn random_model(index: u32) -> Result<Vec<u8>, String> {
             .collect();
         let bias = (0..channels).map(|_| pick(20001) as i32 - 10000).collect();
         let parts = LayerParts {
-            op, input, output, activation,
+            op, input, output, skip: None, activation,
             input_scale: in_scale, input_zero_point: in_zp,
             output_scale, output_zero_point: output_zp,
             weight_scales, weights, bias,
@@ -307,7 +307,7 @@ fn random_model(index: u32) -> Result<Vec<u8>, String> {
         layers.push(OwnedLayer::derive(parts, f32::tanh).map_err(|e| e.to_string())?);
         (in_scale, in_zp) = (output_scale, output_zp);
     }
-    let header = Header { name: "oracle", latent_dim, classes, latent_frac_bits: LATENT_FRAC_BITS, image, layer_count: 0 };
+    let header = Header { name: "oracle", latent_dim, classes, latent_frac_bits: LATENT_FRAC_BITS, image, layer_count: 0, input_image: None };
     let views: Vec<Layer<'_>> = layers.iter().map(OwnedLayer::layer).collect();
     let mut bytes = vec![0u8; format::encoded_len_bound(&header, &views)];
     let len = format::encode(&header, &views, &mut bytes).map_err(|e| e.to_string())?;

@@ -1,0 +1,111 @@
+//! `pocketgan translate MODEL INPUT.png… -o out.png`: what a board draws
+//! from each input, through the int8 translator; or, with `--data`, held-out
+//! examples of a translation data set beside their targets.
+
+use crate::board::translate::{input_shape, load_input, translate_pixels};
+use crate::data::FolderOptions;
+use crate::data::translation::TranslationData;
+use crate::files::write_atomic;
+use crate::render::grid::Grid;
+use anyhow::{Context, Result, anyhow, bail};
+use pocketgan_shared::Model;
+use std::path::PathBuf;
+
+#[derive(clap::Args, Debug)]
+pub struct TranslateArgs {
+    /// The translator's model file (`pocketgan export` of a `train-translator` run).
+    model: PathBuf,
+    /// Input images (PNG, JPEG…); another size is resized to the model's, with a note.
+    inputs: Vec<PathBuf>,
+    /// Instead of input files: held-out examples of this data set (skeletons,
+    /// outlines, printed-digits, or a folder of A/ and B/), each beside its
+    /// target where there are pairs.
+    #[arg(long, conflicts_with = "inputs")]
+    data: Option<String>,
+    /// How many --data examples.
+    #[arg(short, long, default_value_t = 16)]
+    n: usize,
+    /// The PNG to write: input | output (| target) for each image.
+    #[arg(short, long)]
+    output: PathBuf,
+    /// Upscaling of each image in the PNG.
+    #[arg(long, default_value_t = 3)]
+    scale: usize,
+    /// Also write each output's 8-bit pixels, DIR/output-000.raw, … (HWC),
+    /// the bytes a gray8 or RGB888 display shows.
+    #[arg(long, value_name = "DIR")]
+    raw: Option<PathBuf>,
+}
+
+/// Runs `pocketgan translate`.
+pub fn run(args: &TranslateArgs) -> Result<()> {
+    let bytes = std::fs::read(&args.model).with_context(|| format!("cannot read model file {}", args.model.display()))?;
+    let model = Model::parse(&bytes).map_err(|e| anyhow!("{}: {e}", args.model.display()))?;
+    let shape = input_shape(&model)?;
+    let out_shape = model.header().image;
+    if (out_shape.height, out_shape.width) != (shape.height, shape.width) {
+        bail!("the translator's output ({}×{}) is not its input's size: it cannot be drawn beside its input", out_shape.width, out_shape.height);
+    }
+    // Each example: input pixels and, where known, the target's.
+    let examples: Vec<(Vec<u8>, Option<Vec<u8>>)> = match &args.data {
+        Some(spec) => {
+            let data = TranslationData::parse(spec, false, FolderOptions { size: shape.width as usize, channels: shape.channels as usize, ..FolderOptions::default() })?;
+            let test = data.load()?.test;
+            if (test.a.width, test.a.channels) != (shape.width as usize, shape.channels as usize) {
+                bail!(
+                    "{} has {}×{}×{} inputs, the translator takes {}×{}×{}: give the data set it was trained on",
+                    spec, test.a.width, test.a.height, test.a.channels, shape.width, shape.height, shape.channels
+                );
+            }
+            let n = args.n.min(test.a.len());
+            (0..n)
+                .map(|k| k * test.a.len() / n.max(1))
+                .map(|i| (test.a.image(i).to_vec(), test.paired.then(|| test.b.image(i).to_vec())))
+                .collect()
+        }
+        None => {
+            if args.inputs.is_empty() {
+                bail!("give input images (pocketgan translate {} sketch.png -o out.png), or --data skeletons for held-out examples", args.model.display());
+            }
+            let mut examples = Vec::with_capacity(args.inputs.len());
+            for path in &args.inputs {
+                let (pixels, note) = load_input(path, shape)?;
+                if let Some(note) = note {
+                    eprintln!("{note}");
+                }
+                examples.push((pixels, None));
+            }
+            examples
+        }
+    };
+    if examples.is_empty() {
+        bail!("no examples to translate (-n 0?)");
+    }
+    let channels = shape.channels.max(out_shape.channels) as usize;
+    let pixels_per_image = shape.width as usize * shape.height as usize;
+    let widen = |cell: Vec<u8>| if channels == 3 && cell.len() == pixels_per_image { cell.iter().flat_map(|&v| [v; 3]).collect() } else { cell };
+    let with_targets = examples.iter().all(|(_, t)| t.is_some());
+    let mut scratch = Vec::new();
+    let mut cells = Vec::new();
+    if let Some(dir) = &args.raw {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    for (k, (input, target)) in examples.into_iter().enumerate() {
+        let output = translate_pixels(&model, &input, &mut scratch)?;
+        if let Some(dir) = &args.raw {
+            write_atomic(&dir.join(format!("output-{k:03}.raw")), &output)?;
+        }
+        cells.push(widen(input));
+        cells.push(widen(output));
+        if let (true, Some(target)) = (with_targets, target) {
+            cells.push(widen(target));
+        }
+    }
+    let per_example = if with_targets { 3 } else { 2 };
+    let count = cells.len() / per_example;
+    let columns = per_example * if count >= 8 { 4 } else { 1 };
+    Grid { width: shape.width as usize, height: shape.height as usize, channels, images: cells }.save_png(&args.output, columns, args.scale.max(1))?;
+    let layout = if with_targets { "input | output | target" } else { "input | output" };
+    println!("translated {count} image{} with {}: {layout} in {}", if count == 1 { "" } else { "s" }, model.header().name, args.output.display());
+    Ok(())
+}
