@@ -6,9 +6,9 @@ use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
 pub struct EvalArgs {
-    /// The run folder (from `pocketgan train` or `pocketgan toy`).
+    /// The run folder (from `pocketgan train`, `pocketgan toy` or `pocketgan train-translator`).
     run: PathBuf,
-    /// Generated images scored (image runs).
+    /// Generated images scored (image runs), or held-out inputs translated (translator runs).
     #[arg(long = "n", default_value_t = EVAL_IMAGES)]
     count: usize,
     /// Print the scores as JSON.

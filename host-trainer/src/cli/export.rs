@@ -72,14 +72,13 @@ fn write_report(args: &ExportArgs, report: &ExportReport, checked_on: &str) -> R
 /// `pocketgan export` of a translator's run: calibrated on its training
 /// inputs, checked on held-out ones.
 fn export_translator_run(args: &ExportArgs, run: &RunDir, device: &Device) -> Result<()> {
-    let (net, _, config) = load_translator(run, device)?;
-    let (_, state) = run.checkpoint_state()?;
+    let loaded = load_translator(run, device)?;
     let name = args.name.clone().unwrap_or_else(|| {
         format!("unet-{}", run.root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default())
     });
-    let data = config.data.load()?;
-    let report = export_translator(&net, &name, &data.train.a, &data.test.a, device)?;
-    println!("exported the {} translator at step {} of {}", config.method(), state.step, run.root.display());
+    let data = loaded.config.data.load()?;
+    let report = export_translator(&loaded.a_to_b, &name, &data.train.a, &data.test.a, device)?;
+    println!("exported the {} translator at step {} of {}", loaded.config.method(), loaded.step, run.root.display());
     write_report(args, &report, &format!("{CHECK_IMAGES} held-out inputs"))
 }
 

@@ -7,3 +7,4 @@ pub mod compare;
 pub mod dump;
 pub mod recipes;
 pub mod report;
+pub mod translation;

@@ -62,6 +62,9 @@ pub fn run(path: &Path, n: usize, json: bool) -> Result<()> {
         anyhow::bail!("--n must be at least 2 (a covariance needs two samples)");
     }
     let run = RunDir::new(path);
+    if run.is_translator() {
+        return crate::eval::translation::run(path, n, json);
+    }
     let config = TrainConfig::read(&run)?;
     let (generator, _, state) = run.load_generator(&device)?;
     let (train, test) = splits(&config.data)?;

@@ -64,3 +64,54 @@ fn translator_runs_refuse_what_they_cannot_do() {
     fails_with(&train(&run, &["--data", "skeletons", "--steps", "1"]), "already holds a training run");
     fails_with(&pocketgan(&["train-translator", "--resume", arg(&run), "--lr", "1e-3"]), "--lr cannot change");
 }
+
+/// The figure after `label` in `text` (e.g. "PSNR on 64 held-out inputs: 48.9 dB").
+fn figure_after(text: &str, label: &str) -> f64 {
+    let rest = &text[text.find(label).unwrap_or_else(|| panic!("no '{label}' in {text}")) + label.len()..];
+    rest.split_whitespace().next().and_then(|w| w.parse().ok()).unwrap_or_else(|| panic!("no number after '{label}' in {text}"))
+}
+
+#[test]
+fn an_exported_translator_runs_int8_on_the_host_close_to_float() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, extra) in [("pix2pix", &["--data", "skeletons", "--steps", "30"][..]), ("cycle-gan", &["--data", "printed-digits", "--steps", "3"][..])] {
+        let run = dir.path().join(name);
+        succeeds(&train(&run, extra));
+        let model = dir.path().join(format!("{name}.pgan"));
+        let tflite = dir.path().join(format!("{name}.tflite"));
+        let out = succeeds(&pocketgan(&["export", arg(&run), "-o", arg(&model), "--tflite", arg(&tflite)]));
+        let psnr = figure_after(&out, "int8 vs float PSNR on 64 held-out inputs:");
+        assert!(psnr >= 30.0, "{name}: int8 vs float {psnr} dB: {out}");
+        assert!(tflite.exists());
+        let inspect = succeeds(&pocketgan(&["inspect", arg(&model)]));
+        for needle in ["translator: takes a 28x28 image", "joins layer 0's output", "kept for skips", "% saved"] {
+            assert!(inspect.contains(needle), "{name}: inspect lacks '{needle}': {inspect}");
+        }
+    }
+    // Float and int8 side by side, on held-out inputs.
+    let out = succeeds(&pocketgan(&["eval", arg(&dir.path().join("pix2pix")), "--n", "20"]));
+    for needle in ["pix2pix on skeletons, 20 held-out inputs", "| float |", "| int8 (board) |", "real targets (the floor)"] {
+        assert!(out.contains(needle), "eval lacks '{needle}': {out}");
+    }
+    let model = dir.path().join("pix2pix.pgan");
+    // Held-out pairs: input | output | target, 4 rows of 3 cells at scale 3.
+    let grid = dir.path().join("grid.png");
+    let out = succeeds(&pocketgan(&["translate", arg(&model), "--data", "skeletons", "-n", "4", "-o", arg(&grid)]));
+    assert!(out.contains("input | output | target"), "{out}");
+    let png = image::open(&grid).unwrap();
+    assert_eq!((png.width(), png.height()), (3 * 86 + 2, 4 * 86 + 2));
+    // A file of another size is resized, with a note; the raw bytes are the output's pixels.
+    let sketch = dir.path().join("sketch.png");
+    image::GrayImage::from_fn(56, 40, |x, y| image::Luma([if (x as i32 - 28).abs() < 3 || (y as i32 - 20).abs() < 2 { 255 } else { 0 }])).save(&sketch).unwrap();
+    let raw = dir.path().join("raw");
+    let out = pocketgan(&["translate", arg(&model), arg(&sketch), "-o", arg(&grid), "--raw", arg(&raw)]);
+    succeeds(&out);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("is 56×40; the translator takes 28×28, so it was resized, its centre square"), "{stderr}");
+    assert_eq!(std::fs::read(raw.join("output-000.raw")).unwrap().len(), 28 * 28);
+    // Each kind of model refuses the other's command.
+    fails_with(&pocketgan(&["sample", arg(&model), "-o", arg(&grid)]), "pocketgan translate");
+    let generator = crate::common::repo().join("models/dcgan-digits.pgan");
+    fails_with(&pocketgan(&["translate", arg(&generator), arg(&sketch), "-o", arg(&grid)]), "pocketgan sample");
+    fails_with(&pocketgan(&["translate", arg(&model), "-o", arg(&grid)]), "give input images");
+}

@@ -30,6 +30,9 @@ use std::process::{Command, ExitCode};
 const INPUTS: usize = 64;
 /// Random models besides the default one.
 const RANDOM_MODELS: u32 = 48;
+/// Random translators (image in, a skip connection joined by
+/// CONCATENATION) besides them.
+const RANDOM_TRANSLATORS: u32 = 12;
 
 fn main() -> ExitCode {
     match oracle() {
@@ -69,6 +72,15 @@ fn oracle() -> Result<(), String> {
         write_case(&dir.path().join(format!("random{index:02}")), &model, &tflite_file, &inputs, false)?;
     }
 
+    for index in 0..RANDOM_TRANSLATORS {
+        let file = random_translator(index)?;
+        let model = Model::parse(&file).map_err(|e| format!("random translator {index}: {e}"))?;
+        let mut rng = LatentSampler::new(5000 + index);
+        let inputs: Vec<Vec<i8>> = (0..INPUTS).map(|_| (0..model.input_len()).map(|_| rng.next_u32() as i8).collect()).collect();
+        let tflite_file = tflite::write(&model).map_err(|e| format!("random translator {index}: {e:#}"))?;
+        write_case(&dir.path().join(format!("translator{index:02}")), &model, &tflite_file, &inputs, true)?;
+    }
+
     let script = repo_root().join("scripts/litert_oracle.py");
     let out = Command::new(&python).arg(&script).arg(dir.path()).output().map_err(|e| format!("{}: {e}", python.display()))?;
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -98,12 +110,20 @@ fn python() -> Result<PathBuf, String> {
 }
 
 /// Every layer's output for `input` through the reference kernels, checked
-/// against the optimized kernels on the way.
+/// against the optimized kernels on the way; a skip layer's joined input
+/// (each pixel's previous channels, then the kept output's) comes first.
 fn layer_outputs(model: &Model<'_>, input: &[i8]) -> Result<Vec<Vec<i8>>, String> {
     let mut outputs = Vec::new();
+    let mut by_layer: Vec<(Vec<i8>, usize)> = Vec::new();
     let mut x = input.to_vec();
     for (i, layer) in model.layers().enumerate() {
         let layer = layer.map_err(|e| e.to_string())?;
+        if let Some(k) = layer.skip {
+            let (kept, kept_channels) = &by_layer[k as usize];
+            let own = layer.input.channels as usize - kept_channels;
+            x = x.chunks(own).zip(kept.chunks(*kept_channels)).flat_map(|(a, b)| a.iter().chain(b).copied()).collect();
+            outputs.push(x.clone());
+        }
         let n = layer.output.elements().unwrap_or(0) as usize;
         let mut by_reference = vec![0i8; n];
         reference::run_layer(&layer, layer.input_zero_point, &x, &mut by_reference);
@@ -122,6 +142,7 @@ fn layer_outputs(model: &Model<'_>, input: &[i8]) -> Result<Vec<Vec<i8>>, String
             outputs.push(codes);
         }
         outputs.push(by_reference.clone());
+        by_layer.push((by_reference.clone(), layer.output.channels as usize));
         x = by_reference;
     }
     Ok(outputs)
@@ -134,6 +155,9 @@ fn tensor_names(model: &Model<'_>) -> Vec<(String, usize, &'static str)> {
     for (i, layer) in model.layers().enumerate() {
         let layer = layer.expect("parsed");
         let n = layer.output.elements().unwrap_or(0) as usize;
+        if layer.skip.is_some() {
+            names.push((format!("layer{i}/joined"), layer.input.elements().unwrap_or(0) as usize, "CONCATENATION"));
+        }
         let op = match layer.op {
             Op::Linear => "FULLY_CONNECTED",
             Op::Conv2d(_) => "CONV_2D",
@@ -165,7 +189,12 @@ fn write_case(dir: &Path, model: &Model<'_>, tflite_file: &[u8], inputs: &[Vec<i
         let image_len = model.output_len();
         let images = expected.last().expect("a model has layers");
         for (k, input) in inputs.iter().enumerate() {
-            let image = pocketgan_shared::generate(model, &input[..h.latent_dim as usize], None, &mut scratch).map_err(|e| e.to_string())?;
+            let image = if model.is_translator() {
+                pocketgan_shared::translate(model, input, &mut scratch)
+            } else {
+                pocketgan_shared::generate(model, &input[..h.latent_dim as usize], None, &mut scratch)
+            }
+            .map_err(|e| e.to_string())?;
             if as_bytes(image) != &images[k * image_len..(k + 1) * image_len] {
                 return Err(format!("{}: generate() differs from the layers run one by one", dir.display()));
             }
@@ -308,6 +337,57 @@ fn random_model(index: u32) -> Result<Vec<u8>, String> {
         (in_scale, in_zp) = (output_scale, output_zp);
     }
     let header = Header { name: "oracle", latent_dim, classes, latent_frac_bits: LATENT_FRAC_BITS, image, layer_count: 0, input_image: None };
+    let views: Vec<Layer<'_>> = layers.iter().map(OwnedLayer::layer).collect();
+    let mut bytes = vec![0u8; format::encoded_len_bound(&header, &views)];
+    let len = format::encode(&header, &views, &mut bytes).map_err(|e| e.to_string())?;
+    bytes.truncate(len);
+    Ok(bytes)
+}
+
+/// A random translator: a stride-2 convolution whose output is kept, a
+/// 3 × 3 convolution, then a transposed convolution back to the input's
+/// size joining the kept output (the U-Net's pattern); odd channel counts,
+/// gray or RGB, random weights and scales (the two joined outputs share
+/// one scale and zero point, as export ties them).
+fn random_translator(index: u32) -> Result<Vec<u8>, String> {
+    let mut rng = LatentSampler::new(104_729 * (index + 1));
+    let mut pick = |n: u32| rng.next_u32() % n;
+    let side = 4 + 2 * pick(3) as u16;
+    let rgb = |bit: u32| if bit == 0 { 1 } else { 3 };
+    let (c_in, c_out) = (rgb(pick(2)), rgb(pick(2)));
+    let (c1, c2) = (1 + pick(9) as u16, 1 + pick(9) as u16);
+    let half = side / 2;
+    let shape = |h: u16, c: u16| TensorShape { height: h, width: h, channels: c };
+    let down = ConvGeometry { kernel: [4, 4], stride: [2, 2], padding: [1, 1], output_padding: [0, 0] };
+    let same = ConvGeometry { kernel: [3, 3], stride: [1, 1], padding: [1, 1], output_padding: [0, 0] };
+    let image_q = (1.0f32 / 128.0, 0i8);
+    let joined_q = (0.01 + pick(1000) as f32 / 20000.0, if pick(2) == 0 { -128 } else { pick(256) as i32 as i8 });
+    let pre_tanh = (1.0 / (8.0 + pick(60) as f32), pick(256) as i32 as i8);
+    let plan = [
+        (Op::Conv2d(down), shape(side, c_in), shape(half, c1), None, Activation::Relu, image_q, joined_q),
+        (Op::Conv2d(same), shape(half, c1), shape(half, c2), None, Activation::Relu, joined_q, joined_q),
+        (Op::ConvTranspose2d(down), shape(half, c1 + c2), shape(side, c_out), Some(0), Activation::Tanh, joined_q, pre_tanh),
+    ];
+    let mut layers = Vec::new();
+    for (op, input, output, skip, activation, (in_scale, in_zp), (output_scale, output_zp)) in plan {
+        let Op::Conv2d(g) | Op::ConvTranspose2d(g) = op else { unreachable!("convolutions only") };
+        let channels = output.channels as usize;
+        let depth = g.kernel[0] as usize * g.kernel[1] as usize * input.channels as usize;
+        let weights: Vec<i8> = (0..channels * depth).map(|_| (pick(255) as i32 - 127) as i8).collect();
+        let weight_scales: Vec<f32> = (0..channels)
+            .map(|_| output_scale / in_scale * (1.0 + pick(256) as f32 / 256.0) / (1u32 << (5 + pick(5))) as f32 / (depth as f32).sqrt())
+            .collect();
+        let bias = (0..channels).map(|_| pick(20001) as i32 - 10000).collect();
+        let parts = LayerParts {
+            op, input, output, skip, activation,
+            input_scale: in_scale, input_zero_point: in_zp,
+            output_scale, output_zero_point: output_zp,
+            weight_scales, weights, bias,
+        };
+        layers.push(OwnedLayer::derive(parts, f32::tanh).map_err(|e| e.to_string())?);
+    }
+    let input_image = Some(format::ImageInput { shape: shape(side, c_in), scale: image_q.0, zero_point: image_q.1 });
+    let header = Header { name: "translator", latent_dim: 0, classes: 0, latent_frac_bits: LATENT_FRAC_BITS, image: shape(side, c_out), layer_count: 0, input_image };
     let views: Vec<Layer<'_>> = layers.iter().map(OwnedLayer::layer).collect();
     let mut bytes = vec![0u8; format::encoded_len_bound(&header, &views)];
     let len = format::encode(&header, &views, &mut bytes).map_err(|e| e.to_string())?;

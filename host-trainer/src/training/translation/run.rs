@@ -433,19 +433,37 @@ fn train_loop(
     })
 }
 
-/// Loads a trained translator (A → B) from a run, for export and eval.
-pub fn load_translator(run: &RunDir, device: &Device) -> Result<(UNet, UNetConfig, TranslatorConfig)> {
+/// A trained translator run's networks, for export and eval.
+pub struct LoadedTranslator {
+    /// A → B.
+    pub a_to_b: UNet,
+    /// B → A (CycleGAN only).
+    pub b_to_a: Option<UNet>,
+    /// The A → B U-Net's shape.
+    pub shape: UNetConfig,
+    /// The run's config.
+    pub config: TranslatorConfig,
+    /// Steps trained.
+    pub step: usize,
+}
+
+/// Loads a trained translator from a run.
+pub fn load_translator(run: &RunDir, device: &Device) -> Result<LoadedTranslator> {
+    if !run.is_translator() {
+        bail!("{} is not a translator's run (no translator.json): train one with `pocketgan train-translator`", run.root.display());
+    }
     let config = TranslatorConfig::read(run)?;
     let shape = UNetConfig::load(run.translator_config())
-        .map_err(|e| anyhow!("{} is missing or unreadable ({e}): is {} a translator run?", run.translator_config().display(), run.root.display()))?;
-    let (dir, _) = run.checkpoint_state()?;
-    let translator = match config.method() {
-        Method::Pix2pix => load_module(shape.init(device)?, &dir.join("translator.bpk"))?,
+        .map_err(|e| anyhow!("{} is unreadable ({e}): restore it, or train again", run.translator_config().display()))?;
+    let (dir, state) = run.checkpoint_state()?;
+    let (a_to_b, b_to_a) = match config.method() {
+        Method::Pix2pix => (load_module(shape.init(device)?, &dir.join("translator.bpk"))?, None),
         Method::CycleGan => {
             let back = UNetConfig { in_channels: shape.out_channels, out_channels: shape.in_channels, ..shape.clone() };
             let pair = TranslatorPair { a_to_b: shape.init(device)?, b_to_a: back.init(device)? };
-            load_module(pair, &dir.join("translators.bpk"))?.a_to_b
+            let pair = load_module(pair, &dir.join("translators.bpk"))?;
+            (pair.a_to_b, Some(pair.b_to_a))
         }
     };
-    Ok((translator, shape, config))
+    Ok(LoadedTranslator { a_to_b, b_to_a, shape, config, step: state.step })
 }
