@@ -227,7 +227,7 @@ pub fn write(model: &Model<'_>) -> Result<Vec<u8>> {
         if let Some(k) = layer.skip {
             // The skip's channels after the previous output's, NHWC's last
             // axis; both already share the joined scale and zero point.
-            let joined = graph.activation(format!("layer{i}/joined"), nhwc(layer.input), layer.input_scale, layer.input_zero_point);
+            let joined = graph.activation(format!("layer{i}_joined"), nhwc(layer.input), layer.input_scale, layer.input_zero_point);
             graph.op(Builtin::Concatenation, vec![current, outputs[k as usize]], vec![joined], Options::Concatenation { axis: 3 });
             current = joined;
         }

@@ -156,7 +156,7 @@ fn tensor_names(model: &Model<'_>) -> Vec<(String, usize, &'static str)> {
         let layer = layer.expect("parsed");
         let n = layer.output.elements().unwrap_or(0) as usize;
         if layer.skip.is_some() {
-            names.push((format!("layer{i}/joined"), layer.input.elements().unwrap_or(0) as usize, "CONCATENATION"));
+            names.push((format!("layer{i}_joined"), layer.input.elements().unwrap_or(0) as usize, "CONCATENATION"));
         }
         let op = match layer.op {
             Op::Linear => "FULLY_CONNECTED",
@@ -370,7 +370,7 @@ fn random_translator(index: u32) -> Result<Vec<u8>, String> {
     ];
     let mut layers = Vec::new();
     for (op, input, output, skip, activation, (in_scale, in_zp), (output_scale, output_zp)) in plan {
-        let Op::Conv2d(g) | Op::ConvTranspose2d(g) = op else { unreachable!("convolutions only") };
+        let (Op::Conv2d(g) | Op::ConvTranspose2d(g)) = op else { unreachable!("convolutions only") };
         let channels = output.channels as usize;
         let depth = g.kernel[0] as usize * g.kernel[1] as usize * input.channels as usize;
         let weights: Vec<i8> = (0..channels * depth).map(|_| (pick(255) as i32 - 127) as i8).collect();
