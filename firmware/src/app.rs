@@ -1,4 +1,5 @@
-//! The app: state (seed, class, walk position), events, drawing.
+//! The app: state (seed, class, walk position; a translator's canvas),
+//! events, drawing.
 
 use core::fmt::{self, Write};
 use embedded_graphics::Pixel;
@@ -10,10 +11,11 @@ use embedded_graphics::prelude::*;
 use embedded_graphics::primitives::Rectangle;
 use embedded_graphics::text::{Baseline, Text};
 use pocketgan_shared::latent::{interpolate, latent_for_seed};
-use pocketgan_shared::pixels::{GeneratedImage, RenderError, Rendered};
-use pocketgan_shared::{Model, ModelError, generate};
+use pocketgan_shared::pixels::{GeneratedImage, RenderError, Rendered, code_of_u8};
+use pocketgan_shared::{Model, ModelError, generate, translate};
 
 use crate::buffers::Buffers;
+use crate::canvas::Canvas;
 use crate::color::PanelColor;
 use crate::input::{Clock, Event, Input, Screen, sensor_to_mix};
 use crate::layout::Layout;
@@ -91,6 +93,8 @@ pub struct App<'m, 'b> {
     seed: u32,
     class: u16,
     mix: u16,
+    /// A translator's input canvas and its codes.
+    canvas: Option<(Canvas<'b>, &'b mut [i8])>,
 }
 
 impl<'m, 'b> App<'m, 'b> {
@@ -98,6 +102,30 @@ impl<'m, 'b> App<'m, 'b> {
     /// showing `first_seed` first (boards pass some entropy).
     pub fn new(model_file: &'m [u8], buffers: &'b mut Buffers, first_seed: u32) -> Self {
         Self::with_buffers(model_file, &mut buffers.scratch, &mut buffers.latents, first_seed)
+            .with_canvas(&mut buffers.canvas, &mut buffers.input_codes)
+    }
+
+    /// Gives a translator its canvas (`pixels`) and the room for its input
+    /// codes (each at least the model's input length); a generator ignores them.
+    pub fn with_canvas(mut self, pixels: &'b mut [u8], codes: &'b mut [i8]) -> Self {
+        let Ok(model) = &self.model else { return self };
+        let Some(input) = model.header().input_image else { return self };
+        let needed = model.input_len();
+        let shape = input.shape;
+        match Canvas::new(pixels, shape.width, shape.height, shape.channels) {
+            Some(canvas) if codes.len() >= needed => self.canvas = Some((canvas, &mut codes[..needed])),
+            _ => {
+                error!("the translator needs {=usize} B of canvas: rebuild the firmware with this model", needed);
+                self.model = Err(AppError::Buffers { scratch_needed: needed, scratch_given: 0, latents_needed: 0, latents_given: 0 });
+            }
+        }
+        self
+    }
+
+    /// A translator's canvas (`None` for a generator), for a board that
+    /// loads an image into it before an [`Event::Lift`].
+    pub fn canvas_mut(&mut self) -> Option<&mut Canvas<'b>> {
+        self.canvas.as_mut().map(|(canvas, _)| canvas)
     }
 
     /// As [`App::new`] with buffers of any size (they are checked against
@@ -135,7 +163,7 @@ impl<'m, 'b> App<'m, 'b> {
             }
             Err(e) => error!("model refused: {}", display(e)),
         }
-        App { model, scratch, latents, seed: first_seed, class: 0, mix: 0 }
+        App { model, scratch, latents, seed: first_seed, class: 0, mix: 0, canvas: None }
     }
 
     /// The parsed model, or why there is none.
@@ -155,6 +183,22 @@ impl<'m, 'b> App<'m, 'b> {
         D::Color: PanelColor,
         K: Clock,
     {
+        if let (Ok(model), Some((canvas, _))) = (&self.model, &mut self.canvas)
+            && model.is_translator()
+        {
+            match event {
+                Event::Press | Event::Clear => canvas.clear(),
+                Event::Segment { from, to } => {
+                    if let Err(e) = canvas.line(from, to) {
+                        warn!("stroke outside the canvas: {}", e);
+                    }
+                    return Outcome::Unchanged;
+                }
+                Event::Lift => {}
+                Event::LongPress | Event::Sensor(_) => return Outcome::Unchanged,
+            }
+            return self.draw(target, clock);
+        }
         if self.model.is_ok() {
             match event {
                 Event::Press => {
@@ -175,6 +219,10 @@ impl<'m, 'b> App<'m, 'b> {
                     }
                     self.mix = mix;
                 }
+                Event::Segment { .. } | Event::Lift | Event::Clear => {
+                    info!("strokes: the model is a generator, not a translator");
+                    return Outcome::Unchanged;
+                }
             }
         }
         self.draw(target, clock)
@@ -193,6 +241,10 @@ impl<'m, 'b> App<'m, 'b> {
     {
         let result = self.generate_and_draw(target, clock);
         match result {
+            Ok(drawn) if self.canvas.is_some() => {
+                info!("translated: {=u64} ms ({=u64} ticks)", drawn.ticks / K::TICKS_PER_MS, drawn.ticks);
+                Outcome::Drawn(drawn)
+            }
             Ok(drawn) => {
                 info!(
                     "seed {=u32} class {=i32} mix {=u16}/256: {=u64} ms ({=u64} ticks)",
@@ -220,6 +272,9 @@ impl<'m, 'b> App<'m, 'b> {
     {
         let model = self.model.as_ref().map_err(|e| *e)?;
         let h = model.header();
+        if let Some((canvas, codes)) = &mut self.canvas {
+            return translate_and_draw(model, canvas, codes, self.scratch, target, clock);
+        }
         let class = if h.classes > 0 { Some(self.class) } else { None };
         let start = clock.ticks();
         let n = h.latent_dim as usize;
@@ -247,6 +302,33 @@ impl<'m, 'b> App<'m, 'b> {
         }
         Ok(drawn)
     }
+}
+
+/// Translates the canvas and draws it beside the translation.
+fn translate_and_draw<D, K>(model: &Model<'_>, canvas: &Canvas<'_>, codes: &mut [i8], scratch: &mut [i8], target: &mut D, clock: &mut K) -> Result<Drawn, AppError>
+where
+    D: DrawTarget + OriginDimensions,
+    D::Color: PanelColor,
+    K: Clock,
+{
+    let start = clock.ticks();
+    for (code, &pixel) in codes.iter_mut().zip(canvas.pixels()) {
+        *code = code_of_u8(pixel);
+    }
+    let output = translate(model, codes, scratch).map_err(AppError::Model)?;
+    let ticks = clock.ticks().wrapping_sub(start);
+    let h = model.header();
+    let (w, ht) = canvas.size();
+    let channels = h.input_image.map_or(1, |i| i.shape.channels);
+    let input = GeneratedImage::new(codes, w, ht, channels).map_err(AppError::Render)?;
+    let output = GeneratedImage::new(output, h.image.width, h.image.height, h.image.channels).map_err(AppError::Render)?;
+    let (left, right) = Layout::input_and_output(target.size());
+    let fit = |image, area: Rectangle| Rendered::fit(image, (area.size.width as u16, area.size.height as u16)).map_err(AppError::Render);
+    let (input, output) = (fit(input, left)?, fit(output, right)?);
+    let _ = target.clear(D::Color::PAPER);
+    draw_image(target, &input, left);
+    draw_image(target, &output, right);
+    Ok(Drawn { seed: 0, class: None, mix: 0, ticks })
 }
 
 /// Runs the app: draws the first image, then one per event until the input

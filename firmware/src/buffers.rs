@@ -11,17 +11,21 @@ pub struct Buffers {
     pub scratch: [i8; SCRATCH_LEN],
     /// Two endpoint latents and their blend, for sensor walks.
     pub latents: [i8; 3 * LATENT_LEN],
+    /// A translator's input canvas (8-bit pixels).
+    pub canvas: [u8; INPUT_LEN],
+    /// The canvas as the translator's input codes.
+    pub input_codes: [i8; INPUT_LEN],
 }
 
 impl Buffers {
     /// Zeroed buffers (a `const fn`, so they can live in `.bss`).
     pub const fn new() -> Self {
-        Buffers { scratch: [0; SCRATCH_LEN], latents: [0; 3 * LATENT_LEN] }
+        Buffers { scratch: [0; SCRATCH_LEN], latents: [0; 3 * LATENT_LEN], canvas: [0; INPUT_LEN], input_codes: [0; INPUT_LEN] }
     }
 
     /// Bytes of RAM the buffers take.
     pub const fn ram_bytes() -> usize {
-        SCRATCH_LEN + 3 * LATENT_LEN
+        SCRATCH_LEN + 3 * LATENT_LEN + 2 * INPUT_LEN
     }
 }
 

@@ -21,6 +21,18 @@ pub enum Event {
     /// sensor, an accelerometer's tilt): walks the latent from the current
     /// seed (0) towards the next one ([`SENSOR_MAX`]).
     Sensor(u16),
+    /// A translator's stylus moved from one canvas pixel to another while
+    /// touching (the line between them is inked).
+    Segment {
+        /// Where the pen was, in the canvas's pixels.
+        from: (u16, u16),
+        /// Where it is.
+        to: (u16, u16),
+    },
+    /// The stylus lifted: translate what is drawn.
+    Lift,
+    /// Clear the canvas (a translator's button).
+    Clear,
 }
 
 /// A source of [`Event`]s.

@@ -45,6 +45,23 @@ impl Layout {
     }
 }
 
+impl Layout {
+    /// A translator's two squares: its input beside its output on a wide
+    /// display (the output square at the right edge), above it on a tall
+    /// one. The input square is the one [`Layout::for_display`] gives a
+    /// display of the same height (or width).
+    pub fn input_and_output(size: Size) -> (Rectangle, Rectangle) {
+        let (w, h) = (size.width, size.height);
+        if w >= h {
+            let side = h.min(w / 2);
+            (Rectangle::new(Point::zero(), Size::new(side, side)), Rectangle::new(Point::new((w - side) as i32, 0), Size::new(side, side)))
+        } else {
+            let side = w.min(h / 2);
+            (Rectangle::new(Point::zero(), Size::new(side, side)), Rectangle::new(Point::new(0, (h - side) as i32), Size::new(side, side)))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -23,6 +23,7 @@ mod log;
 mod app;
 mod button;
 mod buffers;
+mod canvas;
 mod color;
 mod framebuffer;
 mod input;
@@ -34,7 +35,8 @@ pub use embedded_graphics;
 
 pub use app::{App, AppError, Drawn, Outcome, run};
 pub use button::ButtonAndSensor;
-pub use buffers::{Buffers, LATENT_LEN, MODEL_FILE, SCRATCH_LEN};
+pub use buffers::{Buffers, INPUT_LEN, LATENT_LEN, MODEL_FILE, SCRATCH_LEN};
+pub use canvas::{Canvas, INK, StrokeError};
 pub use color::PanelColor;
 pub use framebuffer::MonoFramebuffer;
 pub use input::{Clock, Event, Input, SENSOR_MAX, Screen, SensorFilter, sensor_to_mix};

@@ -8,6 +8,9 @@
 //! press             # next seed
 //! long-press        # next class (conditional models)
 //! sensor 2048       # a sensor reading, 0..=4095
+//! stroke 3,4 20,4 20,22   # a translator: a stylus stroke through these
+//!                         # canvas pixels (x,y), then the stylus lifts
+//! clear             # a translator: clear the canvas
 //! ```
 
 use pocketgan_firmware::{Event, Input, SENSOR_MAX};
@@ -38,6 +41,14 @@ pub struct Script {
     boot_seed: u32,
     bench_layers: bool,
     error: Option<ScriptError>,
+    /// The rest of a stroke's points, the last point, and its line number.
+    stroke: Option<(&'static str, (u16, u16), u32)>,
+}
+
+/// `x,y` as canvas coordinates.
+fn point(word: &str) -> Option<(u16, u16)> {
+    let (x, y) = word.split_once(',')?;
+    Some((x.parse().ok()?, y.parse().ok()?))
 }
 
 impl Script {
@@ -60,9 +71,9 @@ impl Script {
             }
         }
         let text = core::str::from_utf8(&buffer[..len]).map_err(|_| ScriptError::NotText)?;
-        let mut script = Script { text, line: 0, boot_seed: 0, bench_layers: false, error: None };
+        let mut script = Script { text, line: 0, boot_seed: 0, bench_layers: false, error: None, stroke: None };
         // An optional `boot-seed` or `bench-layers` comes before any event.
-        let mut after_first = Script { text, line: 0, boot_seed: 0, bench_layers: false, error: None };
+        let mut after_first = Script { text, line: 0, boot_seed: 0, bench_layers: false, error: None, stroke: None };
         let first = after_first.next_line();
         if let Some((_, "bench-layers")) = first {
             after_first.bench_layers = true;
@@ -116,11 +127,36 @@ impl Input for Script {
         if self.error.is_some() {
             return None;
         }
+        // Inside a stroke: the next segment, or the lift after the last.
+        if let Some((rest, last, number)) = self.stroke.take() {
+            let rest = rest.trim_start();
+            if rest.is_empty() {
+                return Some(Event::Lift);
+            }
+            let (word, tail) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+            let Some(next) = point(word) else {
+                self.error = Some(ScriptError::BadLine(number));
+                return None;
+            };
+            self.stroke = Some((tail, next, number));
+            return Some(Event::Segment { from: last, to: next });
+        }
         let (number, line) = self.next_line()?;
+        if let Some(points) = line.strip_prefix("stroke ") {
+            let points = points.trim_start();
+            let (word, tail) = points.split_once(char::is_whitespace).unwrap_or((points, ""));
+            let Some(first) = point(word) else {
+                self.error = Some(ScriptError::BadLine(number));
+                return None;
+            };
+            self.stroke = Some((tail, first, number));
+            return Some(Event::Segment { from: first, to: first });
+        }
         let mut words = line.split_whitespace();
         let event = match (words.next(), words.next(), words.next()) {
             (Some("press"), None, _) => Some(Event::Press),
             (Some("long-press"), None, _) => Some(Event::LongPress),
+            (Some("clear"), None, _) => Some(Event::Clear),
             (Some("sensor"), Some(value), None) => {
                 value.parse::<u16>().ok().filter(|v| *v <= SENSOR_MAX).map(Event::Sensor)
             }

@@ -88,7 +88,6 @@ pub fn render_samples(model: &Model<'_>, opts: &SampleOptions) -> Result<Frames>
         && c >= h.classes {
             bail!("--class {c}: the model has {} classes", h.classes);
         }
-    let dither = if opts.pixels == PixelFormat::Mono { Dither::Bayer8 { black_level: opts.black_level } } else { Dither::Threshold };
     let mut size = (0, 0);
     let (mut all_rgb, mut all_raw) = (Vec::with_capacity(opts.count), Vec::with_capacity(opts.count));
     for k in 0..opts.count {
@@ -106,63 +105,72 @@ pub fn render_samples(model: &Model<'_>, opts: &SampleOptions) -> Result<Frames>
             (None, n) => Some((k % n as usize) as u16),
         };
         let codes = generate(model, &latent, class, &mut scratch).map_err(|e| anyhow!("{e}"))?;
-        let image = GeneratedImage::new(codes, iw, ih, ic).map_err(|e| anyhow!("{e}"))?;
-        let (rendered, canvas, origin) = match opts.display {
-            Some(d) => {
-                let r = Rendered::fit(image, d).map_err(|e| anyhow!("{e}"))?;
-                (r, d, r.origin_in(d))
-            }
-            None => {
-                let r = Rendered::with_scale(image, opts.scale);
-                (r, r.size(), (0, 0))
-            }
-        };
-        size = (canvas.0 as usize, canvas.1 as usize);
-        let mut rgb = vec![0u8; size.0 * size.1 * 3];
-        let stride = size.0.div_ceil(8);
-        let mut raw = match opts.pixels {
-            PixelFormat::Gray8 => vec![0u8; size.0 * size.1 * if ic == 1 { 1 } else { 3 }],
-            PixelFormat::Rgb565 => vec![0u8; size.0 * size.1 * 2],
-            PixelFormat::Mono | PixelFormat::MonoThreshold => vec![0u8; stride * size.1],
-        };
-        let (rw, rh) = rendered.size();
-        for y in 0..rh {
-            for x in 0..rw {
-                let (dx, dy) = (origin.0 + x, origin.1 + y);
-                let i = dy as usize * size.0 + dx as usize;
-                let color = match opts.pixels {
-                    PixelFormat::Gray8 if ic == 1 => {
-                        let g = rendered.pixel(x, y);
-                        raw[i] = g;
-                        [g; 3]
-                    }
-                    PixelFormat::Gray8 => {
-                        let c = rendered.pixel_rgb(x, y);
-                        raw[i * 3..i * 3 + 3].copy_from_slice(&c);
-                        c
-                    }
-                    PixelFormat::Rgb565 => {
-                        let [r, g, b] = rendered.pixel_rgb(x, y);
-                        let v = rgb565(r, g, b);
-                        raw[i * 2..i * 2 + 2].copy_from_slice(&v.to_le_bytes());
-                        expand_565(v)
-                    }
-                    PixelFormat::Mono | PixelFormat::MonoThreshold => {
-                        if dither.lit(rendered.pixel(x, y), dx, dy) {
-                            raw[dy as usize * stride + dx as usize / 8] |= 0x80 >> (dx % 8);
-                            [255; 3]
-                        } else {
-                            [0; 3]
-                        }
-                    }
-                };
-                rgb[i * 3..i * 3 + 3].copy_from_slice(&color);
-            }
-        }
+        let (frame_size, rgb, raw) = render_frame(codes, (iw, ih, ic), opts)?;
+        size = frame_size;
         all_rgb.push(rgb);
         all_raw.push(raw);
     }
     Ok(Frames { width: size.0, height: size.1, rgb: all_rgb, raw: all_raw })
+}
+
+/// One image's output codes (`iw × ih × ic`, HWC) rendered as `opts` says:
+/// the frame's size, its RGB8 pixels, and the display's own bytes.
+pub fn render_frame(codes: &[i8], (iw, ih, ic): (u16, u16, u16), opts: &SampleOptions) -> Result<((usize, usize), Vec<u8>, Vec<u8>)> {
+    let image = GeneratedImage::new(codes, iw, ih, ic).map_err(|e| anyhow!("{e}"))?;
+    let dither = if opts.pixels == PixelFormat::Mono { Dither::Bayer8 { black_level: opts.black_level } } else { Dither::Threshold };
+    let (rendered, canvas, origin) = match opts.display {
+        Some(d) => {
+            let r = Rendered::fit(image, d).map_err(|e| anyhow!("{e}"))?;
+            (r, d, r.origin_in(d))
+        }
+        None => {
+            let r = Rendered::with_scale(image, opts.scale);
+            (r, r.size(), (0, 0))
+        }
+    };
+    let size = (canvas.0 as usize, canvas.1 as usize);
+    let mut rgb = vec![0u8; size.0 * size.1 * 3];
+    let stride = size.0.div_ceil(8);
+    let mut raw = match opts.pixels {
+        PixelFormat::Gray8 => vec![0u8; size.0 * size.1 * if ic == 1 { 1 } else { 3 }],
+        PixelFormat::Rgb565 => vec![0u8; size.0 * size.1 * 2],
+        PixelFormat::Mono | PixelFormat::MonoThreshold => vec![0u8; stride * size.1],
+    };
+    let (rw, rh) = rendered.size();
+    for y in 0..rh {
+        for x in 0..rw {
+            let (dx, dy) = (origin.0 + x, origin.1 + y);
+            let i = dy as usize * size.0 + dx as usize;
+            let color = match opts.pixels {
+                PixelFormat::Gray8 if ic == 1 => {
+                    let g = rendered.pixel(x, y);
+                    raw[i] = g;
+                    [g; 3]
+                }
+                PixelFormat::Gray8 => {
+                    let c = rendered.pixel_rgb(x, y);
+                    raw[i * 3..i * 3 + 3].copy_from_slice(&c);
+                    c
+                }
+                PixelFormat::Rgb565 => {
+                    let [r, g, b] = rendered.pixel_rgb(x, y);
+                    let v = rgb565(r, g, b);
+                    raw[i * 2..i * 2 + 2].copy_from_slice(&v.to_le_bytes());
+                    expand_565(v)
+                }
+                PixelFormat::Mono | PixelFormat::MonoThreshold => {
+                    if dither.lit(rendered.pixel(x, y), dx, dy) {
+                        raw[dy as usize * stride + dx as usize / 8] |= 0x80 >> (dx % 8);
+                        [255; 3]
+                    } else {
+                        [0; 3]
+                    }
+                }
+            };
+            rgb[i * 3..i * 3 + 3].copy_from_slice(&color);
+        }
+    }
+    Ok((size, rgb, raw))
 }
 
 fn expand_565(v: u16) -> [u8; 3] {

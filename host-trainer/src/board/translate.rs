@@ -24,10 +24,15 @@ pub fn input_shape(model: &Model<'_>) -> Result<TensorShape> {
 /// Translates one image of 8-bit HWC pixels in the model's input shape;
 /// returns 8-bit HWC pixels of the output.
 pub fn translate_pixels(model: &Model<'_>, pixels: &[u8], scratch: &mut Vec<i8>) -> Result<Vec<u8>> {
+    Ok(translate_codes(model, pixels, scratch)?.iter().map(|&c| code_to_u8(c)).collect())
+}
+
+/// As [`translate_pixels`], returning the output codes (what a board
+/// renders for its display).
+pub fn translate_codes(model: &Model<'_>, pixels: &[u8], scratch: &mut Vec<i8>) -> Result<Vec<i8>> {
     scratch.resize(model.scratch_len(), 0);
     let codes: Vec<i8> = pixels.iter().map(|&p| code_of_u8(p)).collect();
-    let out = pocketgan_shared::translate(model, &codes, scratch).map_err(|e| anyhow!("{e}"))?;
-    Ok(out.iter().map(|&c| code_to_u8(c)).collect())
+    Ok(pocketgan_shared::translate(model, &codes, scratch).map_err(|e| anyhow!("{e}"))?.to_vec())
 }
 
 /// An input image file as the model's input: gray or RGB as the model

@@ -2,13 +2,16 @@
 //! from each input, through the int8 translator; or, with `--data`, held-out
 //! examples of a translation data set beside their targets.
 
-use crate::board::translate::{input_shape, load_input, translate_pixels};
+use super::parse::parse_size;
+use crate::board::sample::{PixelFormat, SampleOptions, render_frame};
+use crate::board::translate::{input_shape, load_input, translate_codes};
 use crate::data::FolderOptions;
 use crate::data::translation::TranslationData;
 use crate::files::write_atomic;
 use crate::render::grid::Grid;
 use anyhow::{Context, Result, anyhow, bail};
 use pocketgan_shared::Model;
+use pocketgan_shared::pixels::{DEFAULT_BLACK_LEVEL, code_to_u8};
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -31,10 +34,18 @@ pub struct TranslateArgs {
     /// Upscaling of each image in the PNG.
     #[arg(long, default_value_t = 3)]
     scale: usize,
-    /// Also write each output's 8-bit pixels, DIR/output-000.raw, … (HWC),
-    /// the bytes a gray8 or RGB888 display shows.
+    /// Also write each output as raw bytes, DIR/output-000.raw, …: its
+    /// 8-bit pixels (HWC), or with --display the display's framebuffer in
+    /// --pixels format, as a board with that display draws it.
     #[arg(long, value_name = "DIR")]
     raw: Option<PathBuf>,
+    /// With --raw: render each output for a display of this size, e.g.
+    /// 64x64 (scaled to fit and centred, as the board's output square).
+    #[arg(long, value_parser = parse_size, requires = "raw")]
+    display: Option<(u16, u16)>,
+    /// With --display: the display's pixel format.
+    #[arg(long, value_enum, default_value_t = PixelFormat::Gray8, requires = "display")]
+    pixels: PixelFormat,
 }
 
 /// Runs `pocketgan translate`.
@@ -90,10 +101,27 @@ pub fn run(args: &TranslateArgs) -> Result<()> {
     if let Some(dir) = &args.raw {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
+    let frame_options = args.display.map(|display| SampleOptions {
+        seed: 0,
+        count: 1,
+        class: None,
+        display: Some(display),
+        scale: 1,
+        pixels: args.pixels,
+        columns: 1,
+        mix: 0,
+        black_level: DEFAULT_BLACK_LEVEL,
+    });
+    let out_dims = (out_shape.width, out_shape.height, out_shape.channels);
     for (k, (input, target)) in examples.into_iter().enumerate() {
-        let output = translate_pixels(&model, &input, &mut scratch)?;
+        let codes = translate_codes(&model, &input, &mut scratch)?;
+        let output: Vec<u8> = codes.iter().map(|&c| code_to_u8(c)).collect();
         if let Some(dir) = &args.raw {
-            write_atomic(&dir.join(format!("output-{k:03}.raw")), &output)?;
+            let bytes = match &frame_options {
+                Some(options) => render_frame(&codes, out_dims, options)?.2,
+                None => output.clone(),
+            };
+            write_atomic(&dir.join(format!("output-{k:03}.raw")), &bytes)?;
         }
         cells.push(widen(input));
         cells.push(widen(output));

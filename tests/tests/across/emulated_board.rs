@@ -154,3 +154,80 @@ fn a_bad_script_line_is_named() {
     assert!(run.log.contains("BadLine(2)"), "{}", run.log);
     assert_eq!(run.frames.len(), 2);
 }
+
+/// `before` with a stroke through `points` inked by the firmware's own
+/// line code, as the board inks it.
+fn inked(before: &[u8], points: &[(u16, u16)]) -> Vec<u8> {
+    let mut pixels = vec![0u8; before.len()];
+    let mut canvas = pocketgan_firmware::Canvas::new(&mut pixels, 28, 28, 1).unwrap();
+    canvas.pixels_mut().copy_from_slice(before);
+    canvas.line(points[0], points[0]).unwrap();
+    for pair in points.windows(2) {
+        canvas.line(pair[0], pair[1]).unwrap();
+    }
+    canvas.pixels().to_vec()
+}
+
+#[test]
+fn a_translator_on_the_emulated_board_draws_what_pocketgan_translate_draws() {
+    require_emulator();
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    // A briefly trained translator: the pixels must match, not be good.
+    let pocketgan = pocketgan_binary().unwrap();
+    let run = dir.join("run");
+    let model = dir.join("translator.pgan");
+    for args in [
+        vec!["train-translator", "--data", "skeletons", "--steps", "5", "--generator-channels", "8", "--discriminator-channels", "8",
+             "--batch-size", "8", "--sample-every", "0", "--quiet", "--run", run.to_str().unwrap()],
+        vec!["export", run.to_str().unwrap(), "-o", model.to_str().unwrap()],
+    ] {
+        let out = Command::new(&pocketgan).args(&args).output().unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let first: &[(u16, u16)] = &[(4, 4), (23, 4), (23, 23)];
+    let second: &[(u16, u16)] = &[(6, 20), (14, 8)];
+    let third: &[(u16, u16)] = &[(10, 3), (10, 25)];
+    let script = "# a translator: strokes, a clear, a stroke outside the canvas (ignored), one more stroke\n\
+                  stroke 4,4 23,4 23,23\nstroke 6,20 14,8\nclear\nstroke 30,3 10,3\nstroke 10,3 10,25\n";
+    // Boot (blank), each stroke's lift, the clear, the refused stroke's
+    // lift (nothing inked), the last stroke.
+    let blank = vec![0u8; 28 * 28];
+    let one = inked(&blank, first);
+    let two = inked(&one, second);
+    let expected = [blank.clone(), one, two, blank.clone(), blank.clone(), inked(&blank, third)];
+    let mut host = Vec::new();
+    for (k, pixels) in expected.iter().enumerate() {
+        let png = dir.join(format!("canvas-{k}.png"));
+        image::GrayImage::from_raw(28, 28, pixels.clone()).unwrap().save(&png).unwrap();
+        let raw = dir.join(format!("raw-{k}"));
+        let out = Command::new(&pocketgan)
+            .arg("translate")
+            .args([&model, &png])
+            .args(["-o", dir.join("grid.png").to_str().unwrap(), "--raw", raw.to_str().unwrap(), "--display", "64x64", "--pixels", "mono"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "pocketgan translate: {}", String::from_utf8_lossy(&out.stderr));
+        host.push(std::fs::read(raw.join("output-000.raw")).unwrap());
+    }
+    let distinct: std::collections::HashSet<&Vec<u8>> = host.iter().collect();
+    assert!(distinct.len() >= 3 && host.iter().all(|f| f.iter().any(|&b| b != 0)), "the translations must be drawn and differ");
+    for target in TARGETS {
+        let elf = build_board("emulated", Some(target), Some(&model), dir).unwrap();
+        let board = run_emulated(&elf, script, &dir.join(target)).unwrap();
+        assert_eq!(board.status, Some(0), "{target} board log:\n{}", board.log);
+        assert_eq!(board.frames.len(), host.len(), "{target} board log:\n{}", board.log);
+        for (k, frame) in board.frames.iter().enumerate() {
+            let mut copy = frame.clone();
+            let fb = MonoFramebuffer::new(&mut copy, DISPLAY.0, DISPLAY.1).unwrap();
+            let mut output = vec![0u8; MonoFramebuffer::bytes_for(VIEWPORT, VIEWPORT)];
+            fb.crop(DISPLAY.0 - VIEWPORT, 0, VIEWPORT, VIEWPORT, &mut output).unwrap();
+            assert!(output == host[k], "{target}, frame {k}: the board's translation differs from pocketgan translate's");
+            let input_lit = (0..VIEWPORT).flat_map(|x| (0..VIEWPORT).map(move |y| (x, y))).filter(|&(x, y)| fb.is_lit(x, y)).count();
+            let strokes = expected[k].iter().filter(|&&p| p > 0).count();
+            assert_eq!(input_lit > 0, strokes > 0, "{target}, frame {k}: the canvas shows {input_lit} lit pixels for {strokes} inked");
+        }
+        assert!(board.log.contains("stroke outside the canvas"), "{}", board.log);
+        assert!(board.log.contains("translated:"), "{}", board.log);
+    }
+}
