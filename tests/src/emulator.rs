@@ -169,10 +169,10 @@ pub fn footprint(elf: &Path) -> Result<Footprint, String> {
 }
 
 /// The ticks (instructions, under `-icount shift=0`) of each image the
-/// emulated board logged, in order.
+/// emulated board logged, in order: generated (`seed …`) or translated.
 pub fn generation_ticks(log: &str) -> Vec<u64> {
     log.lines()
-        .filter(|l| l.contains(" ms (") && l.contains("seed "))
+        .filter(|l| l.contains(" ms (") && (l.contains("seed ") || l.contains("translated: ")))
         .filter_map(|l| l.rsplit_once(" ms (")?.1.strip_suffix(" ticks)")?.parse().ok())
         .collect()
 }
