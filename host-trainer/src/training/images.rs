@@ -218,16 +218,7 @@ fn train_loop(
 ) -> Result<TrainReport> {
     let (data, classes, device) = (&setup.data, setup.classes, &setup.device);
     let fixed_z = seed_inputs(0, 64, config.latent_dim, classes, device);
-    let bar = if show_progress { ProgressBar::new(config.steps as u64) } else { ProgressBar::hidden() };
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} steps  {rate}  ETA {eta}  {msg}")
-            .expect("valid template")
-            .with_key("rate", |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
-                let _ = write!(w, "{:.1} steps/s", state.per_sec());
-            }),
-    );
-    bar.set_position(first as u64);
-    bar.reset_eta();
+    let bar = progress_bar(config.steps, first, show_progress);
     let conditional = if classes > 0 { format!(", conditional on {classes} classes") } else { String::new() };
     let resuming = if first > 0 { format!(", resuming at step {first}") } else { String::new() };
     bar.println(format!(
@@ -309,13 +300,7 @@ fn train_loop(
             break;
         }
     }
-    if !interrupted {
-        bar.finish();
-    }
-    plot_or_warn(run, &bar);
-    if let Err(e) = crate::render::grid::progress_strip(&run.samples(), setup.generator.height, 2) {
-        bar.println(format!("warning: could not draw samples/progress.png: {e:#}"));
-    }
+    wrap_up(run, &bar, interrupted, setup.generator.height);
     Ok(TrainReport {
         steps: step,
         d_loss,
@@ -324,6 +309,33 @@ fn train_loop(
         device: setup.device_name,
         interrupted,
     })
+}
+
+/// The training progress bar, at step `first` of `steps` (hidden without `show`).
+pub(crate) fn progress_bar(steps: usize, first: usize, show: bool) -> ProgressBar {
+    let bar = if show { ProgressBar::new(steps as u64) } else { ProgressBar::hidden() };
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} steps  {rate}  ETA {eta}  {msg}")
+            .expect("valid template")
+            .with_key("rate", |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = write!(w, "{:.1} steps/s", state.per_sec());
+            }),
+    );
+    bar.set_position(first as u64);
+    bar.reset_eta();
+    bar
+}
+
+/// After the last step: the bar finished (unless interrupted), the loss
+/// curves and samples/progress.png (of `image_height`-pixel cells) drawn.
+pub(crate) fn wrap_up(run: &RunDir, bar: &ProgressBar, interrupted: bool, image_height: usize) {
+    if !interrupted {
+        bar.finish();
+    }
+    plot_or_warn(run, bar);
+    if let Err(e) = crate::render::grid::progress_strip(&run.samples(), image_height, 2) {
+        bar.println(format!("warning: could not draw samples/progress.png: {e:#}"));
+    }
 }
 
 /// Counts float parameters holding a NaN or an infinity.

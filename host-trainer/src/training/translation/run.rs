@@ -28,7 +28,7 @@ use crate::nets::unet::{UNet, UNetConfig};
 use crate::render::grid::Grid;
 use crate::training::device::{self, DeviceChoice};
 use crate::training::image_config::ResumeChanges;
-use crate::training::images::{TrainReport, all_finite, plot_or_warn, step_seed};
+use crate::training::images::{TrainReport, all_finite, plot_or_warn, progress_bar, step_seed, wrap_up};
 use crate::training::interrupt;
 use crate::training::run_dir::{RunDir, load_module, replace_checkpoint, truncate_losses};
 use anyhow::{Context, Result, anyhow, bail};
@@ -36,7 +36,6 @@ use burn::config::Config;
 use burn::module::Module;
 use burn::optim::AdamConfig;
 use burn::tensor::{Device, Tensor};
-use indicatif::{ProgressBar, ProgressStyle};
 use std::io::Write;
 use std::path::Path;
 use std::time::Instant;
@@ -298,20 +297,6 @@ pub fn resume(run: &RunDir, changes: &ResumeChanges, device_choice: DeviceChoice
     train_loop(&config, run, &setup, model, batches, state.step, show_progress)
 }
 
-fn progress_bar(steps: usize, first: usize, show: bool) -> ProgressBar {
-    let bar = if show { ProgressBar::new(steps as u64) } else { ProgressBar::hidden() };
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} steps  {rate}  ETA {eta}  {msg}")
-            .expect("valid template")
-            .with_key("rate", |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
-                let _ = write!(w, "{:.1} steps/s", state.per_sec());
-            }),
-    );
-    bar.set_position(first as u64);
-    bar.reset_eta();
-    bar
-}
-
 fn save_grid(model: &Model, fixed: &FixedExamples, data: &ImagePairs, path: &Path) -> Result<()> {
     let (width, height) = (data.a.width, data.a.height);
     let channels = data.a.channels.max(data.b.channels);
@@ -416,13 +401,7 @@ fn train_loop(
             break;
         }
     }
-    if !interrupted {
-        bar.finish();
-    }
-    plot_or_warn(run, &bar);
-    if let Err(e) = crate::render::grid::progress_strip(&run.samples(), setup.translator.size, 2) {
-        bar.println(format!("warning: could not draw samples/progress.png: {e:#}"));
-    }
+    wrap_up(run, &bar, interrupted, setup.translator.size);
     Ok(TrainReport {
         steps: step,
         d_loss: last.d_loss,
