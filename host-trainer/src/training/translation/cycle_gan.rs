@@ -7,6 +7,7 @@
 use super::image_pool::ImagePool;
 use super::losses::{cycle_critic, l1, least_squares};
 use super::{StepLosses, sample_images};
+use crate::nets::seeded::tensor_images;
 use crate::nets::patch_gan::PatchGan;
 use crate::nets::unet::UNet;
 use burn::module::Module;
@@ -88,14 +89,7 @@ impl CycleGan {
     pub fn round_trip(&self, a: Tensor<4>) -> (Vec<Vec<u8>>, Vec<Vec<u8>>) {
         let there = self.generators.a_to_b.valid().forward(a.without_autodiff());
         let back = self.generators.b_to_a.valid().forward(there.clone());
-        (super::to_images(there), super::to_images(back))
-    }
-
-    /// `b` translated to A, and that back to B.
-    pub fn round_trip_back(&self, b: Tensor<4>) -> (Vec<Vec<u8>>, Vec<Vec<u8>>) {
-        let there = self.generators.b_to_a.valid().forward(b.without_autodiff());
-        let back = self.generators.a_to_b.valid().forward(there.clone());
-        (super::to_images(there), super::to_images(back))
+        (tensor_images(there), tensor_images(back))
     }
 
     /// A → B translations (inference mode).

@@ -38,7 +38,3 @@ pub struct StepLosses {
 pub fn sample_images(translator: &UNet, x: Tensor<4>) -> Vec<Vec<u8>> {
     tensor_images(translator.valid().forward(x.without_autodiff()))
 }
-
-fn to_images(x: Tensor<4>) -> Vec<Vec<u8>> {
-    tensor_images(x)
-}
