@@ -19,6 +19,7 @@ use crate::canvas::Canvas;
 use crate::color::PanelColor;
 use crate::input::{Clock, Event, Input, Screen, sensor_to_mix};
 use crate::layout::Layout;
+use crate::sketches::SKETCHES;
 use crate::log::display;
 use crate::text::{TextBuf, wrap};
 
@@ -81,6 +82,9 @@ pub enum Outcome {
     Drawn(Drawn),
     /// The event changed nothing (same walk position, no classes).
     Unchanged,
+    /// A stroke was inked and the canvas redrawn, not yet translated (with
+    /// [`App::with_live_ink`]).
+    Inked,
     /// The error screen is on the display.
     Failed(AppError),
 }
@@ -95,6 +99,10 @@ pub struct App<'m, 'b> {
     mix: u16,
     /// A translator's input canvas and its codes.
     canvas: Option<(Canvas<'b>, &'b mut [i8])>,
+    /// The bundled sketch a press draws next.
+    next_sketch: usize,
+    /// Whether strokes are shown as they are drawn.
+    live_ink: bool,
 }
 
 impl<'m, 'b> App<'m, 'b> {
@@ -122,8 +130,16 @@ impl<'m, 'b> App<'m, 'b> {
         self
     }
 
+    /// Shows each stroke on the canvas as it is drawn (a touch screen),
+    /// rather than only at the lift; the emulated board and the OLED boards
+    /// leave it off, so that each frame is one translation.
+    pub fn with_live_ink(mut self) -> Self {
+        self.live_ink = true;
+        self
+    }
+
     /// A translator's canvas (`None` for a generator), for a board that
-    /// loads an image into it before an [`Event::Lift`].
+    /// loads an image into it (see [`Event::Image`]).
     pub fn canvas_mut(&mut self) -> Option<&mut Canvas<'b>> {
         self.canvas.as_mut().map(|(canvas, _)| canvas)
     }
@@ -163,7 +179,7 @@ impl<'m, 'b> App<'m, 'b> {
             }
             Err(e) => error!("model refused: {}", display(e)),
         }
-        App { model, scratch, latents, seed: first_seed, class: 0, mix: 0, canvas: None }
+        App { model, scratch, latents, seed: first_seed, class: 0, mix: 0, canvas: None, next_sketch: 0, live_ink: false }
     }
 
     /// The parsed model, or why there is none.
@@ -183,18 +199,33 @@ impl<'m, 'b> App<'m, 'b> {
         D::Color: PanelColor,
         K: Clock,
     {
-        if let (Ok(model), Some((canvas, _))) = (&self.model, &mut self.canvas)
+        if let (Ok(model), Some((canvas, codes))) = (&self.model, &mut self.canvas)
             && model.is_translator()
         {
             match event {
-                Event::Press | Event::Clear => canvas.clear(),
+                Event::Press => {
+                    let k = self.next_sketch % SKETCHES.len();
+                    self.next_sketch = (k + 1) % SKETCHES.len();
+                    info!("sketch {=usize}: {=str}", k, SKETCHES[k].name);
+                    if let Err(e) = SKETCHES[k].draw(canvas) {
+                        warn!("the sketch does not fit the canvas: {}", e);
+                    }
+                }
+                Event::Clear => canvas.clear(),
                 Event::Segment { from, to } => {
                     if let Err(e) = canvas.line(from, to) {
                         warn!("stroke outside the canvas: {}", e);
+                        return Outcome::Unchanged;
                     }
-                    return Outcome::Unchanged;
+                    if !self.live_ink {
+                        return Outcome::Unchanged;
+                    }
+                    return match draw_canvas(model, canvas, codes, target) {
+                        Ok(()) => Outcome::Inked,
+                        Err(e) => Outcome::Failed(e),
+                    };
                 }
-                Event::Lift => {}
+                Event::Lift | Event::Image => {}
                 Event::LongPress | Event::Sensor(_) => return Outcome::Unchanged,
             }
             return self.draw(target, clock);
@@ -219,8 +250,8 @@ impl<'m, 'b> App<'m, 'b> {
                     }
                     self.mix = mix;
                 }
-                Event::Segment { .. } | Event::Lift | Event::Clear => {
-                    info!("strokes: the model is a generator, not a translator");
+                Event::Segment { .. } | Event::Lift | Event::Clear | Event::Image => {
+                    info!("strokes and images: the model is a generator, not a translator");
                     return Outcome::Unchanged;
                 }
             }
@@ -312,9 +343,7 @@ where
     K: Clock,
 {
     let start = clock.ticks();
-    for (code, &pixel) in codes.iter_mut().zip(canvas.pixels()) {
-        *code = code_of_u8(pixel);
-    }
+    canvas_codes(canvas, codes);
     let output = translate(model, codes, scratch).map_err(AppError::Model)?;
     let ticks = clock.ticks().wrapping_sub(start);
     let h = model.header();
@@ -323,12 +352,38 @@ where
     let input = GeneratedImage::new(codes, w, ht, channels).map_err(AppError::Render)?;
     let output = GeneratedImage::new(output, h.image.width, h.image.height, h.image.channels).map_err(AppError::Render)?;
     let (left, right) = Layout::input_and_output(target.size());
-    let fit = |image, area: Rectangle| Rendered::fit(image, (area.size.width as u16, area.size.height as u16)).map_err(AppError::Render);
-    let (input, output) = (fit(input, left)?, fit(output, right)?);
+    let (input, output) = (fit_in(input, left)?, fit_in(output, right)?);
     let _ = target.clear(D::Color::PAPER);
     draw_image(target, &input, left);
     draw_image(target, &output, right);
     Ok(Drawn { seed: 0, class: None, mix: 0, ticks })
+}
+
+/// The canvas's pixels as the translator's input codes.
+fn canvas_codes(canvas: &Canvas<'_>, codes: &mut [i8]) {
+    for (code, &pixel) in codes.iter_mut().zip(canvas.pixels()) {
+        *code = code_of_u8(pixel);
+    }
+}
+
+fn fit_in<'i>(image: GeneratedImage<'i>, area: Rectangle) -> Result<Rendered<'i>, AppError> {
+    Rendered::fit(image, (area.size.width as u16, area.size.height as u16)).map_err(AppError::Render)
+}
+
+/// Redraws only the input square (live ink): the translation beside it
+/// stays until the lift.
+fn draw_canvas<D>(model: &Model<'_>, canvas: &Canvas<'_>, codes: &mut [i8], target: &mut D) -> Result<(), AppError>
+where
+    D: DrawTarget + OriginDimensions,
+    D::Color: PanelColor,
+{
+    canvas_codes(canvas, codes);
+    let (w, h) = canvas.size();
+    let channels = model.header().input_image.map_or(1, |i| i.shape.channels);
+    let (left, _) = Layout::input_and_output(target.size());
+    let input = fit_in(GeneratedImage::new(codes, w, h, channels).map_err(AppError::Render)?, left)?;
+    draw_image(target, &input, left);
+    Ok(())
 }
 
 /// Runs the app: draws the first image, then one per event until the input
@@ -338,6 +393,12 @@ pub async fn run<I: Input, S: Screen, K: Clock>(app: &mut App<'_, '_>, input: &m
     screen.present().await;
     while let Some(event) = input.next_event().await {
         info!("event {}", event);
+        if event == Event::Image
+            && let Some(canvas) = app.canvas_mut()
+            && !input.load_image(canvas)
+        {
+            continue;
+        }
         if app.on_event(event, screen.target(), clock) != Outcome::Unchanged {
             screen.present().await;
         }

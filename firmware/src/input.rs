@@ -3,6 +3,7 @@
 use embedded_graphics::draw_target::DrawTarget;
 use embedded_graphics::geometry::OriginDimensions;
 
+use crate::canvas::Canvas;
 use crate::color::PanelColor;
 
 /// Largest sensor reading: sensors are read as 12-bit values (an ADC's
@@ -33,6 +34,9 @@ pub enum Event {
     Lift,
     /// Clear the canvas (a translator's button).
     Clear,
+    /// The input holds an image for a translator's canvas: the app asks
+    /// for it with [`Input::load_image`], then translates it.
+    Image,
 }
 
 /// A source of [`Event`]s.
@@ -41,6 +45,15 @@ pub trait Input {
     /// Waits for the next event. `None` means the input has ended (a
     /// scripted sequence ran out) and the app should stop.
     async fn next_event(&mut self) -> Option<Event>;
+
+    /// After an [`Event::Image`]: writes the image into a translator's
+    /// canvas. Returns whether it did (an input without images, or one whose
+    /// image does not fit the canvas, returns `false` and the event is
+    /// ignored).
+    fn load_image(&mut self, canvas: &mut Canvas<'_>) -> bool {
+        let _ = canvas;
+        false
+    }
 }
 
 /// A display: an `embedded-graphics` target plus a way to show what was

@@ -28,7 +28,9 @@ mod color;
 mod framebuffer;
 mod input;
 mod layout;
+mod sketches;
 mod text;
+mod touch;
 
 /// The graphics library the app draws with, for boards to name colors and targets.
 pub use embedded_graphics;
@@ -41,3 +43,5 @@ pub use color::PanelColor;
 pub use framebuffer::MonoFramebuffer;
 pub use input::{Clock, Event, Input, SENSOR_MAX, Screen, SensorFilter, sensor_to_mix};
 pub use layout::Layout;
+pub use sketches::{SKETCH_GRID, SKETCHES, Sketch};
+pub use touch::{StrokeTracker, TouchCalibration};

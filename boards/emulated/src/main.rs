@@ -4,8 +4,8 @@
 //! - Display: a 128×64 1-bit framebuffer in RAM (an SSD1306's size); each
 //!   image shown is dumped to the host as `frame-NNN.fb` (rows MSB-first,
 //!   the layout of `pocketgan sample --raw … --pixels mono`).
-//! - Input: the host file `pocketgan-input.txt` (see [`script`]), read
-//!   through semihosting.
+//! - Input: the host file `pocketgan-input.txt` (see [`script`]), and the
+//!   images it names (see [`netpbm`]), read through semihosting.
 //! - Clock: SysTick; under `-icount shift=0` (see `run-qemu`) it counts
 //!   executed instructions, reported as ticks.
 //! - Log: defmt over semihosting, decoded on the host by `defmt-print`.
@@ -16,6 +16,7 @@
 
 mod clock;
 mod layer_bench;
+mod netpbm;
 mod screen;
 mod script;
 

@@ -11,10 +11,16 @@
 //! stroke 3,4 20,4 20,22   # a translator: a stylus stroke through these
 //!                         # canvas pixels (x,y), then the stylus lifts
 //! clear             # a translator: clear the canvas
+//! press             # a translator: the next bundled sketch
+//! image sketch.pgm  # a translator: this image as the canvas (binary PGM,
+//!                   # or PPM for a 3-channel model, of the model's input
+//!                   # size; the emulated-board runner converts PNGs)
 //! ```
 
-use pocketgan_firmware::{Event, Input, SENSOR_MAX};
+use pocketgan_firmware::{Canvas, Event, Input, SENSOR_MAX};
 use semihosting::io::Read;
+
+use crate::netpbm::{self, NetpbmError};
 
 /// Where the script is read from (QEMU's working directory).
 pub const PATH: &core::ffi::CStr = c"pocketgan-input.txt";
@@ -32,6 +38,8 @@ pub enum ScriptError {
     NotText,
     /// A line that is not an event, with its number (1-based).
     BadLine(u32),
+    /// An `image` line whose file cannot be used, with the line's number.
+    BadImage(u32, NetpbmError),
 }
 
 /// A loaded script, consumed event by event.
@@ -43,6 +51,8 @@ pub struct Script {
     error: Option<ScriptError>,
     /// The rest of a stroke's points, the last point, and its line number.
     stroke: Option<(&'static str, (u16, u16), u32)>,
+    /// The file of the `image` line just read, and its line number.
+    image: Option<(&'static str, u32)>,
 }
 
 /// `x,y` as canvas coordinates.
@@ -71,9 +81,9 @@ impl Script {
             }
         }
         let text = core::str::from_utf8(&buffer[..len]).map_err(|_| ScriptError::NotText)?;
-        let mut script = Script { text, line: 0, boot_seed: 0, bench_layers: false, error: None, stroke: None };
+        let mut script = Script { text, line: 0, boot_seed: 0, bench_layers: false, error: None, stroke: None, image: None };
         // An optional `boot-seed` or `bench-layers` comes before any event.
-        let mut after_first = Script { text, line: 0, boot_seed: 0, bench_layers: false, error: None, stroke: None };
+        let mut after_first = Script { text, line: 0, boot_seed: 0, bench_layers: false, error: None, stroke: None, image: None };
         let first = after_first.next_line();
         if let Some((_, "bench-layers")) = first {
             after_first.bench_layers = true;
@@ -152,6 +162,10 @@ impl Input for Script {
             self.stroke = Some((tail, first, number));
             return Some(Event::Segment { from: first, to: first });
         }
+        if let Some(file) = line.strip_prefix("image ") {
+            self.image = Some((file.trim(), number));
+            return Some(Event::Image);
+        }
         let mut words = line.split_whitespace();
         let event = match (words.next(), words.next(), words.next()) {
             (Some("press"), None, _) => Some(Event::Press),
@@ -166,5 +180,18 @@ impl Input for Script {
             self.error = Some(ScriptError::BadLine(number));
         }
         event
+    }
+
+    fn load_image(&mut self, canvas: &mut Canvas<'_>) -> bool {
+        let Some((file, number)) = self.image.take() else { return false };
+        match netpbm::read_into(file, canvas) {
+            Ok(()) => true,
+            Err(e) => {
+                // A wrong image ends the script, as a wrong line does: the
+                // frames after it would not be what the script's author meant.
+                self.error = Some(ScriptError::BadImage(number, e));
+                false
+            }
+        }
     }
 }
