@@ -94,6 +94,40 @@ pub fn run_emulated(elf: &Path, script: &str, work_dir: &Path) -> Result<Emulato
     Ok(EmulatorRun { status: out.status.code(), log, frames })
 }
 
+/// Makes a script's `image FILE` lines readable by the board, which reads
+/// only binary PGM/PPM at the model's input size: each FILE (relative to
+/// `script_dir`) is loaded as `pocketgan translate` loads its inputs
+/// (resized with a note, gray or RGB as the model takes), written to
+/// `work_dir` as `image-K.pgm` (or `.ppm`), and the line renamed to it.
+/// Returns the new script and the notes.
+pub fn prepare_images(script: &str, model_file: &[u8], script_dir: &Path, work_dir: &Path) -> Result<(String, Vec<String>), String> {
+    let mut out = String::with_capacity(script.len());
+    let mut notes = Vec::new();
+    let mut count = 0;
+    for (number, line) in script.lines().enumerate() {
+        let words = line.split('#').next().unwrap_or("").trim();
+        let Some(file) = words.strip_prefix("image ") else {
+            out.push_str(line);
+            out.push('\n');
+            continue;
+        };
+        let model = pocketgan_shared::Model::parse(model_file).map_err(|e| format!("the model: {e}"))?;
+        let shape = pocketgan_host_trainer::board::translate::input_shape(&model).map_err(|e| format!("line {}: {e}", number + 1))?;
+        let path = script_dir.join(file.trim());
+        let (pixels, note) = pocketgan_host_trainer::board::translate::load_input(&path, shape).map_err(|e| format!("line {}: {e:#}", number + 1))?;
+        notes.extend(note);
+        std::fs::create_dir_all(work_dir).map_err(|e| e.to_string())?;
+        let (magic, ext) = if shape.channels == 3 { ("P6", "ppm") } else { ("P5", "pgm") };
+        let name = format!("image-{count}.{ext}");
+        let mut bytes = format!("{magic}\n{} {}\n255\n", shape.width, shape.height).into_bytes();
+        bytes.extend_from_slice(&pixels);
+        std::fs::write(work_dir.join(&name), bytes).map_err(|e| e.to_string())?;
+        out.push_str(&format!("image {name}   # {}\n", file.trim()));
+        count += 1;
+    }
+    Ok((out, notes))
+}
+
 /// The `pocketgan` binary of this build, built if it is missing.
 pub fn pocketgan_binary() -> Result<PathBuf, String> {
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;

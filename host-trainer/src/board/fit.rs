@@ -44,10 +44,11 @@ struct BoardToml {
     instructions_per_mac: f64,
 }
 
-const BOARD_FILES: [(&str, &str, &str); 4] = [
+const BOARD_FILES: [(&str, &str, &str); 5] = [
     ("stm32f411-blackpill", include_str!("../../../boards/stm32f411-blackpill/memory.x"), include_str!("../../../boards/stm32f411-blackpill/board.toml")),
     ("rp-pico", include_str!("../../../boards/rp-pico/memory.x"), include_str!("../../../boards/rp-pico/board.toml")),
     ("rp-pico2", include_str!("../../../boards/rp-pico2/memory.x"), include_str!("../../../boards/rp-pico2/board.toml")),
+    ("rp-pico-touch", include_str!("../../../boards/rp-pico-touch/memory.x"), include_str!("../../../boards/rp-pico-touch/board.toml")),
     ("emulated", include_str!("../../../boards/emulated/memory.x"), include_str!("../../../boards/emulated/board.toml")),
 ];
 
@@ -207,6 +208,6 @@ mod tests {
         assert_eq!((pico.flash, pico.ram), (2048 * 1024 - 256, 256 * 1024));
         let pico2 = b.iter().find(|b| b.id == "rp-pico2").unwrap();
         assert_eq!((pico2.flash, pico2.ram, pico2.clock_hz), (4096 * 1024, 512 * 1024, 150_000_000));
-        assert!(board("uno").unwrap_err().to_string().contains("stm32f411-blackpill, rp-pico, rp-pico2, emulated"));
+        assert!(board("uno").unwrap_err().to_string().contains("stm32f411-blackpill, rp-pico, rp-pico2, rp-pico-touch, emulated"));
     }
 }

@@ -2,8 +2,12 @@
 //! (layout, caption, dithering) into a RAM framebuffer.
 
 use crate::board::fit::Board;
-use anyhow::{Result, anyhow};
-use pocketgan_firmware::{App, Clock, Event, MonoFramebuffer, Outcome};
+use crate::board::sample::PixelFormat;
+use anyhow::{Result, anyhow, bail};
+use pocketgan_firmware::embedded_graphics::Pixel as EgPixel;
+use pocketgan_firmware::embedded_graphics::pixelcolor::{BinaryColor, Gray8, GrayColor, Rgb565, RgbColor};
+use pocketgan_firmware::embedded_graphics::prelude::{DrawTarget, OriginDimensions, PixelColor, Size};
+use pocketgan_firmware::{App, Clock, Event, MonoFramebuffer, Outcome, PanelColor};
 
 /// The boards' display: an SSD1306, 128×64, 1 bit per pixel.
 pub const SCREEN: (u16, u16) = (128, 64);
@@ -49,6 +53,101 @@ pub fn board_screens(model_file: &[u8], board: &Board, seed: u32, presses: usize
             }
         }
         screens.push(rgb);
+    }
+    Ok(screens)
+}
+
+/// A display of any size and color in RAM, for drawing a board's screen
+/// on the host with the firmware's app.
+struct RamScreen<C> {
+    size: Size,
+    pixels: Vec<C>,
+}
+
+impl<C: PixelColor> RamScreen<C> {
+    fn new(size: (u16, u16), paper: C) -> Self {
+        RamScreen { size: Size::new(size.0 as u32, size.1 as u32), pixels: vec![paper; size.0 as usize * size.1 as usize] }
+    }
+}
+
+impl<C: PixelColor> OriginDimensions for RamScreen<C> {
+    fn size(&self) -> Size {
+        self.size
+    }
+}
+
+impl<C: PixelColor> DrawTarget for RamScreen<C> {
+    type Color = C;
+    type Error = core::convert::Infallible;
+    fn draw_iter<I: IntoIterator<Item = EgPixel<C>>>(&mut self, pixels: I) -> Result<(), Self::Error> {
+        let (w, h) = (self.size.width as i32, self.size.height as i32);
+        for EgPixel(p, c) in pixels {
+            if (0..w).contains(&p.x) && (0..h).contains(&p.y) {
+                self.pixels[(p.y * w + p.x) as usize] = c;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A display color as the RGB8 a PNG shows (RGB565 widened as displays do:
+/// the top bits repeated into the low ones).
+trait ToRgb8: PanelColor {
+    fn rgb8(self) -> [u8; 3];
+}
+
+impl ToRgb8 for BinaryColor {
+    fn rgb8(self) -> [u8; 3] {
+        [if self.is_on() { 255 } else { 0 }; 3]
+    }
+}
+
+impl ToRgb8 for Gray8 {
+    fn rgb8(self) -> [u8; 3] {
+        [self.luma(); 3]
+    }
+}
+
+impl ToRgb8 for Rgb565 {
+    fn rgb8(self) -> [u8; 3] {
+        [(self.r() << 3) | (self.r() >> 2), (self.g() << 2) | (self.g() >> 4), (self.b() << 3) | (self.b() >> 2)]
+    }
+}
+
+/// The whole screen a translator board shows for each input canvas (8-bit
+/// HWC pixels in the model's input shape): the firmware's app translates
+/// and draws it, input square beside output square, on a display of `size`
+/// in `pixels` format (`mono` for the OLED boards, `rgb565` for
+/// rp-pico-touch's 320×240 TFT). RGB8 images of `size`.
+pub fn translator_screens(model_file: &[u8], canvases: &[Vec<u8>], size: (u16, u16), pixels: PixelFormat) -> Result<Vec<Vec<u8>>> {
+    match pixels {
+        PixelFormat::Mono => screens_in::<BinaryColor>(model_file, canvases, size),
+        PixelFormat::Gray8 => screens_in::<Gray8>(model_file, canvases, size),
+        PixelFormat::Rgb565 => screens_in::<Rgb565>(model_file, canvases, size),
+        PixelFormat::MonoThreshold => Err(anyhow!("the boards dither 1-bit displays: use --pixels mono")),
+    }
+}
+
+fn screens_in<C: ToRgb8>(model_file: &[u8], canvases: &[Vec<u8>], size: (u16, u16)) -> Result<Vec<Vec<u8>>> {
+    let model = pocketgan_shared::Model::parse(model_file).map_err(|e| anyhow!("{e}"))?;
+    let input_len = model.input_len();
+    let (mut scratch, mut latents) = (vec![0i8; model.scratch_len()], vec![0i8; 3 * model.header().latent_dim as usize]);
+    let (mut canvas_pixels, mut codes) = (vec![0u8; input_len], vec![0i8; input_len]);
+    let mut app = App::with_buffers(model_file, &mut scratch, &mut latents, 0).with_canvas(&mut canvas_pixels, &mut codes);
+    let mut clock = EstimatedClock { now: 0, per_image: 0 };
+    let mut screens = Vec::with_capacity(canvases.len());
+    for pixels in canvases {
+        let canvas = app.canvas_mut().ok_or_else(|| anyhow!("the model is a generator: its screens come from `pocketgan sample --board`"))?;
+        let target = canvas.pixels_mut();
+        if pixels.len() != target.len() {
+            bail!("an input of {} bytes for a canvas of {}", pixels.len(), target.len());
+        }
+        target.copy_from_slice(pixels);
+        let mut screen = RamScreen::new(size, C::PAPER);
+        if let Outcome::Failed(e) = app.draw(&mut screen, &mut clock) {
+            return Err(anyhow!("{e}"));
+        }
+        screens.push(screen.pixels.iter().flat_map(|&c| c.rgb8()).collect());
     }
     Ok(screens)
 }

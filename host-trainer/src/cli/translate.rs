@@ -4,12 +4,14 @@
 
 use super::parse::parse_size;
 use crate::board::sample::{PixelFormat, SampleOptions, render_frame};
+use crate::board::screen::translator_screens;
 use crate::board::translate::{input_shape, load_input, translate_codes};
 use crate::data::FolderOptions;
 use crate::data::translation::TranslationData;
 use crate::files::write_atomic;
 use crate::render::grid::Grid;
 use anyhow::{Context, Result, anyhow, bail};
+use pocketgan_firmware::Canvas;
 use pocketgan_shared::Model;
 use pocketgan_shared::pixels::{DEFAULT_BLACK_LEVEL, code_to_u8};
 use std::path::PathBuf;
@@ -25,6 +27,11 @@ pub struct TranslateArgs {
     /// target where there are pairs.
     #[arg(long, conflicts_with = "inputs")]
     data: Option<String>,
+    /// Instead of input files: the example sketches built into the firmware
+    /// (ten digits, five garment outlines), drawn with the firmware's own
+    /// line code, in the order a board's button steps through them.
+    #[arg(long, conflicts_with_all = ["inputs", "data"])]
+    sketches: bool,
     /// How many --data examples.
     #[arg(short, long, default_value_t = 16)]
     n: usize,
@@ -43,9 +50,15 @@ pub struct TranslateArgs {
     /// 64x64 (scaled to fit and centred, as the board's output square).
     #[arg(long, value_parser = parse_size, requires = "raw")]
     display: Option<(u16, u16)>,
-    /// With --display: the display's pixel format.
-    #[arg(long, value_enum, default_value_t = PixelFormat::Gray8, requires = "display")]
+    /// With --display or --screen: the display's pixel format.
+    #[arg(long, value_enum, default_value_t = PixelFormat::Gray8)]
     pixels: PixelFormat,
+    /// Instead of input | output cells, write the whole screen a board of
+    /// this display size shows for each input, drawn by the firmware's own
+    /// app: 128x64 --pixels mono for the OLED boards, 320x240 --pixels
+    /// rgb565 for rp-pico-touch.
+    #[arg(long, value_parser = parse_size, value_name = "WxH", conflicts_with = "raw")]
+    screen: Option<(u16, u16)>,
 }
 
 /// Runs `pocketgan translate`.
@@ -74,9 +87,10 @@ pub fn run(args: &TranslateArgs) -> Result<()> {
                 .map(|i| (test.a.image(i).to_vec(), test.paired.then(|| test.b.image(i).to_vec())))
                 .collect()
         }
+        None if args.sketches => sketch_inputs(shape)?.into_iter().map(|pixels| (pixels, None)).collect(),
         None => {
             if args.inputs.is_empty() {
-                bail!("give input images (pocketgan translate {} sketch.png -o out.png), or --data skeletons for held-out examples", args.model.display());
+                bail!("give input images (pocketgan translate {} sketch.png -o out.png), --sketches for the firmware's examples, or --data skeletons for held-out examples", args.model.display());
             }
             let mut examples = Vec::with_capacity(args.inputs.len());
             for path in &args.inputs {
@@ -91,6 +105,18 @@ pub fn run(args: &TranslateArgs) -> Result<()> {
     };
     if examples.is_empty() {
         bail!("no examples to translate (-n 0?)");
+    }
+    if args.pixels != PixelFormat::Gray8 && args.display.is_none() && args.screen.is_none() {
+        bail!("--pixels is the format of a display: give it with --display WxH (raw frames) or --screen WxH (board screens)");
+    }
+    if let Some(size) = args.screen {
+        let canvases: Vec<Vec<u8>> = examples.into_iter().map(|(input, _)| input).collect();
+        let screens = translator_screens(&bytes, &canvases, size, args.pixels)?;
+        let count = screens.len();
+        let scale = if size.0 < 200 { 2 } else { 1 };
+        Grid { width: size.0 as usize, height: size.1 as usize, channels: 3, images: screens }.save_png(&args.output, count.min(if size.0 < 200 { 4 } else { 3 }), scale)?;
+        println!("drew {count} board screen{} ({}×{}) with {} in {}", if count == 1 { "" } else { "s" }, size.0, size.1, model.header().name, args.output.display());
+        return Ok(());
     }
     let channels = shape.channels.max(out_shape.channels) as usize;
     let pixels_per_image = shape.width as usize * shape.height as usize;
@@ -136,4 +162,17 @@ pub fn run(args: &TranslateArgs) -> Result<()> {
     let layout = if with_targets { "input | output | target" } else { "input | output" };
     println!("translated {count} image{} with {}: {layout} in {}", if count == 1 { "" } else { "s" }, model.header().name, args.output.display());
     Ok(())
+}
+
+/// The firmware's bundled sketches on a canvas of the model's input shape.
+fn sketch_inputs(shape: pocketgan_shared::format::TensorShape) -> Result<Vec<Vec<u8>>> {
+    let mut pixels = vec![0u8; shape.width as usize * shape.height as usize * shape.channels as usize];
+    pocketgan_firmware::SKETCHES
+        .iter()
+        .map(|sketch| {
+            let mut canvas = Canvas::new(&mut pixels, shape.width, shape.height, shape.channels).context("the canvas is sized for the model")?;
+            sketch.draw(&mut canvas).map_err(|e| anyhow!("sketch {}: {e:?}", sketch.name))?;
+            Ok(canvas.pixels().to_vec())
+        })
+        .collect()
 }

@@ -2,16 +2,18 @@
 //!
 //! Builds the emulated board (with MODEL built in, the default model
 //! otherwise), runs it in QEMU on SCRIPT (a file of `boot-seed N`, `press`,
-//! `long-press`, `sensor 0-4095` lines; a short demo script without one),
+//! `long-press`, `sensor 0-4095` lines, and for a translator `stroke …`,
+//! `clear` and `image FILE` with FILE any image `pocketgan translate` reads;
+//! a short demo script without one),
 //! prints the board's defmt log and writes every frame it showed to a PNG.
 
 use pocketgan_host_trainer::render::grid::Grid;
-use pocketgan_tests::emulator::{build_board, emulator_missing, run_emulated};
+use pocketgan_tests::emulator::{build_board, emulator_missing, prepare_images, run_emulated};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 const DEMO_SCRIPT: &str = "boot-seed 0\npress\npress\nsensor 1024\nsensor 2048\nsensor 3072\nsensor 4095\npress\n";
-const USAGE: &str = "usage: emulated-board [SCRIPT] [--model MODEL.pgan] [-o FRAMES.png]";
+const USAGE: &str = "usage: emulated-board [SCRIPT] [--model MODEL.pgan] [-o FRAMES.png]\n(script lines: see boards/emulated/src/script.rs; `image FILE` paths are relative to the script)";
 
 fn main() -> ExitCode {
     match run() {
@@ -41,12 +43,24 @@ fn run() -> Result<ExitCode, String> {
     if let Some(why) = emulator_missing() {
         return Err(format!("the emulated board needs {why}"));
     }
-    let script = match script {
-        Some(p) => std::fs::read_to_string(&p).map_err(|e| format!("cannot read the script {}: {e}", p.display()))?,
-        None => DEMO_SCRIPT.to_owned(),
+    let (script, script_dir) = match &script {
+        Some(p) => (
+            std::fs::read_to_string(p).map_err(|e| format!("cannot read the script {}: {e}", p.display()))?,
+            p.parent().map(|d| d.to_path_buf()).unwrap_or_default(),
+        ),
+        None => (DEMO_SCRIPT.to_owned(), PathBuf::new()),
     };
     let model = model.map(|m| m.canonicalize().map_err(|e| format!("{}: {e}", m.display()))).transpose()?;
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let model_file = match &model {
+        Some(m) => std::fs::read(m).map_err(|e| format!("{}: {e}", m.display()))?,
+        None => std::fs::read(pocketgan_tests::emulator::repo_root().join("models/dcgan-digits.pgan")).map_err(|e| e.to_string())?,
+    };
+    // `image FILE` lines: the board reads PGM/PPM only.
+    let (script, notes) = prepare_images(&script, &model_file, &script_dir, &dir.path().join("run"))?;
+    for note in notes {
+        eprintln!("{note}");
+    }
     let elf = build_board("emulated", None, model.as_deref(), dir.path())?;
     let result = run_emulated(&elf, &script, &dir.path().join("run"))?;
     print!("{}", result.log);

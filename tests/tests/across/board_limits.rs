@@ -18,7 +18,7 @@ fn firmware_fits_the_reserves_fit_assumes() {
         panic!("the board tests need {why}");
     }
     let dir = tempfile::tempdir().unwrap();
-    for id in ["emulated", "stm32f411-blackpill", "rp-pico", "rp-pico2"] {
+    for id in ["emulated", "stm32f411-blackpill", "rp-pico", "rp-pico2", "rp-pico-touch"] {
         let b = board(id).unwrap();
         let elf = build_board(id, None, None, dir.path()).unwrap();
         let f = footprint(&elf).unwrap();
@@ -46,7 +46,7 @@ fn time_estimates_use_the_measured_instructions_per_mac() {
     // Cortex-M33 code (on QEMU's mps2-an505) for the RP2350.
     for (target, boards) in [
         ("thumbv7em-none-eabihf", &["emulated", "stm32f411-blackpill"][..]),
-        ("thumbv6m-none-eabi", &["rp-pico"]),
+        ("thumbv6m-none-eabi", &["rp-pico", "rp-pico-touch"]),
         ("thumbv8m.main-none-eabihf", &["rp-pico2"]),
     ] {
         let elf = build_board("emulated", Some(target), None, dir.path()).unwrap();

@@ -2,7 +2,7 @@
 //! a Cortex-M4F, run in QEMU on a scripted input, against `pocketgan sample`.
 
 use pocketgan_firmware::{App, Buffers, Clock, Event, MonoFramebuffer, sensor_to_mix};
-use pocketgan_tests::emulator::{build_board, emulator_missing, pocketgan_binary, repo_root, run_emulated};
+use pocketgan_tests::emulator::{build_board, emulator_missing, pocketgan_binary, prepare_images, repo_root, run_emulated};
 use std::path::Path;
 use std::process::Command;
 
@@ -188,22 +188,40 @@ fn a_translator_on_the_emulated_board_draws_what_pocketgan_translate_draws() {
     let first: &[(u16, u16)] = &[(4, 4), (23, 4), (23, 23)];
     let second: &[(u16, u16)] = &[(6, 20), (14, 8)];
     let third: &[(u16, u16)] = &[(10, 3), (10, 25)];
-    let script = "# a translator: strokes, a clear, a stroke outside the canvas (ignored), one more stroke\n\
-                  stroke 4,4 23,4 23,23\nstroke 6,20 14,8\nclear\nstroke 30,3 10,3\nstroke 10,3 10,25\n";
+    // An image file of another size (resized as `translate` resizes it),
+    // handed to the board as the runner hands it: converted to a PGM.
+    let photo = dir.join("photo.png");
+    image::GrayImage::from_fn(56, 40, |x, y| image::Luma([if (x / 7 + y / 5) % 3 == 0 { 255 } else { (x * 4) as u8 }])).save(&photo).unwrap();
+    let script = "# a translator: strokes, a clear, a stroke outside the canvas (ignored), one more stroke,\n\
+                  # the first bundled sketch, an image file\n\
+                  stroke 4,4 23,4 23,23\nstroke 6,20 14,8\nclear\nstroke 30,3 10,3\nstroke 10,3 10,25\npress\nimage photo.png\n";
+    let model_file = std::fs::read(&model).unwrap();
+    let (script, notes) = prepare_images(script, &model_file, dir, &dir.join("images")).unwrap();
+    assert!(notes.len() == 1 && notes[0].contains("resized"), "{notes:?}");
     // Boot (blank), each stroke's lift, the clear, the refused stroke's
-    // lift (nothing inked), the last stroke.
+    // lift (nothing inked), the last stroke, the sketch, the image.
     let blank = vec![0u8; 28 * 28];
     let one = inked(&blank, first);
     let two = inked(&one, second);
-    let expected = [blank.clone(), one, two, blank.clone(), blank.clone(), inked(&blank, third)];
+    let mut sketch = blank.clone();
+    pocketgan_firmware::SKETCHES[0].draw(&mut pocketgan_firmware::Canvas::new(&mut sketch, 28, 28, 1).unwrap()).unwrap();
+    let (resized, _) = pocketgan_host_trainer::board::translate::load_input(&photo, pocketgan_shared::format::TensorShape { width: 28, height: 28, channels: 1 }).unwrap();
+    let expected = [blank.clone(), one, two, blank.clone(), blank.clone(), inked(&blank, third), sketch, resized];
     let mut host = Vec::new();
     for (k, pixels) in expected.iter().enumerate() {
+        // The sketch through `translate --sketches`, the image through
+        // `translate photo.png`, the strokes' canvases as PNGs.
         let png = dir.join(format!("canvas-{k}.png"));
         image::GrayImage::from_raw(28, 28, pixels.clone()).unwrap().save(&png).unwrap();
         let raw = dir.join(format!("raw-{k}"));
-        let out = Command::new(&pocketgan)
-            .arg("translate")
-            .args([&model, &png])
+        let mut cmd = Command::new(&pocketgan);
+        cmd.arg("translate").arg(&model);
+        match k {
+            6 => cmd.arg("--sketches"),
+            7 => cmd.arg(&photo),
+            _ => cmd.arg(&png),
+        };
+        let out = cmd
             .args(["-o", dir.join("grid.png").to_str().unwrap(), "--raw", raw.to_str().unwrap(), "--display", "64x64", "--pixels", "mono"])
             .output()
             .unwrap();
@@ -216,7 +234,9 @@ fn a_translator_on_the_emulated_board_draws_what_pocketgan_translate_draws() {
     assert!(distinct.len() >= 2 && host.iter().any(|f| f.iter().any(|&b| b != 0)), "the translations must be drawn and differ");
     for target in TARGETS {
         let elf = build_board("emulated", Some(target), Some(&model), dir).unwrap();
-        let board = run_emulated(&elf, script, &dir.join(target)).unwrap();
+        let work = dir.join(target);
+        copy_dir(&dir.join("images"), &work);
+        let board = run_emulated(&elf, &script, &work).unwrap();
         assert_eq!(board.status, Some(0), "{target} board log:\n{}", board.log);
         assert_eq!(board.frames.len(), host.len(), "{target} board log:\n{}", board.log);
         for (k, frame) in board.frames.iter().enumerate() {
@@ -231,5 +251,22 @@ fn a_translator_on_the_emulated_board_draws_what_pocketgan_translate_draws() {
         }
         assert!(board.log.contains("stroke outside the canvas"), "{}", board.log);
         assert!(board.log.contains("translated:"), "{}", board.log);
+        assert!(board.log.contains("sketch 0: zero"), "{}", board.log);
+    }
+    // An image of the wrong size ends the script with the reason.
+    let elf = build_board("emulated", Some(TARGETS[0]), Some(&model), dir).unwrap();
+    let work = dir.join("wrong-size");
+    std::fs::create_dir_all(&work).unwrap();
+    std::fs::write(work.join("small.pgm"), [b"P5\n4 4\n255\n".as_slice(), &[0u8; 16]].concat()).unwrap();
+    let board = run_emulated(&elf, "image small.pgm\n", &work).unwrap();
+    assert_eq!(board.status, Some(2), "{}", board.log);
+    assert!(board.log.contains("WrongShape"), "{}", board.log);
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
     }
 }
