@@ -27,6 +27,13 @@ impl Buffers {
     pub const fn ram_bytes() -> usize {
         SCRATCH_LEN + 3 * LATENT_LEN + 2 * INPUT_LEN
     }
+
+    /// Bytes of RAM the buffers would take for `model` (what
+    /// [`Buffers::ram_bytes`] is when the firmware is built with it).
+    pub fn ram_bytes_for(model: &pocketgan_shared::Model<'_>) -> usize {
+        let input = if model.is_translator() { model.input_len() } else { 0 };
+        model.scratch_len() + 3 * model.header().latent_dim as usize + 2 * input
+    }
 }
 
 impl Default for Buffers {

@@ -94,6 +94,20 @@ pub fn run_emulated(elf: &Path, script: &str, work_dir: &Path) -> Result<Emulato
     Ok(EmulatorRun { status: out.status.code(), log, frames })
 }
 
+/// The model a board builds in without `POCKETGAN_MODEL`: the one its
+/// `.cargo/config.toml` names (`POCKETGAN_MODEL = { value = "…", relative =
+/// true }`), else the committed default generator.
+pub fn board_default_model(board: &str) -> PathBuf {
+    let dir = repo_root().join("boards").join(board);
+    let config = std::fs::read_to_string(dir.join(".cargo/config.toml")).unwrap_or_default();
+    config
+        .lines()
+        .find(|l| l.trim_start().starts_with("POCKETGAN_MODEL"))
+        .and_then(|l| l.split('"').nth(1))
+        .map(|rel| dir.join(rel))
+        .unwrap_or_else(|| repo_root().join("models/dcgan-digits.pgan"))
+}
+
 /// Makes a script's `image FILE` lines readable by the board, which reads
 /// only binary PGM/PPM at the model's input size: each FILE (relative to
 /// `script_dir`) is loaded as `pocketgan translate` loads its inputs

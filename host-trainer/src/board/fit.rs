@@ -134,8 +134,9 @@ impl Fit {
 
 /// Flash, RAM and latency of `model` (its file is `file_len` bytes) on `board`.
 pub fn fit(model: &Model<'_>, file_len: usize, board: &Board) -> Fit {
-    // The firmware's buffers: scratch plus two latents and their blend.
-    let buffers = model.scratch_len() as u64 + 3 * model.header().latent_dim as u64;
+    // The firmware's buffers: scratch plus two latents and their blend (a
+    // translator: its canvas and the canvas's codes).
+    let buffers = pocketgan_firmware::Buffers::ram_bytes_for(model) as u64;
     let macs = model.macs();
     Fit {
         flash_needed: file_len as u64 + board.firmware_flash,
@@ -161,7 +162,7 @@ pub fn run(model_path: &Path, board_id: &str) -> Result<()> {
     println!("{}", row("flash", f.flash_needed, format!("model file {} B + firmware {} B", bytes.len(), board.firmware_flash), board.flash));
     println!(
         "{}",
-        row("RAM", f.ram_needed, format!("generator buffers {} B + firmware {} B", f.ram_needed - board.firmware_ram, board.firmware_ram), board.ram)
+        row("RAM", f.ram_needed, format!("app buffers {} B + firmware {} B", f.ram_needed - board.firmware_ram, board.firmware_ram), board.ram)
     );
     println!(
         "  time   ~{:.0} ms per image (estimate: {} MACs x {:.1} instructions/MAC on a {} at {} MHz, ~1 instruction/cycle)",

@@ -28,10 +28,11 @@ pub struct TranslateArgs {
     #[arg(long, conflicts_with = "inputs")]
     data: Option<String>,
     /// Instead of input files: the example sketches built into the firmware
-    /// (ten digits, five garment outlines), drawn with the firmware's own
-    /// line code, in the order a board's button steps through them.
-    #[arg(long, conflicts_with_all = ["inputs", "data"])]
-    sketches: bool,
+    /// (zero … nine, tee, trouser, dress, sneaker, bag), drawn with the
+    /// firmware's own line code, in the order a board's button steps through
+    /// them; or only the named ones (--sketches seven,tee).
+    #[arg(long, value_name = "NAMES", num_args = 0..=1, require_equals = false, value_delimiter = ',', conflicts_with_all = ["inputs", "data"])]
+    sketches: Option<Vec<String>>,
     /// How many --data examples.
     #[arg(short, long, default_value_t = 16)]
     n: usize,
@@ -87,7 +88,7 @@ pub fn run(args: &TranslateArgs) -> Result<()> {
                 .map(|i| (test.a.image(i).to_vec(), test.paired.then(|| test.b.image(i).to_vec())))
                 .collect()
         }
-        None if args.sketches => sketch_inputs(shape)?.into_iter().map(|pixels| (pixels, None)).collect(),
+        None if args.sketches.is_some() => sketch_inputs(shape, args.sketches.as_deref().unwrap_or_default())?.into_iter().map(|pixels| (pixels, None)).collect(),
         None => {
             if args.inputs.is_empty() {
                 bail!("give input images (pocketgan translate {} sketch.png -o out.png), --sketches for the firmware's examples, or --data skeletons for held-out examples", args.model.display());
@@ -164,11 +165,26 @@ pub fn run(args: &TranslateArgs) -> Result<()> {
     Ok(())
 }
 
-/// The firmware's bundled sketches on a canvas of the model's input shape.
-fn sketch_inputs(shape: pocketgan_shared::format::TensorShape) -> Result<Vec<Vec<u8>>> {
+/// The firmware's bundled sketches (all, or those `names` names) on a
+/// canvas of the model's input shape.
+fn sketch_inputs(shape: pocketgan_shared::format::TensorShape, names: &[String]) -> Result<Vec<Vec<u8>>> {
+    let all = pocketgan_firmware::SKETCHES;
+    let chosen: Vec<&pocketgan_firmware::Sketch> = if names.is_empty() {
+        all.iter().collect()
+    } else {
+        names
+            .iter()
+            .map(|name| {
+                all.iter().find(|s| s.name == name.trim()).ok_or_else(|| {
+                    let known: Vec<&str> = all.iter().map(|s| s.name).collect();
+                    anyhow!("no sketch named '{name}': the firmware has {}", known.join(", "))
+                })
+            })
+            .collect::<Result<_>>()?
+    };
     let mut pixels = vec![0u8; shape.width as usize * shape.height as usize * shape.channels as usize];
-    pocketgan_firmware::SKETCHES
-        .iter()
+    chosen
+        .into_iter()
         .map(|sketch| {
             let mut canvas = Canvas::new(&mut pixels, shape.width, shape.height, shape.channels).context("the canvas is sized for the model")?;
             sketch.draw(&mut canvas).map_err(|e| anyhow!("sketch {}: {e:?}", sketch.name))?;

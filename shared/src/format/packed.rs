@@ -39,9 +39,9 @@ pub const LANES: usize = 8;
 /// Output channels accumulated together by the fast kernels.
 pub const BLOCK: usize = 4;
 
-/// Weights the fast kernels unpack to int16 at a time (64 KiB of RAM), or
+/// Weights the fast kernels unpack to int16 at a time (32 KiB of RAM), or
 /// one block's if that is more: see [`Packing::unpacked_values`].
-pub const UNPACKED_VALUES: usize = 32768;
+pub const UNPACKED_VALUES: usize = 16384;
 
 /// Byte offset, from the start of a layer's weights in the file, of the
 /// value at index `at` ([`Packing::index`]): the middle two of every group

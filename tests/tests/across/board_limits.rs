@@ -7,7 +7,7 @@
 use pocketgan_firmware::{Buffers, MODEL_FILE};
 use pocketgan_host_trainer::board::fit::board;
 use pocketgan_shared::Model;
-use pocketgan_tests::emulator::{build_board, emulator_missing, footprint, generation_ticks, layer_ticks, run_emulated};
+use pocketgan_tests::emulator::{board_default_model, build_board, emulator_missing, footprint, generation_ticks, layer_ticks, run_emulated};
 
 /// Stack the firmware may use on top of its static RAM.
 const STACK_HEADROOM: u64 = 8 * 1024;
@@ -22,8 +22,11 @@ fn firmware_fits_the_reserves_fit_assumes() {
         let b = board(id).unwrap();
         let elf = build_board(id, None, None, dir.path()).unwrap();
         let f = footprint(&elf).unwrap();
-        let firmware_flash = f.flash - MODEL_FILE.len() as u64;
-        let firmware_ram = f.ram - Buffers::ram_bytes() as u64;
+        // Each board's own model (the touch board builds in a translator).
+        let model_file = std::fs::read(board_default_model(id)).unwrap();
+        let model = Model::parse(&model_file).unwrap();
+        let firmware_flash = f.flash - model_file.len() as u64;
+        let firmware_ram = f.ram - Buffers::ram_bytes_for(&model) as u64;
         println!("{id}: {f:?}, firmware {firmware_flash} B flash, {firmware_ram} B RAM + stack");
         assert!(firmware_flash <= b.firmware_flash, "{id}: firmware takes {firmware_flash} B of flash, board.toml reserves {}", b.firmware_flash);
         assert!(
@@ -32,6 +35,21 @@ fn firmware_fits_the_reserves_fit_assumes() {
             b.firmware_ram
         );
         assert!(f.flash <= b.flash && f.ram <= b.ram, "{id}: {f:?} exceeds memory.x");
+    }
+}
+
+/// The RAM `pocketgan fit` offers a model on a real board (memory.x's RAM
+/// less board.toml's firmware reserve) is the budget the board's firmware
+/// checks at compile time (`APP_RAM_BUDGET` in its main.rs): a model `fit`
+/// accepts builds, and one the build refuses `fit` refuses.
+#[test]
+fn fit_offers_the_ram_the_firmware_budgets() {
+    for id in ["stm32f411-blackpill", "rp-pico", "rp-pico2", "rp-pico-touch"] {
+        let main = std::fs::read_to_string(pocketgan_tests::emulator::repo_root().join(format!("boards/{id}/src/main.rs"))).unwrap();
+        let line = main.lines().find(|l| l.starts_with("const APP_RAM_BUDGET: usize =")).unwrap_or_else(|| panic!("{id}: no APP_RAM_BUDGET"));
+        let kib: u64 = line.split('=').nth(1).and_then(|v| v.trim().strip_suffix("* 1024;")).and_then(|v| v.trim().parse().ok()).unwrap_or_else(|| panic!("{id}: {line}"));
+        let b = board(id).unwrap();
+        assert_eq!(b.ram - b.firmware_ram, kib * 1024, "{id}: fit offers {} B, the firmware budgets {} B", b.ram - b.firmware_ram, kib * 1024);
     }
 }
 
