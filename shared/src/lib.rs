@@ -14,6 +14,8 @@
 //! - [`latent`]: the seeded latent sampler and latent interpolation.
 //! - [`pixels`]: generator output to Gray8, Rgb565 and dithered 1-bit pixels,
 //!   with integer upscaling.
+//! - [`text`]: prompts: a closed vocabulary, the tokenizer, the bag-of-words
+//!   mean of word embeddings.
 #![no_std]
 #![deny(missing_docs)]
 #![forbid(unsafe_op_in_unsafe_fn)]
@@ -25,6 +27,7 @@ pub mod kernels;
 pub mod latent;
 pub mod pixels;
 pub mod quant;
+pub mod text;
 
 pub use format::{Activation, Header, Layer, Model, ModelError, Op, TensorShape};
 pub use generator::{generate, translate};
