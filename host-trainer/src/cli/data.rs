@@ -1,7 +1,8 @@
 //! `pocketgan data …`: data set utilities.
 
 use crate::data::translation::TranslationData;
-use crate::data::{FolderOptions, ImageSet, ResizeMode, convert_npm_digits};
+use crate::data::captions::{CaptionKind, Captioned};
+use crate::data::{DataSource, FolderOptions, ImageSet, ResizeMode, convert_npm_digits};
 use crate::render::grid::Grid;
 use anyhow::Result;
 use std::path::PathBuf;
@@ -39,6 +40,30 @@ pub enum DataCommand {
         #[arg(short, long, default_value = "pairs.png")]
         output: PathBuf,
     },
+    /// Measure each image's captionable facts (a digit's thickness, slant and
+    /// width; a garment's darkness and pattern, cut at the set's tertiles; the slant
+    /// at ±0.1 pixels per row) and print captions for the first images, drawn as a PNG grid in the
+    /// same order; lists the vocabulary.
+    Captions {
+        /// The images.
+        #[arg(value_enum)]
+        data: CaptionData,
+        /// How many captioned examples.
+        #[arg(short, long, default_value_t = 16)]
+        n: usize,
+        /// The PNG to write.
+        #[arg(short, long, default_value = "captions.png")]
+        output: PathBuf,
+    },
+}
+
+/// Which images `data captions` describes.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CaptionData {
+    /// The bundled MNIST digits: class, thickness, slant, width.
+    Digits,
+    /// Fashion-MNIST: class, dark / light, plain / patterned.
+    Fashion,
 }
 
 /// Runs `pocketgan data`.
@@ -80,5 +105,34 @@ pub fn run(what: &DataCommand) -> Result<()> {
             println!("wrote {} (test examples, {})", output.display(), if test.paired { "A | B side by side" } else { "a row of A above a row of B" });
             Ok(())
         }
+        DataCommand::Captions { data, n, output } => captions(*data, (*n).clamp(1, 256), output),
     }
+}
+
+fn captions(data: CaptionData, n: usize, output: &std::path::Path) -> Result<()> {
+    let (spec, kind) = match data {
+        CaptionData::Digits => ("digits", CaptionKind::Digits),
+        CaptionData::Fashion => ("fashion-mnist", CaptionKind::Garments),
+    };
+    let set = DataSource::parse(spec, FolderOptions::default())?.load()?;
+    let captioned = Captioned::measure(kind, &set, None)?;
+    let names: &[&str] = match kind {
+        CaptionKind::Digits => &["thickness (ink per skeleton pixel)", "slant (shift per row)", "width (pixels, lean removed)"],
+        CaptionKind::Garments => &["lightness (mean of the garment)", "pattern (neighbour difference)"],
+    };
+    println!("{} images of {}; each attribute's cut points:", set.len(), set.description);
+    for (name, cut) in names.iter().zip(&captioned.cuts) {
+        println!("  {name}: {:.3} | {:.3}", cut.low, cut.high);
+    }
+    let vocabulary = kind.vocabulary();
+    println!("vocabulary ({} words): {}", vocabulary.len(), vocabulary.join(" "));
+    // A prime stride: the bundled digits come in runs of classes.
+    let picks: Vec<usize> = (0..n).map(|k| (k * 7919 + 11) % set.len()).collect();
+    for (k, &i) in picks.iter().enumerate() {
+        println!("{k:3}: {}", captioned.caption(i, 0));
+    }
+    let images = picks.iter().map(|&i| set.image(i).to_vec()).collect();
+    Grid { width: set.width, height: set.height, channels: 1, images }.save_png(output, 8, 3)?;
+    println!("wrote {} (the images, in the captions' order, 8 a row)", output.display());
+    Ok(())
 }

@@ -1,8 +1,9 @@
 //! Training images: the bundled MNIST digits, Fashion-MNIST from Debian's
 //! package, or a folder of the user's own pictures; 2-D toy distributions;
-//! and pairs of images for translation.
+//! pairs of images for translation; captions measured on the images.
 
 mod batches;
+pub mod captions;
 mod folder;
 mod idx;
 mod image_set;

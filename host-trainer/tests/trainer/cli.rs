@@ -201,6 +201,23 @@ fn compare_prints_its_tables_and_dumps_every_sample() {
 }
 
 #[test]
+fn data_captions_measures_the_digits_and_prints_vocabulary_words_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let png = dir.path().join("captions.png");
+    let out = succeeds(&pocketgan(&["data", "captions", "digits", "-n", "8", "-o", arg(&png)]));
+    assert!(out.contains("10000 images") && out.contains("slant (shift per row): -0.100 | 0.100"), "{out}");
+    let vocabulary: Vec<&str> = out.lines().find_map(|l| l.split_once("words): ")).map(|(_, w)| w.split(' ').collect()).unwrap();
+    assert_eq!(vocabulary.len(), 30, "{out}");
+    let captions: Vec<&str> = out.lines().filter_map(|l| l.split_once(": ").filter(|(k, _)| k.trim().parse::<usize>().is_ok()).map(|(_, c)| c)).collect();
+    assert_eq!(captions.len(), 8, "{out}");
+    for caption in captions {
+        assert!(caption.split(' ').all(|w| vocabulary.contains(&w)), "{caption}");
+    }
+    assert_eq!(image::open(&png).unwrap().width(), 8 * 86 + 2);
+    fails_with(&pocketgan(&["data", "captions", "cats", "-o", arg(&png)]), "possible values: digits, fashion");
+}
+
+#[test]
 fn data_pairs_draws_translation_data_and_explains_bad_folders() {
     let dir = tempfile::tempdir().unwrap();
     let png = dir.path().join("pairs.png");
