@@ -19,9 +19,10 @@
 //! display's edges for the usual module; with `DEFMT_LOG=debug` the log
 //! prints each raw reading, so touching the corners gives a module's own.
 //!
-//! Core clock 125 MHz. Log: defmt over RTT. The model built in must be a
-//! translator (`POCKETGAN_MODEL=… boards/build rp-pico-touch`); a generator
-//! shows a new image on each press instead, as on the OLED boards.
+//! Core clock 125 MHz. Log: defmt over RTT. The model built in is
+//! `models/unet-skeletons.pgan` (this board's `.cargo/config.toml`), or
+//! another translator named by `POCKETGAN_MODEL`; a generator would only
+//! show its first image, since this board's input is the stylus.
 #![no_std]
 #![no_main]
 
