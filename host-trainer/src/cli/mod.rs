@@ -13,6 +13,7 @@ pub mod lab;
 pub mod npu;
 pub mod parse;
 pub mod plot;
+pub mod run_flow;
 pub mod sample;
 pub mod toy;
 pub mod train;

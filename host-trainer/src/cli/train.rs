@@ -2,6 +2,7 @@
 //! `--resume`, and what to do next.
 
 use super::parse::{parse_size, timestamp};
+use super::run_flow::{finish, refuse_fixed_flags};
 use crate::config_file::{config_file, override_fields};
 use crate::data::{DataSource, FolderOptions, ResizeMode};
 use crate::training::device::DeviceChoice;
@@ -193,15 +194,7 @@ fn fixed_by_the_run(args: &TrainArgs) -> Vec<&'static str> {
 pub fn run(args: &TrainArgs) -> Result<ExitCode> {
     crate::training::interrupt::install();
     let (report, run) = if let Some(root) = &args.resume {
-        let fixed = fixed_by_the_run(args);
-        if !fixed.is_empty() {
-            bail!(
-                "--resume continues {} with the settings in its config.toml, so {} cannot change; \
-                 only --steps, --sample-every, --checkpoint-every and --device can. To train differently, start a new run",
-                root.display(),
-                fixed.join(", ")
-            );
-        }
+        refuse_fixed_flags(root, &fixed_by_the_run(args))?;
         let run = RunDir::new(root.clone());
         let changes =
             ResumeChanges { steps: args.steps, sample_every: args.sample_every, checkpoint_every: args.checkpoint_every };
@@ -213,18 +206,6 @@ pub fn run(args: &TrainArgs) -> Result<ExitCode> {
         }));
         (images::train(&config, &run, args.device, !args.quiet)?, run)
     };
-    let root = run.root.display();
-    if report.interrupted {
-        println!(
-            "interrupted: checkpoint written at step {}\ncontinue with: pocketgan train --resume {root}",
-            report.steps
-        );
-        return Ok(ExitCode::from(130));
-    }
-    println!(
-        "trained to step {} on {} ({:.0} ms/step), final losses D {:.3} G {:.3}\nrun folder: {root} (loss curves: {root}/losses.png)\nnext: pocketgan export {root} -o model.pgan",
-        report.steps, report.device, report.ms_per_step, report.d_loss, report.g_loss
-    );
-    Ok(ExitCode::SUCCESS)
+    Ok(finish(&report, &run.root, "train", "run folder: {root} (loss curves: {root}/losses.png)\nnext: pocketgan export {root} -o model.pgan"))
 }
 

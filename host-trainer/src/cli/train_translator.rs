@@ -1,6 +1,7 @@
 //! `pocketgan train-translator`: flags and config file → [`TranslatorConfig`],
 //! a new translator run or `--resume`, and what to do next.
 
+use super::run_flow::{finish, refuse_fixed_flags};
 use super::parse::timestamp;
 use crate::config_file::{config_file, override_fields};
 use crate::data::translation::TranslationData;
@@ -158,15 +159,7 @@ fn fixed_by_the_run(args: &TranslatorArgs) -> Vec<&'static str> {
 pub fn run(args: &TranslatorArgs) -> Result<ExitCode> {
     crate::training::interrupt::install();
     let (report, folder) = if let Some(root) = &args.resume {
-        let fixed = fixed_by_the_run(args);
-        if !fixed.is_empty() {
-            bail!(
-                "--resume continues {} with the settings in its config.toml, so {} cannot change; \
-                 only --steps, --sample-every, --checkpoint-every and --device can. To train differently, start a new run",
-                root.display(),
-                fixed.join(", ")
-            );
-        }
+        refuse_fixed_flags(root, &fixed_by_the_run(args))?;
         let folder = RunDir::new(root.clone());
         let changes =
             ResumeChanges { steps: args.steps, sample_every: args.sample_every, checkpoint_every: args.checkpoint_every };
@@ -178,14 +171,5 @@ pub fn run(args: &TranslatorArgs) -> Result<ExitCode> {
         }));
         (run::train(&config, &folder, args.device, !args.quiet)?, folder)
     };
-    let root = folder.root.display();
-    if report.interrupted {
-        println!("interrupted: checkpoint written at step {}\ncontinue with: pocketgan train-translator --resume {root}", report.steps);
-        return Ok(ExitCode::from(130));
-    }
-    println!(
-        "trained to step {} on {} ({:.0} ms/step), final losses D {:.3} G {:.3}\nrun folder: {root} (samples: {root}/samples, loss curves: {root}/losses.png)",
-        report.steps, report.device, report.ms_per_step, report.d_loss, report.g_loss
-    );
-    Ok(ExitCode::SUCCESS)
+    Ok(finish(&report, &folder.root, "train-translator", "run folder: {root} (samples: {root}/samples, loss curves: {root}/losses.png)\nnext: pocketgan export {root} -o translator.pgan"))
 }

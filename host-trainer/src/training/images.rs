@@ -249,30 +249,16 @@ fn train_loop(
         let last = step == config.steps;
         interrupted = !last && interrupt::requested();
         let checkpoint_now = last || interrupted || (config.checkpoint_every > 0 && step % config.checkpoint_every == 0);
-        // A step can leave NaN weights behind finite losses (the losses are
-        // computed before the update): a checkpoint checks the weights too,
-        // so the one kept is always good.
-        let what = if !d_loss.is_finite() || !g_loss.is_finite() {
-            Some(format!("discriminator loss {d_loss}, generator loss {g_loss}"))
-        } else if checkpoint_now
-            && !(all_finite(&gan.generator) && all_finite(&gan.critic) && gan.average.as_ref().is_none_or(all_finite))
-        {
-            Some("the weights became NaN or infinite".to_string())
-        } else {
-            None
-        };
-        if let Some(what) = what {
-            bar.abandon();
-            let kept = match last_good {
-                Some(s) => format!("the last good checkpoint (step {s}) is kept in {}", run.checkpoint().display()),
-                None => "no checkpoint had been written yet".to_string(),
-            };
-            plot_or_warn(run, &bar);
-            bail!(
-                "training diverged at step {step}: {what}; {kept}. \
-                 Start a new run with a lower --lr or another --objective"
-            );
-        }
+        stop_if_diverged(
+            run,
+            &bar,
+            step,
+            (d_loss, g_loss),
+            checkpoint_now,
+            || all_finite(&gan.generator) && all_finite(&gan.critic) && gan.average.as_ref().is_none_or(all_finite),
+            last_good,
+            "Start a new run with a lower --lr or another --objective",
+        )?;
         bar.set_message(format!("D {d_loss:.3}  G {g_loss:.3}"));
         bar.inc(1);
 
@@ -354,6 +340,38 @@ pub(crate) fn all_finite<M: Module>(module: &M) -> bool {
     let mut visitor = NonFiniteParams(0);
     module.visit(&mut visitor);
     visitor.0 == 0
+}
+
+/// The NaN guard of a training loop, after step `step`: an error (the
+/// progress bar abandoned, the loss curves drawn) when a loss is not finite,
+/// or when `weights_finite` (asked only at a checkpoint: a step can leave
+/// NaN weights behind finite losses, so the checkpoint kept is always good)
+/// says the weights are not; it names the last good checkpoint and
+/// `advice`.
+pub(crate) fn stop_if_diverged(
+    run: &RunDir,
+    bar: &ProgressBar,
+    step: usize,
+    (d_loss, g_loss): (f32, f32),
+    checkpoint_now: bool,
+    weights_finite: impl FnOnce() -> bool,
+    last_good: Option<usize>,
+    advice: &str,
+) -> Result<()> {
+    let what = if !d_loss.is_finite() || !g_loss.is_finite() {
+        format!("discriminator loss {d_loss}, generator loss {g_loss}")
+    } else if checkpoint_now && !weights_finite() {
+        "the weights became NaN or infinite".to_string()
+    } else {
+        return Ok(());
+    };
+    bar.abandon();
+    let kept = match last_good {
+        Some(s) => format!("the last good checkpoint (step {s}) is kept in {}", run.checkpoint().display()),
+        None => "no checkpoint had been written yet".to_string(),
+    };
+    plot_or_warn(run, bar);
+    bail!("training diverged at step {step}: {what}; {kept}. {advice}");
 }
 
 /// Redraws the loss curves; a failure there must not fail training.

@@ -28,7 +28,7 @@ use crate::nets::unet::{UNet, UNetConfig};
 use crate::render::grid::Grid;
 use crate::training::device::{self, DeviceChoice};
 use crate::training::image_config::ResumeChanges;
-use crate::training::images::{TrainReport, all_finite, plot_or_warn, progress_bar, step_seed, wrap_up};
+use crate::training::images::{TrainReport, all_finite, progress_bar, step_seed, stop_if_diverged, wrap_up};
 use crate::training::interrupt;
 use crate::training::run_dir::{RunDir, load_module, replace_checkpoint, truncate_losses};
 use anyhow::{Context, Result, anyhow, bail};
@@ -359,22 +359,16 @@ fn train_loop(
         let finished = step == config.steps;
         interrupted = !finished && interrupt::requested();
         let checkpoint_now = finished || interrupted || (config.checkpoint_every > 0 && step % config.checkpoint_every == 0);
-        let what = if !last.d_loss.is_finite() || !last.g_loss.is_finite() {
-            Some(format!("discriminator loss {}, generator loss {}", last.d_loss, last.g_loss))
-        } else if checkpoint_now && !model.weights_finite() {
-            Some("the weights became NaN or infinite".to_string())
-        } else {
-            None
-        };
-        if let Some(what) = what {
-            bar.abandon();
-            let kept = match last_good {
-                Some(s) => format!("the last good checkpoint (step {s}) is kept in {}", run.checkpoint().display()),
-                None => "no checkpoint had been written yet".to_string(),
-            };
-            plot_or_warn(run, &bar);
-            bail!("training diverged at step {step}: {what}; {kept}. Start a new run with a lower --lr");
-        }
+        stop_if_diverged(
+            run,
+            &bar,
+            step,
+            (last.d_loss, last.g_loss),
+            checkpoint_now,
+            || model.weights_finite(),
+            last_good,
+            "Start a new run with a lower --lr",
+        )?;
         bar.set_message(format!("D {:.3}  G {:.3}  {reconstruction} {:.3}", last.d_loss, last.adversarial, last.reconstruction));
         bar.inc(1);
         if finished || interrupted || (config.sample_every > 0 && step % config.sample_every == 0) {
