@@ -1,5 +1,5 @@
 //! Any byte string: parsing must return, never panic; a model that parses
-//! must generate and render without panicking.
+//! must generate (a translator: translate) and render without panicking.
 //!
 //! Each input is tried as it is and with its preamble resealed (payload
 //! length and CRC-32 recomputed), so mutations reach the postcard decoder
@@ -9,7 +9,7 @@
 use libfuzzer_sys::fuzz_target;
 use pocketgan_shared::format::{PREAMBLE_LEN, crc32};
 use pocketgan_shared::pixels::{Dither, GeneratedImage, Rendered};
-use pocketgan_shared::{Model, generate, latent::latent_for_seed};
+use pocketgan_shared::{Model, generate, latent::latent_for_seed, translate};
 
 fn exercise(data: &[u8]) {
     let Ok(model) = Model::parse(data) else { return };
@@ -18,10 +18,16 @@ fn exercise(data: &[u8]) {
         return;
     }
     let mut scratch = vec![0i8; model.scratch_len()];
-    let mut latent = vec![0i8; model.header().latent_dim as usize];
-    latent_for_seed(data.len() as u32, &mut latent);
-    let class = (model.header().classes > 0).then(|| model.header().classes - 1);
-    let out = generate(&model, &latent, class, &mut scratch).expect("a parsed model generates");
+    let out = if model.is_translator() {
+        // Any codes will do: a diagonal ramp, so every channel sees values.
+        let image: Vec<i8> = (0..model.input_len()).map(|i| (i * 37 % 256) as u8 as i8).collect();
+        translate(&model, &image, &mut scratch).expect("a parsed translator translates")
+    } else {
+        let mut latent = vec![0i8; model.header().latent_dim as usize];
+        latent_for_seed(data.len() as u32, &mut latent);
+        let class = (model.header().classes > 0).then(|| model.header().classes - 1);
+        generate(&model, &latent, class, &mut scratch).expect("a parsed model generates")
+    };
     let image = model.header().image;
     let img = GeneratedImage::new(out, image.width, image.height, image.channels).expect("output matches header");
     let rendered = Rendered::with_scale(img, 1);
