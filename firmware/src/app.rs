@@ -356,6 +356,16 @@ where
     let _ = target.clear(D::Color::PAPER);
     draw_image(target, &input, left);
     draw_image(target, &output, right);
+    // A wide display with room under the squares (the touch board's
+    // 320×240) says what to do and how long the translation took.
+    let size = target.size();
+    let top = left.size.height + 2;
+    if size.width >= size.height && size.height >= top + LINE_H as u32 {
+        let mut time = TextBuf::<32>::new();
+        let _ = write!(time, "translated in {} ms", ticks / K::TICKS_PER_MS.max(1));
+        let area = Rectangle::new(Point::new(0, top as i32), Size::new(size.width, size.height - top));
+        draw_lines(target, area, ["pen: draw on the left square", "button: clear", time.as_str()].into_iter());
+    }
     Ok(Drawn { seed: 0, class: None, mix: 0, ticks })
 }
 

@@ -5,6 +5,7 @@
 //! (clock, the firmware's own share of flash and RAM, instructions per MAC
 //! of the kernels on that core) — compiled into this tool.
 
+use crate::board::sample::PixelFormat;
 use anyhow::{Context, Result, anyhow, bail};
 use pocketgan_shared::Model;
 use serde::Deserialize;
@@ -31,6 +32,18 @@ pub struct Board {
     pub firmware_ram: u64,
     /// Instructions per multiply-accumulate of the kernels on this core.
     pub instructions_per_mac: f64,
+    /// The display's width and height.
+    pub display: (u16, u16),
+    /// The display's pixels.
+    pub pixels: PixelFormat,
+}
+
+impl Board {
+    /// Estimated microseconds to run `model` once: its MACs at the
+    /// measured instructions per MAC, about one instruction a cycle.
+    pub fn estimate_us(&self, model: &Model<'_>) -> f64 {
+        model.macs() as f64 * self.instructions_per_mac / self.clock_hz as f64 * 1e6
+    }
 }
 
 #[derive(Deserialize)]
@@ -38,6 +51,8 @@ pub struct Board {
 struct BoardToml {
     name: String,
     core: String,
+    display: [u16; 2],
+    pixels: String,
     clock_hz: u64,
     firmware_flash: u64,
     firmware_ram: u64,
@@ -97,6 +112,13 @@ pub fn boards() -> Result<Vec<Board>> {
                 firmware_flash: t.firmware_flash,
                 firmware_ram: t.firmware_ram,
                 instructions_per_mac: t.instructions_per_mac,
+                display: (t.display[0], t.display[1]),
+                pixels: match t.pixels.as_str() {
+                    "mono" => PixelFormat::Mono,
+                    "gray8" => PixelFormat::Gray8,
+                    "rgb565" => PixelFormat::Rgb565,
+                    other => bail!("boards/{id}/board.toml: pixels = \"{other}\" (mono, gray8 or rgb565)"),
+                },
             })
         })
         .collect()

@@ -36,8 +36,7 @@ pub fn board_screens(model_file: &[u8], board: &Board, seed: u32, presses: usize
     let mut scratch = vec![0i8; model.scratch_len()];
     let mut latents = vec![0i8; 3 * model.header().latent_dim as usize];
     let mut app = App::with_buffers(model_file, &mut scratch, &mut latents, seed);
-    let estimate_us = model.macs() as f64 * board.instructions_per_mac / board.clock_hz as f64 * 1e6;
-    let mut clock = EstimatedClock { now: 0, per_image: estimate_us.round() as u64 };
+    let mut clock = EstimatedClock { now: 0, per_image: board.estimate_us(&model).round() as u64 };
     let mut bytes = vec![0u8; MonoFramebuffer::bytes_for(SCREEN.0, SCREEN.1)];
     let mut screens = Vec::with_capacity(presses + 1);
     for k in 0..=presses {
@@ -118,23 +117,25 @@ impl ToRgb8 for Rgb565 {
 /// HWC pixels in the model's input shape): the firmware's app translates
 /// and draws it, input square beside output square, on a display of `size`
 /// in `pixels` format (`mono` for the OLED boards, `rgb565` for
-/// rp-pico-touch's 320×240 TFT). RGB8 images of `size`.
-pub fn translator_screens(model_file: &[u8], canvases: &[Vec<u8>], size: (u16, u16), pixels: PixelFormat) -> Result<Vec<Vec<u8>>> {
+/// rp-pico-touch's 320×240 TFT), each translation taking `per_image_us`
+/// (a board's estimate, for the time a caption shows). RGB8 images of
+/// `size`.
+pub fn translator_screens(model_file: &[u8], canvases: &[Vec<u8>], size: (u16, u16), pixels: PixelFormat, per_image_us: u64) -> Result<Vec<Vec<u8>>> {
     match pixels {
-        PixelFormat::Mono => screens_in::<BinaryColor>(model_file, canvases, size),
-        PixelFormat::Gray8 => screens_in::<Gray8>(model_file, canvases, size),
-        PixelFormat::Rgb565 => screens_in::<Rgb565>(model_file, canvases, size),
+        PixelFormat::Mono => screens_in::<BinaryColor>(model_file, canvases, size, per_image_us),
+        PixelFormat::Gray8 => screens_in::<Gray8>(model_file, canvases, size, per_image_us),
+        PixelFormat::Rgb565 => screens_in::<Rgb565>(model_file, canvases, size, per_image_us),
         PixelFormat::MonoThreshold => Err(anyhow!("the boards dither 1-bit displays: use --pixels mono")),
     }
 }
 
-fn screens_in<C: ToRgb8>(model_file: &[u8], canvases: &[Vec<u8>], size: (u16, u16)) -> Result<Vec<Vec<u8>>> {
+fn screens_in<C: ToRgb8>(model_file: &[u8], canvases: &[Vec<u8>], size: (u16, u16), per_image_us: u64) -> Result<Vec<Vec<u8>>> {
     let model = pocketgan_shared::Model::parse(model_file).map_err(|e| anyhow!("{e}"))?;
     let input_len = model.input_len();
     let (mut scratch, mut latents) = (vec![0i8; model.scratch_len()], vec![0i8; 3 * model.header().latent_dim as usize]);
     let (mut canvas_pixels, mut codes) = (vec![0u8; input_len], vec![0i8; input_len]);
     let mut app = App::with_buffers(model_file, &mut scratch, &mut latents, 0).with_canvas(&mut canvas_pixels, &mut codes);
-    let mut clock = EstimatedClock { now: 0, per_image: 0 };
+    let mut clock = EstimatedClock { now: 0, per_image: per_image_us };
     let mut screens = Vec::with_capacity(canvases.len());
     for pixels in canvases {
         let canvas = app.canvas_mut().ok_or_else(|| anyhow!("the model is a generator: its screens come from `pocketgan sample --board`"))?;

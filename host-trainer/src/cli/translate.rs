@@ -60,6 +60,11 @@ pub struct TranslateArgs {
     /// rgb565 for rp-pico-touch.
     #[arg(long, value_parser = parse_size, value_name = "WxH", conflicts_with = "raw")]
     screen: Option<(u16, u16)>,
+    /// As --screen, with the display of this board (rp-pico-touch: 320x240
+    /// RGB565; the OLED boards: 128x64 mono) and its estimated time per
+    /// translation in the caption.
+    #[arg(long, value_name = "ID", conflicts_with_all = ["raw", "screen"])]
+    board: Option<String>,
 }
 
 /// Runs `pocketgan translate`.
@@ -108,15 +113,22 @@ pub fn run(args: &TranslateArgs) -> Result<()> {
         bail!("no examples to translate (-n 0?)");
     }
     if args.pixels != PixelFormat::Gray8 && args.display.is_none() && args.screen.is_none() {
+        // (--board brings its display's format.)
         bail!("--pixels is the format of a display: give it with --display WxH (raw frames) or --screen WxH (board screens)");
     }
-    if let Some(size) = args.screen {
+    let board = args.board.as_deref().map(crate::board::fit::board).transpose()?;
+    let screen = match &board {
+        Some(b) => Some((b.display, b.pixels, b.estimate_us(&model).round() as u64)),
+        None => args.screen.map(|size| (size, args.pixels, 0)),
+    };
+    if let Some((size, pixels, per_image_us)) = screen {
         let canvases: Vec<Vec<u8>> = examples.into_iter().map(|(input, _)| input).collect();
-        let screens = translator_screens(&bytes, &canvases, size, args.pixels)?;
+        let screens = translator_screens(&bytes, &canvases, size, pixels, per_image_us)?;
         let count = screens.len();
         let scale = if size.0 < 200 { 2 } else { 1 };
         Grid { width: size.0 as usize, height: size.1 as usize, channels: 3, images: screens }.save_png(&args.output, count.min(if size.0 < 200 { 4 } else { 3 }), scale)?;
-        println!("drew {count} board screen{} ({}×{}) with {} in {}", if count == 1 { "" } else { "s" }, size.0, size.1, model.header().name, args.output.display());
+        let on = board.as_ref().map(|b| format!(" of {}", b.id)).unwrap_or_default();
+        println!("drew {count} board screen{}{on} ({}×{}) with {} in {}", if count == 1 { "" } else { "s" }, size.0, size.1, model.header().name, args.output.display());
         return Ok(());
     }
     let channels = shape.channels.max(out_shape.channels) as usize;

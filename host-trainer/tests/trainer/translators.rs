@@ -112,17 +112,23 @@ fn an_exported_translator_runs_int8_on_the_host_close_to_float() {
     // The firmware's sketches, as the touch board's and an OLED board's
     // whole screens: ink on the left square, a translation on the right.
     let screens = dir.path().join("screens.png");
-    for (size, pixels, columns, scale) in [((320u32, 240u32), "rgb565", 3, 1), ((128, 64), "mono", 4, 2)] {
-        let out = succeeds(&pocketgan(&["translate", arg(&model), "--sketches", "--screen", &format!("{}x{}", size.0, size.1), "--pixels", pixels, "-o", arg(&screens)]));
-        assert!(out.contains("drew 15 board screens"), "{out}");
+    for (size, board, columns, scale) in [((320u32, 240u32), "rp-pico-touch", 3, 1), ((128, 64), "stm32f411-blackpill", 4, 2)] {
+        let out = succeeds(&pocketgan(&["translate", arg(&model), "--sketches", "--board", board, "-o", arg(&screens)]));
+        assert!(out.contains(&format!("drew 15 board screens of {board} ({}×{})", size.0, size.1)), "{out}");
         let png = image::open(&screens).unwrap().to_rgb8();
         let rows = 15u32.div_ceil(columns);
-        assert_eq!((png.width(), png.height()), (columns * (size.0 * scale + 2) + 2, rows * (size.1 * scale + 2) + 2), "{pixels}");
+        assert_eq!((png.width(), png.height()), (columns * (size.0 * scale + 2) + 2, rows * (size.1 * scale + 2) + 2), "{board}");
         let lit = |x0: u32, w: u32| (0..size.1).flat_map(|y| (x0..x0 + w).map(move |x| (x, y))).filter(|&(x, y)| png.get_pixel(2 + x * scale, 2 + y * scale).0 != [0, 0, 0]).count();
         let side = size.1.min(size.0 / 2);
-        assert!(lit(0, side) > 0, "{pixels}: the first sketch is inked on the left square");
-        assert!(lit(size.0 - side, side) > 0, "{pixels}: its translation is on the right square");
+        assert!(lit(0, side) > 0, "{board}: the first sketch is inked on the left square");
+        assert!(lit(size.0 - side, side) > 0, "{board}: its translation is on the right square");
+        // Under the squares, where there is room, the caption.
+        let caption = (side + 2..size.1).flat_map(|y| (0..size.0).map(move |x| (x, y))).filter(|&(x, y)| png.get_pixel(2 + x * scale, 2 + y * scale).0 != [0, 0, 0]).count();
+        assert_eq!(caption > 0, size.1 > side + 12, "{board}: {caption} caption pixels");
     }
+    // Any display size, with --screen.
+    let out = succeeds(&pocketgan(&["translate", arg(&model), "--sketches", "one", "--screen", "96x48", "--pixels", "gray8", "-o", arg(&screens)]));
+    assert!(out.contains("drew 1 board screen (96×48)"), "{out}");
     fails_with(&pocketgan(&["translate", arg(&model), "--sketches", "--pixels", "mono", "-o", arg(&screens)]), "--display WxH");
     // Each kind of model refuses the other's command.
     fails_with(&pocketgan(&["sample", arg(&model), "-o", arg(&grid)]), "pocketgan translate");
