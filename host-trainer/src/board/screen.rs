@@ -7,10 +7,7 @@ use anyhow::{Result, anyhow, bail};
 use pocketgan_firmware::embedded_graphics::Pixel as EgPixel;
 use pocketgan_firmware::embedded_graphics::pixelcolor::{BinaryColor, Gray8, GrayColor, Rgb565, RgbColor};
 use pocketgan_firmware::embedded_graphics::prelude::{DrawTarget, OriginDimensions, PixelColor, Size};
-use pocketgan_firmware::{App, Clock, Event, MonoFramebuffer, Outcome, PanelColor};
-
-/// The boards' display: an SSD1306, 128×64, 1 bit per pixel.
-pub const SCREEN: (u16, u16) = (128, 64);
+use pocketgan_firmware::{App, Clock, Event, Outcome, PanelColor};
 
 /// A clock whose every generation takes the time `pocketgan fit` estimates
 /// for the board, so the caption shows that estimate.
@@ -30,28 +27,31 @@ impl Clock for EstimatedClock {
 }
 
 /// The screens `board` shows for `presses + 1` images starting at `seed`
-/// (boot, then a press each), as RGB8 images of [`SCREEN`] size.
+/// (boot, then a press each), as RGB8 images of the board's display size
+/// ([`Board::display`]), in its pixel format.
 pub fn board_screens(model_file: &[u8], board: &Board, seed: u32, presses: usize) -> Result<Vec<Vec<u8>>> {
+    match board.pixels {
+        PixelFormat::Mono => generator_screens::<BinaryColor>(model_file, board, seed, presses),
+        PixelFormat::Gray8 => generator_screens::<Gray8>(model_file, board, seed, presses),
+        PixelFormat::Rgb565 => generator_screens::<Rgb565>(model_file, board, seed, presses),
+        PixelFormat::MonoThreshold => Err(anyhow!("{}: the boards dither 1-bit displays (pixels = \"mono\")", board.id)),
+    }
+}
+
+fn generator_screens<C: ToRgb8>(model_file: &[u8], board: &Board, seed: u32, presses: usize) -> Result<Vec<Vec<u8>>> {
     let model = pocketgan_shared::Model::parse(model_file).map_err(|e| anyhow!("{e}"))?;
     let mut scratch = vec![0i8; model.scratch_len()];
     let mut latents = vec![0i8; 3 * model.header().latent_dim as usize];
     let mut app = App::with_buffers(model_file, &mut scratch, &mut latents, seed);
     let mut clock = EstimatedClock { now: 0, per_image: board.estimate_us(&model).round() as u64 };
-    let mut bytes = vec![0u8; MonoFramebuffer::bytes_for(SCREEN.0, SCREEN.1)];
     let mut screens = Vec::with_capacity(presses + 1);
     for k in 0..=presses {
-        let mut fb = MonoFramebuffer::new(&mut bytes, SCREEN.0, SCREEN.1).expect("sized for the screen");
-        let outcome = if k == 0 { app.draw(&mut fb, &mut clock) } else { app.on_event(Event::Press, &mut fb, &mut clock) };
+        let mut screen = RamScreen::new(board.display, C::PAPER);
+        let outcome = if k == 0 { app.draw(&mut screen, &mut clock) } else { app.on_event(Event::Press, &mut screen, &mut clock) };
         if let Outcome::Failed(e) = outcome {
             return Err(anyhow!("{e}"));
         }
-        let mut rgb = Vec::with_capacity(SCREEN.0 as usize * SCREEN.1 as usize * 3);
-        for y in 0..SCREEN.1 {
-            for x in 0..SCREEN.0 {
-                rgb.extend_from_slice(&[if fb.is_lit(x, y) { 255 } else { 0 }; 3]);
-            }
-        }
-        screens.push(rgb);
+        screens.push(screen.pixels.iter().flat_map(|&c| c.rgb8()).collect());
     }
     Ok(screens)
 }

@@ -83,7 +83,7 @@ fn demo(out: &Path, steps: usize, device: DeviceChoice) -> Result<bool> {
     let oled_path = out.join("board-screen.png");
     let board = crate::board::fit::board("stm32f411-blackpill")?;
     let screens = crate::board::screen::board_screens(&exported.bytes, &board, 0, 3)?;
-    let (w, h) = crate::board::screen::SCREEN;
+    let (w, h) = board.display;
     Grid { width: w as usize, height: h as usize, channels: 3, images: screens }.save_png(&oled_path, 2, 2)?;
     println!("    {}  (64 samples, 8-bit gray)", grid_path.display());
     println!("    {}  (seeds 0..3 as the Black Pill's 128x64 OLED shows them; time estimated)", oled_path.display());

@@ -4,7 +4,7 @@
 use super::parse::parse_size;
 use crate::board::fit;
 use crate::board::sample::{PixelFormat, SampleOptions};
-use crate::board::screen::{SCREEN, board_screens};
+use crate::board::screen::board_screens;
 use crate::render::grid::Grid;
 use anyhow::{Context, Result, bail};
 use pocketgan_shared::pixels::DEFAULT_BLACK_LEVEL;
@@ -53,8 +53,8 @@ pub struct SampleArgs {
     raw: Option<PathBuf>,
     /// Draw whole screens as this board shows them (image, caption with
     /// the estimated time), one per button press from --seed; replaces
-    /// --display/--pixels: stm32f411-blackpill, rp-pico, rp-pico2 or
-    /// emulated.
+    /// --display/--pixels: stm32f411-blackpill, rp-pico, rp-pico2,
+    /// emulated (128×64 OLED) or rp-pico-touch (320×240 RGB565).
     #[arg(long, conflicts_with_all = ["display", "raw", "mix"])]
     board: Option<String>,
 }
@@ -71,7 +71,7 @@ pub fn run(args: &SampleArgs) -> Result<()> {
         let board = fit::board(board_id)?;
         let screens =
             board_screens(&bytes, &board, seed, count - 1).with_context(|| format!("{} on {}", model.display(), board.id))?;
-        let (w, h) = SCREEN;
+        let (w, h) = board.display;
         Grid { width: w as usize, height: h as usize, channels: 3, images: screens }.save_png(output, columns, 2)?;
         println!("wrote {count} screens of {} (seeds {seed}-{}) to {}", board.id, seed as u64 + count as u64 - 1, output.display());
         return Ok(());
