@@ -30,8 +30,11 @@ pub struct Board {
     pub firmware_flash: u64,
     /// RAM the firmware itself takes besides the model's buffers.
     pub firmware_ram: u64,
-    /// Instructions per multiply-accumulate of the kernels on this core.
+    /// Instructions per multiply-accumulate of the kernels on this core,
+    /// measured on the default generator.
     pub instructions_per_mac: f64,
+    /// The same, measured on the default translator.
+    pub translator_instructions_per_mac: f64,
     /// The display's width and height.
     pub display: (u16, u16),
     /// The display's pixels.
@@ -39,10 +42,16 @@ pub struct Board {
 }
 
 impl Board {
+    /// Instructions per MAC for `model`: the translators' figure for a
+    /// translator, the generators' otherwise.
+    pub fn instructions_per_mac_for(&self, model: &Model<'_>) -> f64 {
+        if model.is_translator() { self.translator_instructions_per_mac } else { self.instructions_per_mac }
+    }
+
     /// Estimated microseconds to run `model` once: its MACs at the
     /// measured instructions per MAC, about one instruction a cycle.
     pub fn estimate_us(&self, model: &Model<'_>) -> f64 {
-        model.macs() as f64 * self.instructions_per_mac / self.clock_hz as f64 * 1e6
+        model.macs() as f64 * self.instructions_per_mac_for(model) / self.clock_hz as f64 * 1e6
     }
 }
 
@@ -57,6 +66,7 @@ struct BoardToml {
     firmware_flash: u64,
     firmware_ram: u64,
     instructions_per_mac: f64,
+    translator_instructions_per_mac: f64,
 }
 
 const BOARD_FILES: [(&str, &str, &str); 5] = [
@@ -112,6 +122,7 @@ pub fn boards() -> Result<Vec<Board>> {
                 firmware_flash: t.firmware_flash,
                 firmware_ram: t.firmware_ram,
                 instructions_per_mac: t.instructions_per_mac,
+                translator_instructions_per_mac: t.translator_instructions_per_mac,
                 display: (t.display[0], t.display[1]),
                 pixels: match t.pixels.as_str() {
                     "mono" => PixelFormat::Mono,
@@ -164,7 +175,7 @@ pub fn fit(model: &Model<'_>, file_len: usize, board: &Board) -> Fit {
         flash_needed: file_len as u64 + board.firmware_flash,
         ram_needed: buffers + board.firmware_ram,
         macs,
-        latency_ms: macs as f64 * board.instructions_per_mac / board.clock_hz as f64 * 1000.0,
+        latency_ms: board.estimate_us(model) / 1000.0,
     }
 }
 
@@ -187,10 +198,10 @@ pub fn run(model_path: &Path, board_id: &str) -> Result<()> {
         row("RAM", f.ram_needed, format!("app buffers {} B + firmware {} B", f.ram_needed - board.firmware_ram, board.firmware_ram), board.ram)
     );
     println!(
-        "  time   ~{:.0} ms per image (estimate: {} MACs x {:.1} instructions/MAC on a {} at {} MHz, ~1 instruction/cycle)",
+        "  time   ~{:.0} ms per image (estimate: {} MACs x {:.2} instructions/MAC on a {} at {} MHz, ~1 instruction/cycle)",
         f.latency_ms,
         f.macs,
-        board.instructions_per_mac,
+        board.instructions_per_mac_for(&model),
         board.core,
         board.clock_hz / 1_000_000
     );

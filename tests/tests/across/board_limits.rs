@@ -59,25 +59,33 @@ fn time_estimates_use_the_measured_instructions_per_mac() {
         panic!("the board tests need {why}");
     }
     let dir = tempfile::tempdir().unwrap();
-    let macs = Model::parse(MODEL_FILE).unwrap().macs() as f64;
-    // Cortex-M4 code stands for the F411; ARMv6-M code for the RP2040;
-    // Cortex-M33 code (on QEMU's mps2-an505) for the RP2350.
-    for (target, boards) in [
-        ("thumbv7em-none-eabihf", &["emulated", "stm32f411-blackpill"][..]),
-        ("thumbv6m-none-eabi", &["rp-pico", "rp-pico-touch"]),
-        ("thumbv8m.main-none-eabihf", &["rp-pico2"]),
-    ] {
-        let elf = build_board("emulated", Some(target), None, dir.path()).unwrap();
-        let run = run_emulated(&elf, "press\n", &dir.path().join(target)).unwrap();
-        let ticks = generation_ticks(&run.log);
-        assert_eq!(ticks.len(), 2, "{}", run.log);
-        let measured = ticks[1] as f64 / macs;
-        for &id in boards {
-            let assumed = board(id).unwrap().instructions_per_mac;
-            assert!(
-                (measured / assumed - 1.0).abs() < 0.05,
-                "{id}: {target} code takes {measured:.2} instructions/MAC in the emulator, board.toml says {assumed}"
-            );
+    // The default generator, and the committed translator (a press draws
+    // its first sketch).
+    let translator = pocketgan_tests::emulator::repo_root().join("models/unet-skeletons.pgan");
+    for model_path in [None, Some(translator.as_path())] {
+        let bytes = model_path.map_or_else(|| MODEL_FILE.to_vec(), |p| std::fs::read(p).unwrap());
+        let model = Model::parse(&bytes).unwrap();
+        let macs = model.macs() as f64;
+        // Cortex-M4 code stands for the F411; ARMv6-M code for the RP2040;
+        // Cortex-M33 code (on QEMU's mps2-an505) for the RP2350.
+        for (target, boards) in [
+            ("thumbv7em-none-eabihf", &["emulated", "stm32f411-blackpill"][..]),
+            ("thumbv6m-none-eabi", &["rp-pico", "rp-pico-touch"]),
+            ("thumbv8m.main-none-eabihf", &["rp-pico2"]),
+        ] {
+            let elf = build_board("emulated", Some(target), model_path, dir.path()).unwrap();
+            let run = run_emulated(&elf, "press\n", &dir.path().join(target)).unwrap();
+            let ticks = generation_ticks(&run.log);
+            assert_eq!(ticks.len(), 2, "{}", run.log);
+            let measured = ticks[1] as f64 / macs;
+            for &id in boards {
+                let assumed = board(id).unwrap().instructions_per_mac_for(&model);
+                assert!(
+                    (measured / assumed - 1.0).abs() < 0.05,
+                    "{id}: {target} code takes {measured:.2} instructions/MAC for {} in the emulator, board.toml says {assumed}",
+                    model.header().name
+                );
+            }
         }
     }
 }
