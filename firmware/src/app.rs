@@ -204,7 +204,7 @@ impl<'m, 'b> App<'m, 'b> {
         {
             match event {
                 Event::Press => {
-                    let k = self.next_sketch % SKETCHES.len();
+                    let k = self.next_sketch;
                     self.next_sketch = (k + 1) % SKETCHES.len();
                     info!("sketch {=usize}: {=str}", k, SKETCHES[k].name);
                     if let Err(e) = SKETCHES[k].draw(canvas) {
@@ -220,7 +220,7 @@ impl<'m, 'b> App<'m, 'b> {
                     if !self.live_ink {
                         return Outcome::Unchanged;
                     }
-                    return match draw_canvas(model, canvas, codes, target) {
+                    return match draw_canvas(canvas, codes, target) {
                         Ok(()) => Outcome::Inked,
                         Err(e) => Outcome::Failed(e),
                     };
@@ -348,8 +348,7 @@ where
     let ticks = clock.ticks().wrapping_sub(start);
     let h = model.header();
     let (w, ht) = canvas.size();
-    let channels = h.input_image.map_or(1, |i| i.shape.channels);
-    let input = GeneratedImage::new(codes, w, ht, channels).map_err(AppError::Render)?;
+    let input = GeneratedImage::new(codes, w, ht, canvas.channels()).map_err(AppError::Render)?;
     let output = GeneratedImage::new(output, h.image.width, h.image.height, h.image.channels).map_err(AppError::Render)?;
     let (left, right) = Layout::input_and_output(target.size());
     let (input, output) = (fit_in(input, left)?, fit_in(output, right)?);
@@ -382,16 +381,15 @@ fn fit_in<'i>(image: GeneratedImage<'i>, area: Rectangle) -> Result<Rendered<'i>
 
 /// Redraws only the input square (live ink): the translation beside it
 /// stays until the lift.
-fn draw_canvas<D>(model: &Model<'_>, canvas: &Canvas<'_>, codes: &mut [i8], target: &mut D) -> Result<(), AppError>
+fn draw_canvas<D>(canvas: &Canvas<'_>, codes: &mut [i8], target: &mut D) -> Result<(), AppError>
 where
     D: DrawTarget + OriginDimensions,
     D::Color: PanelColor,
 {
     canvas_codes(canvas, codes);
     let (w, h) = canvas.size();
-    let channels = model.header().input_image.map_or(1, |i| i.shape.channels);
     let (left, _) = Layout::input_and_output(target.size());
-    let input = fit_in(GeneratedImage::new(codes, w, h, channels).map_err(AppError::Render)?, left)?;
+    let input = fit_in(GeneratedImage::new(codes, w, h, canvas.channels()).map_err(AppError::Render)?, left)?;
     draw_image(target, &input, left);
     Ok(())
 }

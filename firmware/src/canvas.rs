@@ -44,6 +44,11 @@ impl<'a> Canvas<'a> {
         (self.width, self.height)
     }
 
+    /// Channels per pixel.
+    pub fn channels(&self) -> u16 {
+        self.channels
+    }
+
     /// The pixels, HWC.
     pub fn pixels(&self) -> &[u8] {
         self.pixels

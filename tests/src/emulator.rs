@@ -118,6 +118,7 @@ pub fn prepare_images(script: &str, model_file: &[u8], script_dir: &Path, work_d
     let mut out = String::with_capacity(script.len());
     let mut notes = Vec::new();
     let mut count = 0;
+    let model = pocketgan_shared::Model::parse(model_file).map_err(|e| format!("the model: {e}"));
     for (number, line) in script.lines().enumerate() {
         let words = line.split('#').next().unwrap_or("").trim();
         let Some(file) = words.strip_prefix("image ") else {
@@ -125,8 +126,9 @@ pub fn prepare_images(script: &str, model_file: &[u8], script_dir: &Path, work_d
             out.push('\n');
             continue;
         };
-        let model = pocketgan_shared::Model::parse(model_file).map_err(|e| format!("the model: {e}"))?;
-        let shape = pocketgan_host_trainer::board::translate::input_shape(&model).map_err(|e| format!("line {}: {e}", number + 1))?;
+        // The model matters only to a script with images.
+        let model = model.as_ref().map_err(String::clone)?;
+        let shape = pocketgan_host_trainer::board::translate::input_shape(model).map_err(|e| format!("line {}: {e}", number + 1))?;
         let path = script_dir.join(file.trim());
         let (pixels, note) = pocketgan_host_trainer::board::translate::load_input(&path, shape).map_err(|e| format!("line {}: {e:#}", number + 1))?;
         notes.extend(note);

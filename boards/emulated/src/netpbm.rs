@@ -92,7 +92,7 @@ pub fn read_into(path: &str, canvas: &mut Canvas<'_>) -> Result<(), NetpbmError>
     }
     let (w, h, channels, start) = header(&head[..got])?;
     let (cw, ch) = canvas.size();
-    let canvas_channels = (canvas.pixels().len() / (cw as usize * ch as usize).max(1)) as u16;
+    let canvas_channels = canvas.channels();
     if (w, h, channels) != (cw, ch, canvas_channels) {
         return Err(NetpbmError::WrongShape { image: (w, h, channels), canvas: (cw, ch, canvas_channels) });
     }

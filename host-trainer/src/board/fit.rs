@@ -124,12 +124,8 @@ pub fn boards() -> Result<Vec<Board>> {
                 instructions_per_mac: t.instructions_per_mac,
                 translator_instructions_per_mac: t.translator_instructions_per_mac,
                 display: (t.display[0], t.display[1]),
-                pixels: match t.pixels.as_str() {
-                    "mono" => PixelFormat::Mono,
-                    "gray8" => PixelFormat::Gray8,
-                    "rgb565" => PixelFormat::Rgb565,
-                    other => bail!("boards/{id}/board.toml: pixels = \"{other}\" (mono, gray8 or rgb565)"),
-                },
+                pixels: <PixelFormat as clap::ValueEnum>::from_str(&t.pixels, false)
+                    .map_err(|e| anyhow!("boards/{id}/board.toml: pixels = \"{}\": {e}", t.pixels))?,
             })
         })
         .collect()

@@ -44,16 +44,23 @@ fn generator_screens<C: ToRgb8>(model_file: &[u8], board: &Board, seed: u32, pre
     let mut latents = vec![0i8; 3 * model.header().latent_dim as usize];
     let mut app = App::with_buffers(model_file, &mut scratch, &mut latents, seed);
     let mut clock = EstimatedClock { now: 0, per_image: board.estimate_us(&model).round() as u64 };
-    let mut screens = Vec::with_capacity(presses + 1);
-    for k in 0..=presses {
-        let mut screen = RamScreen::new(board.display, C::PAPER);
-        let outcome = if k == 0 { app.draw(&mut screen, &mut clock) } else { app.on_event(Event::Press, &mut screen, &mut clock) };
-        if let Outcome::Failed(e) = outcome {
-            return Err(anyhow!("{e}"));
-        }
-        screens.push(screen.pixels.iter().flat_map(|&c| c.rgb8()).collect());
+    (0..=presses)
+        .map(|k| {
+            rgb_frame::<C>(board.display, |screen| {
+                if k == 0 { app.draw(screen, &mut clock) } else { app.on_event(Event::Press, screen, &mut clock) }
+            })
+        })
+        .collect()
+}
+
+/// One screen of `size`: `draw` draws it with the app; the app's error
+/// screen is an error here. RGB8.
+fn rgb_frame<C: ToRgb8>(size: (u16, u16), draw: impl FnOnce(&mut RamScreen<C>) -> Outcome) -> Result<Vec<u8>> {
+    let mut screen = RamScreen::new(size, C::PAPER);
+    if let Outcome::Failed(e) = draw(&mut screen) {
+        return Err(anyhow!("{e}"));
     }
-    Ok(screens)
+    Ok(screen.pixels.iter().flat_map(|&c| c.rgb8()).collect())
 }
 
 /// A display of any size and color in RAM, for drawing a board's screen
@@ -136,19 +143,16 @@ fn screens_in<C: ToRgb8>(model_file: &[u8], canvases: &[Vec<u8>], size: (u16, u1
     let (mut canvas_pixels, mut codes) = (vec![0u8; input_len], vec![0i8; input_len]);
     let mut app = App::with_buffers(model_file, &mut scratch, &mut latents, 0).with_canvas(&mut canvas_pixels, &mut codes);
     let mut clock = EstimatedClock { now: 0, per_image: per_image_us };
-    let mut screens = Vec::with_capacity(canvases.len());
-    for pixels in canvases {
-        let canvas = app.canvas_mut().ok_or_else(|| anyhow!("the model is a generator: its screens come from `pocketgan sample --board`"))?;
-        let target = canvas.pixels_mut();
-        if pixels.len() != target.len() {
-            bail!("an input of {} bytes for a canvas of {}", pixels.len(), target.len());
-        }
-        target.copy_from_slice(pixels);
-        let mut screen = RamScreen::new(size, C::PAPER);
-        if let Outcome::Failed(e) = app.draw(&mut screen, &mut clock) {
-            return Err(anyhow!("{e}"));
-        }
-        screens.push(screen.pixels.iter().flat_map(|&c| c.rgb8()).collect());
-    }
-    Ok(screens)
+    canvases
+        .iter()
+        .map(|pixels| {
+            let canvas = app.canvas_mut().ok_or_else(|| anyhow!("the model is a generator: its screens come from `pocketgan sample --board`"))?;
+            let target = canvas.pixels_mut();
+            if pixels.len() != target.len() {
+                bail!("an input of {} bytes for a canvas of {}", pixels.len(), target.len());
+            }
+            target.copy_from_slice(pixels);
+            rgb_frame::<C>(size, |screen| app.draw(screen, &mut clock))
+        })
+        .collect()
 }

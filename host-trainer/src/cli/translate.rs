@@ -125,8 +125,9 @@ pub fn run(args: &TranslateArgs) -> Result<()> {
         let canvases: Vec<Vec<u8>> = examples.into_iter().map(|(input, _)| input).collect();
         let screens = translator_screens(&bytes, &canvases, size, pixels, per_image_us)?;
         let count = screens.len();
-        let scale = if size.0 < 200 { 2 } else { 1 };
-        Grid { width: size.0 as usize, height: size.1 as usize, channels: 3, images: screens }.save_png(&args.output, count.min(if size.0 < 200 { 4 } else { 3 }), scale)?;
+        // Small screens doubled, four a row; large ones as they are, three.
+        let (scale, columns) = if size.0 < 200 { (2, 4) } else { (1, 3) };
+        Grid { width: size.0 as usize, height: size.1 as usize, channels: 3, images: screens }.save_png(&args.output, count.min(columns), scale)?;
         let on = board.as_ref().map(|b| format!(" of {}", b.id)).unwrap_or_default();
         println!("drew {count} board screen{}{on} ({}×{}) with {} in {}", if count == 1 { "" } else { "s" }, size.0, size.1, model.header().name, args.output.display());
         return Ok(());

@@ -8,7 +8,7 @@
 //! prints the board's defmt log and writes every frame it showed to a PNG.
 
 use pocketgan_host_trainer::render::grid::Grid;
-use pocketgan_tests::emulator::{build_board, emulator_missing, prepare_images, run_emulated};
+use pocketgan_tests::emulator::{board_default_model, build_board, emulator_missing, prepare_images, run_emulated};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -54,7 +54,7 @@ fn run() -> Result<ExitCode, String> {
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     let model_file = match &model {
         Some(m) => std::fs::read(m).map_err(|e| format!("{}: {e}", m.display()))?,
-        None => std::fs::read(pocketgan_tests::emulator::repo_root().join("models/dcgan-digits.pgan")).map_err(|e| e.to_string())?,
+        None => std::fs::read(board_default_model("emulated")).map_err(|e| e.to_string())?,
     };
     // `image FILE` lines: the board reads PGM/PPM only.
     let (script, notes) = prepare_images(&script, &model_file, &script_dir, &dir.path().join("run"))?;
