@@ -1,5 +1,6 @@
-//! Runs a whole model: latent (and class) in, image codes out
-//! ([`generate`]), or image codes in, image codes out ([`translate`]).
+//! Runs a whole model: latent (and class, or prompt) in, image codes out
+//! ([`generate`], [`generate_with`]), or image codes in, image codes out
+//! ([`translate`]).
 //!
 //! All memory comes from the caller's scratch buffer of
 //! [`Model::scratch_len`] bytes, so a board can use a static buffer and the
@@ -9,7 +10,21 @@
 use crate::format::{MAX_KEPT, Model, ModelError, Placement, Region};
 use crate::kernels::optimized::{run_layer, staging_region};
 use crate::latent::LATENT_ONE;
+use crate::text::mean_embedding;
 use core::ops::Range;
+
+/// What a generator is asked to draw besides its latent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Condition {
+    /// Nothing: an unconditional model's sample, or a text model's
+    /// unconditional one (the empty prompt).
+    None,
+    /// A class of a class-conditional model.
+    Class(u16),
+    /// The known words of a prompt ([`crate::text::Prompt::known`]) for a
+    /// text model; no word is the empty prompt.
+    Words(u64),
+}
 
 /// Generates one image.
 ///
@@ -24,6 +39,19 @@ pub fn generate<'s>(
     class: Option<u16>,
     scratch: &'s mut [i8],
 ) -> Result<&'s [i8], ModelError> {
+    generate_with(model, latent, class.map_or(Condition::None, Condition::Class), scratch)
+}
+
+/// Generates one image for any [`Condition`]: as [`generate`], and for a
+/// text model the latent followed by the mean embedding of the prompt's
+/// words (zeros for the empty prompt, which a text model is trained to
+/// draw as an unconditional sample).
+pub fn generate_with<'s>(
+    model: &Model<'_>,
+    latent: &[i8],
+    condition: Condition,
+    scratch: &'s mut [i8],
+) -> Result<&'s [i8], ModelError> {
     let header = model.header();
     if model.is_translator() {
         return Err(ModelError::WrongKind { translator: true });
@@ -31,16 +59,30 @@ pub fn generate<'s>(
     if latent.len() != header.latent_dim as usize {
         return Err(ModelError::LatentLength { found: latent.len(), expected: header.latent_dim });
     }
-    let one_hot = match (class, header.classes) {
-        (None, 0) => None,
-        (Some(c), n) if c < n => Some(c as usize),
-        (requested, classes) => return Err(ModelError::Class { requested, classes }),
+    let text = model.text();
+    let (one_hot, words) = match (condition, header.classes, text) {
+        (Condition::None, 0, _) => (None, 0),
+        (Condition::Class(c), n, _) if c < n => (Some(c as usize), 0),
+        (Condition::Words(_), _, None) => return Err(ModelError::NoVocabulary),
+        (Condition::Words(known), _, Some(_)) => (None, known),
+        (Condition::Class(c), classes, _) => return Err(ModelError::Class { requested: Some(c), classes }),
+        (Condition::None, classes, _) => return Err(ModelError::Class { requested: None, classes }),
     };
+    let vocabulary_len = model.vocabulary().map_or(0, |v| v.len());
+    if vocabulary_len < 64 && words >> vocabulary_len != 0 {
+        return Err(ModelError::WordPastVocabulary { words: vocabulary_len });
+    }
     run(model, scratch, |input| {
         input[..latent.len()].copy_from_slice(latent);
-        input[latent.len()..].fill(0);
+        let condition = &mut input[latent.len()..];
+        condition.fill(0);
         if let Some(c) = one_hot {
-            input[latent.len() + c] = LATENT_ONE;
+            condition[c] = LATENT_ONE;
+        }
+        if let Some(text) = text {
+            // Model::parse checked the table is words × dim, and `words`
+            // only names rows of it.
+            let _ = mean_embedding(text.embedding.as_slice(), vocabulary_len, words, condition);
         }
     })
 }

@@ -29,6 +29,6 @@ pub mod pixels;
 pub mod quant;
 pub mod text;
 
-pub use format::{Activation, Header, Layer, Model, ModelError, Op, TensorShape};
-pub use generator::{generate, translate};
+pub use format::{Activation, Header, Layer, Model, ModelError, Op, TensorShape, TextCondition};
+pub use generator::{Condition, generate, generate_with, translate};
 pub use latent::LatentSampler;

@@ -10,6 +10,8 @@ pub enum Part {
     Header,
     /// Layer number `n` (0-based).
     Layer(u16),
+    /// The text section (vocabulary and embedding table) of a version 6 file.
+    Text,
 }
 
 /// A structural problem inside a payload that decoded cleanly.
@@ -79,6 +81,13 @@ pub enum Problem {
     TooManyKept,
     /// A scale is not a finite positive number.
     Scale,
+    /// The text section's vocabulary is not one [`crate::text::Vocabulary`]
+    /// accepts.
+    Vocabulary(crate::text::VocabularyError),
+    /// The text section's embedding table is not `words × dim` codes, its
+    /// `dim` or vocabulary is empty, or the model also has classes or an
+    /// input image (a text model is conditioned on its prompt alone).
+    Text,
 }
 
 /// Names the byte arrays of a layer, for [`Problem::ArrayLength`].
@@ -117,7 +126,8 @@ pub enum ModelError {
     UnsupportedVersion {
         /// Version in the file.
         found: u16,
-        /// The only version this build reads.
+        /// The newest version this build reads (the file's is newer), or the
+        /// oldest (the file's is older).
         supported: u16,
     },
     /// The preamble's reserved field is not zero.
@@ -188,6 +198,14 @@ pub enum ModelError {
         /// Whether the model is a translator.
         translator: bool,
     },
+    /// A prompt was given to a model without a vocabulary.
+    NoVocabulary,
+    /// A prompt's word set names a word past the vocabulary's end (it was
+    /// parsed against another vocabulary).
+    WordPastVocabulary {
+        /// Words in the model's vocabulary.
+        words: usize,
+    },
     /// The input image's length differs from the translator's input shape.
     ImageLength {
         /// Codes given.
@@ -202,6 +220,7 @@ impl fmt::Display for Part {
         match self {
             Part::Header => f.write_str("header"),
             Part::Layer(n) => write!(f, "layer {n}"),
+            Part::Text => f.write_str("text section"),
         }
     }
 }
@@ -261,6 +280,11 @@ impl fmt::Display for Problem {
             }
             Problem::Channels => f.write_str("images must have 1 (gray) or 3 (RGB) channels"),
             Problem::Scale => f.write_str("a scale is not a finite positive number"),
+            Problem::Vocabulary(e) => write!(f, "its text section's vocabulary is not valid: {e}"),
+            Problem::Text => f.write_str(
+                "its text section must hold a non-empty vocabulary and a words × dim embedding \
+                 table, on a model without classes or an input image",
+            ),
             Problem::InputImage => f.write_str(
                 "a translator takes an image and no latent or classes, and its first layer must \
                  take that image's shape, scale and zero point",
@@ -298,7 +322,7 @@ impl fmt::Display for ModelError {
             ),
             ModelError::UnsupportedVersion { found, supported } => write!(
                 f,
-                "model format version {found} is older than this build reads ({supported}): \
+                "model format version {found} is older than the oldest this build reads ({supported}): \
                  export the model again from its run folder with `pocketgan export`"
             ),
             ModelError::ReservedField => f.write_str(
@@ -363,6 +387,14 @@ impl fmt::Display for ModelError {
             ),
             ModelError::WrongKind { translator: false } => f.write_str(
                 "the model is a generator (latent in, image out): draw it with `pocketgan sample`, not as a translator",
+            ),
+            ModelError::NoVocabulary => f.write_str(
+                "a prompt was given, but the model has no vocabulary: it is not a text model \
+                 (`pocketgan inspect` tells what it takes)",
+            ),
+            ModelError::WordPastVocabulary { words } => write!(
+                f,
+                "the prompt names a word past the model's {words}-word vocabulary: parse it against this model's vocabulary"
             ),
             ModelError::ImageLength { found, expected } => write!(
                 f,

@@ -35,6 +35,23 @@ pub struct Header<'a> {
     pub input_image: Option<ImageInput>,
 }
 
+/// A text model's condition (format version 6): the prompt's words, as
+/// [`crate::text`] tokenizes them, each with a row of the embedding table;
+/// the generator's input is the latent followed by the mean of the rows of
+/// the words a prompt holds ([`crate::text::mean_embedding`]).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct TextCondition<'a> {
+    /// The words, each followed by `\n` ([`crate::text::Vocabulary`]).
+    pub vocabulary: &'a str,
+    /// Codes per embedding row (the condition's width in the generator's input).
+    pub dim: u16,
+    /// `words × dim` int8 codes, row `i` for word `i`, in the latent's
+    /// quantization ([`crate::latent::LATENT_SCALE`]), so their mean is a
+    /// valid generator input as it is.
+    #[serde(borrow)]
+    pub embedding: I8Array<'a>,
+}
+
 /// A translator's input: an image of int8 codes, HWC.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct ImageInput {

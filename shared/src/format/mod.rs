@@ -7,8 +7,12 @@
 //!      6     2  reserved, zero
 //!      8     4  payload length in bytes, u32 little-endian
 //!     12     4  CRC-32 of the payload, u32 little-endian
-//!     16     …  payload: postcard(Header), then Header::layer_count × postcard(Layer)
+//!     16     …  payload: postcard(Header), [version 6: postcard(TextCondition)],
+//!                 then Header::layer_count × postcard(Layer)
 //! ```
+//!
+//! A model without a text section is written as version 5, byte for byte
+//! what earlier builds wrote; only a text model needs version 6.
 //!
 //! The preamble is fixed-size and not postcard so that a foreign, truncated
 //! or newer file is recognised before anything is decoded. [`Model::parse`]
@@ -28,17 +32,21 @@ pub use checksum::crc32;
 pub use error::{ArrayName, ModelError, Part, Problem};
 pub use layer::{
     Activation, AlignmentPadding, ConvGeometry, F32Array, F64Array, Header, I8Array, I32Array, ImageInput,
-    LeArray, LeValue, Layer, Op, Requantization, TensorShape,
+    LeArray, LeValue, Layer, Op, Requantization, TensorShape, TextCondition,
 };
 pub use limits::{MAX_KEPT, MAX_REDUCTION, MAX_SKIP_LAYERS, MAX_TENSOR};
 pub use packed::{PackedWeights, Packing};
 
 use crate::latent::{LATENT_FRAC_BITS, LATENT_SCALE};
 use crate::quant::{is_valid_float_factor, quantize_multiplier, requantization_factor};
+use crate::text::Vocabulary;
 
 /// The first four bytes of every model file.
 pub const MAGIC: [u8; 4] = *b"PGAN";
-/// The format version this build writes and reads. Version 5 adds
+/// The newest format version this build reads, and the one it writes for a
+/// text model. Version 6 adds the text section ([`TextCondition`]: a
+/// vocabulary and its embedding table, between the header and the layers).
+/// Version 5 adds
 /// translators (an input image in the header) and skip connections (a
 /// layer's input joined with an earlier layer's output); version 4 stores the
 /// packed weights as int8 (half the bytes of version 3's int16; the board
@@ -46,13 +54,18 @@ pub const MAGIC: [u8; 4] = *b"PGAN";
 /// requantization ([`crate::quant`]) and `TANH` table; version 2 rounded
 /// once, half up, with a fixed tanh table; version 1 stored int8 weights
 /// unpacked.
-pub const FORMAT_VERSION: u16 = 5;
+pub const FORMAT_VERSION: u16 = 6;
+/// The oldest format version this build reads (and writes, for every model
+/// but a text model).
+pub const OLDEST_FORMAT_VERSION: u16 = 5;
 /// Size of the fixed preamble before the payload.
 pub const PREAMBLE_LEN: usize = 16;
 /// A validated model borrowed from the bytes of a model file.
 #[derive(Debug, Clone, Copy)]
 pub struct Model<'a> {
     header: Header<'a>,
+    text: Option<TextCondition<'a>>,
+    version: u16,
     layers: &'a [u8],
     scratch: ScratchPlan,
     kept: u64,
@@ -97,12 +110,23 @@ impl<'a> Model<'a> {
     /// Checks and borrows a model file. Every malformed input is an error;
     /// no input panics.
     pub fn parse(bytes: &'a [u8]) -> Result<Self, ModelError> {
-        let payload = check_preamble(bytes)?;
+        let (version, payload) = check_preamble(bytes)?;
         let (header, mut rest) = postcard::take_from_bytes::<Header<'a>>(payload)
             .map_err(|_| ModelError::Decode { part: Part::Header })?;
         validate_header(&header)?;
+        let text = if version >= 6 {
+            let (text, tail) = postcard::take_from_bytes::<Option<TextCondition<'a>>>(rest)
+                .map_err(|_| ModelError::Decode { part: Part::Text })?;
+            rest = tail;
+            text
+        } else {
+            None
+        };
+        if let Some(text) = &text {
+            validate_text(&header, text)?;
+        }
 
-        let input = model_input(&header);
+        let input = model_input(&header, text.as_ref());
         let mut produced = input.0;
         let mut produced_quantization = input.1;
         let mut staging_words = 0;
@@ -137,6 +161,8 @@ impl<'a> Model<'a> {
         }
         let mut model = Model {
             header,
+            text,
+            version,
             layers,
             scratch: ScratchPlan { even: 0, odd: 0, kept: 0, staging: 4 * staging_words + 3 },
             kept,
@@ -152,7 +178,7 @@ impl<'a> Model<'a> {
     /// [`crate::generate`] does, and checks each skip joins the latest
     /// kept output with matching shapes and quantization.
     fn plan(&mut self) -> Result<(), ModelError> {
-        let (input, _) = model_input(&self.header);
+        let (input, _) = model_input(&self.header, self.text.as_ref());
         let input_len = input.elements().unwrap_or(0) as usize;
         let mut plan = ScratchPlan { even: input_len, ..self.scratch };
         let mut all = input_len;
@@ -202,6 +228,21 @@ impl<'a> Model<'a> {
         &self.header
     }
 
+    /// The text section of a text model.
+    pub fn text(&self) -> Option<&TextCondition<'a>> {
+        self.text.as_ref()
+    }
+
+    /// A text model's vocabulary (checked by [`Model::parse`]).
+    pub fn vocabulary(&self) -> Option<Vocabulary<'a>> {
+        self.text.and_then(|t| Vocabulary::new(t.vocabulary).ok())
+    }
+
+    /// The format version the file was written in.
+    pub fn version(&self) -> u16 {
+        self.version
+    }
+
     /// The layers, decoded one at a time from the borrowed bytes (they were
     /// all checked by [`Model::parse`], so no item is an error in practice).
     pub fn layers(&self) -> Layers<'a> {
@@ -209,9 +250,10 @@ impl<'a> Model<'a> {
     }
 
     /// Number of values the model takes: the latent plus the one-hot class
-    /// (a generator), or the input image's codes (a translator).
+    /// or the prompt's mean embedding (a generator), or the input image's
+    /// codes (a translator).
     pub fn input_len(&self) -> usize {
-        model_input(&self.header).0.elements().unwrap_or(0) as usize
+        model_input(&self.header, self.text.as_ref()).0.elements().unwrap_or(0) as usize
     }
 
     /// Whether the model is a translator (image in, image out).
@@ -287,7 +329,7 @@ impl<'a> Iterator for Layers<'a> {
     }
 }
 
-fn check_preamble(bytes: &[u8]) -> Result<&[u8], ModelError> {
+fn check_preamble(bytes: &[u8]) -> Result<(u16, &[u8]), ModelError> {
     if bytes.len() < PREAMBLE_LEN {
         // Say "foreign" rather than "short" when even the magic is wrong.
         if bytes.len() >= 4 && bytes[..4] != MAGIC {
@@ -303,8 +345,11 @@ fn check_preamble(bytes: &[u8]) -> Result<&[u8], ModelError> {
         return Err(ModelError::BadMagic { found: magic });
     }
     let version = u16_at(4);
-    if version != FORMAT_VERSION {
+    if version > FORMAT_VERSION {
         return Err(ModelError::UnsupportedVersion { found: version, supported: FORMAT_VERSION });
+    }
+    if version < OLDEST_FORMAT_VERSION {
+        return Err(ModelError::UnsupportedVersion { found: version, supported: OLDEST_FORMAT_VERSION });
     }
     if u16_at(6) != 0 {
         return Err(ModelError::ReservedField);
@@ -322,16 +367,31 @@ fn check_preamble(bytes: &[u8]) -> Result<&[u8], ModelError> {
     if computed != stored {
         return Err(ModelError::ChecksumMismatch { stored, computed });
     }
-    Ok(body)
+    Ok((version, body))
 }
 
-/// The shape and quantization of a model's input: the latent (and class)
-/// as a vector of codes of [`LATENT_SCALE`], or the input image.
-fn model_input(h: &Header<'_>) -> (TensorShape, (f32, i8)) {
+/// The shape and quantization of a model's input: the latent (and class,
+/// or prompt embedding) as a vector of codes of [`LATENT_SCALE`], or the
+/// input image.
+fn model_input(h: &Header<'_>, text: Option<&TextCondition<'_>>) -> (TensorShape, (f32, i8)) {
+    let condition = h.classes.saturating_add(text.map_or(0, |t| t.dim));
     match h.input_image {
         Some(image) => (image.shape, (image.scale, image.zero_point)),
-        None => (TensorShape::vector(h.latent_dim.saturating_add(h.classes)), (LATENT_SCALE, 0)),
+        None => (TensorShape::vector(h.latent_dim.saturating_add(condition)), (LATENT_SCALE, 0)),
     }
+}
+
+/// A text section fits its model: a generator without classes, a valid
+/// vocabulary, a `words × dim` table.
+fn validate_text(h: &Header<'_>, text: &TextCondition<'_>) -> Result<(), ModelError> {
+    let invalid = |problem| ModelError::Invalid { layer: None, problem };
+    let vocabulary = Vocabulary::new(text.vocabulary).map_err(|e| invalid(Problem::Vocabulary(e)))?;
+    let fits = h.classes == 0
+        && h.input_image.is_none()
+        && text.dim > 0
+        && !vocabulary.is_empty()
+        && text.embedding.byte_len() == vocabulary.len() * text.dim as usize;
+    if fits { Ok(()) } else { Err(invalid(Problem::Text)) }
 }
 
 /// The scratch regions an activation can live in.
@@ -657,10 +717,30 @@ pub fn encoded_len_bound(header: &Header<'_>, layers: &[Layer<'_>]) -> usize {
     n
 }
 
+impl TextCondition<'_> {
+    /// Upper bound on the bytes the section adds to a model file (see
+    /// [`encoded_len_bound`]).
+    pub fn encoded_len_bound(&self) -> usize {
+        16 + self.vocabulary.len() + self.embedding.byte_len()
+    }
+}
+
 /// Writes a model file into `out` and returns its length. The header's
 /// `layer_count` is set from `layers`. The result is not validated here:
 /// the writer should [`Model::parse`] it back.
 pub fn encode(header: &Header<'_>, layers: &[Layer<'_>], out: &mut [u8]) -> Result<usize, ModelError> {
+    encode_with_text(header, None, layers, out)
+}
+
+/// [`encode`] with a text section: a text model, written as version 6
+/// (without one the file is version 5). Size `out` with
+/// [`encoded_len_bound`] plus [`TextCondition::encoded_len_bound`].
+pub fn encode_with_text(
+    header: &Header<'_>,
+    text: Option<&TextCondition<'_>>,
+    layers: &[Layer<'_>],
+    out: &mut [u8],
+) -> Result<usize, ModelError> {
     if out.len() < PREAMBLE_LEN {
         return Err(ModelError::BufferTooSmall);
     }
@@ -670,6 +750,13 @@ pub fn encode(header: &Header<'_>, layers: &[Layer<'_>], out: &mut [u8]) -> Resu
     };
     let (preamble, body) = out.split_at_mut(PREAMBLE_LEN);
     let mut used = postcard::to_slice(&header, body).map_err(|_| ModelError::BufferTooSmall)?.len();
+    let version = match text {
+        Some(text) => {
+            used += postcard::to_slice(&Some(*text), &mut body[used..]).map_err(|_| ModelError::BufferTooSmall)?.len();
+            FORMAT_VERSION
+        }
+        None => OLDEST_FORMAT_VERSION,
+    };
     for layer in layers {
         // Serialized with no padding and no weights, the record ends in two
         // zero length bytes; the weights' bytes start after the padding's
@@ -684,7 +771,7 @@ pub fn encode(header: &Header<'_>, layers: &[Layer<'_>], out: &mut [u8]) -> Resu
     }
     let payload_len = u32::try_from(used).map_err(|_| ModelError::BufferTooSmall)?;
     preamble[0..4].copy_from_slice(&MAGIC);
-    preamble[4..6].copy_from_slice(&FORMAT_VERSION.to_le_bytes());
+    preamble[4..6].copy_from_slice(&version.to_le_bytes());
     preamble[6..8].copy_from_slice(&[0, 0]);
     preamble[8..12].copy_from_slice(&payload_len.to_le_bytes());
     preamble[12..16].copy_from_slice(&crc32(&body[..used]).to_le_bytes());

@@ -4,7 +4,7 @@ extern crate std;
 
 use super::owned::{DeriveError, LayerParts, OwnedLayer};
 use super::*;
-use crate::generator::{generate, translate};
+use crate::generator::{Condition, generate, generate_with, translate};
 use std::vec;
 use std::vec::Vec;
 
@@ -122,8 +122,8 @@ fn corrupt_files_give_typed_errors() {
         ("short foreign", b"GIF89a".to_vec(), ModelError::BadMagic { found: *b"GIF8" }),
     ];
     let mut v = good.clone();
-    v[4] = 6;
-    cases.push(("newer version", v, ModelError::UnsupportedVersion { found: 6, supported: 5 }));
+    v[4] = 7;
+    cases.push(("newer version", v, ModelError::UnsupportedVersion { found: 7, supported: 6 }));
     let mut v = good.clone();
     v[4] = 4;
     cases.push(("older version (no translators)", v, ModelError::UnsupportedVersion { found: 4, supported: 5 }));
@@ -386,4 +386,88 @@ fn skips_that_do_not_nest_join_or_quantize_alike_are_refused() {
     let mut wrong_input = unet_layers();
     wrong_input[0] = owned(Op::Conv2d(DOWN), shape(8, 8, 1), shape(4, 4, 4), Activation::Relu, HIDDEN, HIDDEN);
     assert_eq!(parse(&wrong_input, &unet_header()), Err(invalid(0, Problem::InputQuantization)));
+}
+
+const WORDS: &str = "a\nthick\nseven\n7\n";
+
+/// The tiny generator as a text model: latent 8, a 4-word vocabulary with
+/// 2-code embeddings (the first layer takes 8 + 2).
+fn text_model(embedding: &[i8], vocabulary: &str, header: Header<'_>) -> Result<Vec<u8>, ModelError> {
+    let owned = tiny_layers();
+    let layers: Vec<Layer<'_>> = owned.iter().map(OwnedLayer::layer).collect();
+    let text = TextCondition { vocabulary, dim: 2, embedding: I8Array::new(embedding) };
+    let mut buf = vec![0u8; encoded_len_bound(&header, &layers) + text.encoded_len_bound()];
+    let n = encode_with_text(&header, Some(&text), &layers, &mut buf)?;
+    buf.truncate(n);
+    Ok(buf)
+}
+
+const TABLE: [i8; 8] = [10, -20, 31, 40, -128, 127, 5, 6];
+
+#[test]
+fn a_text_model_is_version_6_and_draws_the_mean_embedding_after_the_latent() {
+    let text_header = Header { classes: 0, ..tiny_header() };
+    let file = text_model(&TABLE, WORDS, text_header).unwrap();
+    assert_eq!(file[4], 6, "a text model needs version 6");
+    assert_eq!(tiny_model()[4], 5, "a model without text is written as version 5");
+    let model = Model::parse(&file).unwrap();
+    assert_eq!((model.version(), model.input_len()), (6, 10));
+    let v = model.vocabulary().unwrap();
+    assert_eq!(v.words().collect::<Vec<_>>(), ["a", "thick", "seven", "7"]);
+    assert_eq!(model.text().unwrap().embedding.as_slice(), TABLE);
+
+    // The same layers as a plain generator whose latent is 10 codes: the
+    // text model's input is the latent, then the mean of the words' rows.
+    let plain_file = encode_with(&Header { latent_dim: 10, classes: 0, ..tiny_header() }, &tiny_layers());
+    let plain = Model::parse(&plain_file).unwrap();
+    let latent: Vec<i8> = (0..8).map(|i| i * 9 - 30).collect();
+    let mut scratch = vec![0i8; model.scratch_len()];
+    let mut plain_scratch = vec![0i8; plain.scratch_len()];
+    for (known, mean) in [(0b0110u64, [-49i8, 84]), (0b1111, [-21, 38]), (0, [0, 0])] {
+        let drawn = generate_with(&model, &latent, Condition::Words(known), &mut scratch).unwrap().to_vec();
+        let input = [&latent[..], &mean].concat();
+        let expected = generate(&plain, &input, None, &mut plain_scratch).unwrap();
+        assert_eq!(drawn, expected, "words {known:04b}");
+    }
+    // No condition is the empty prompt; classes and unknown rows are refused.
+    let none = generate(&model, &latent, None, &mut scratch).unwrap().to_vec();
+    assert_eq!(none, generate_with(&model, &latent, Condition::Words(0), &mut scratch).unwrap());
+    assert_eq!(generate(&model, &latent, Some(0), &mut scratch), Err(ModelError::Class { requested: Some(0), classes: 0 }));
+    assert_eq!(generate_with(&model, &latent, Condition::Words(1 << 4), &mut scratch), Err(ModelError::WordPastVocabulary { words: 4 }));
+    let plain_tiny = tiny_model();
+    let class_model = Model::parse(&plain_tiny).unwrap();
+    assert_eq!(generate_with(&class_model, &latent, Condition::Words(1), &mut scratch), Err(ModelError::NoVocabulary));
+}
+
+#[test]
+fn text_sections_that_do_not_fit_their_model_are_refused() {
+    let text_header = Header { classes: 0, ..tiny_header() };
+    let refused = |file: Result<Vec<u8>, ModelError>| Model::parse(&file.unwrap()).unwrap_err();
+    assert_eq!(refused(text_model(&TABLE[..6], WORDS, text_header)), invalid(None, Problem::Text), "3 rows for 4 words");
+    assert_eq!(refused(text_model(&[], "", text_header)), invalid(None, Problem::Text), "no words");
+    assert_eq!(
+        refused(text_model(&TABLE, "a\nThick\nseven\n7\n", text_header)),
+        invalid(None, Problem::Vocabulary(crate::text::VocabularyError::BadWord { index: 1 }))
+    );
+    // With classes as well, the input would be latent + classes + dim and
+    // the first layer's 10 inputs no longer chain: the section is refused first.
+    assert_eq!(refused(text_model(&TABLE, WORDS, tiny_header())), invalid(None, Problem::Text));
+    // A version 5 file relabelled 6 reads its first layer as a text section.
+    let mut v = tiny_model();
+    v[4] = 6;
+    assert!(Model::parse(&v).is_err());
+    // Every cut and resealed flip of a text model is an error or a valid model, never a panic.
+    let good = text_model(&TABLE, WORDS, text_header).unwrap();
+    let latent = [0i8; 8];
+    for i in PREAMBLE_LEN..good.len() {
+        for bit in [0x01u8, 0x80] {
+            let mut f = good.clone();
+            f[i] ^= bit;
+            if let Ok(m) = Model::parse(&reseal(f)) {
+                let mut scratch = vec![0i8; m.scratch_len()];
+                let _ = generate_with(&m, &latent, Condition::Words(0b1011), &mut scratch);
+            }
+        }
+        let _ = Model::parse(&reseal(good[..i].to_vec()));
+    }
 }
