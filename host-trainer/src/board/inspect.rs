@@ -11,7 +11,7 @@ pub fn describe(bytes: &[u8]) -> Result<String> {
     let model = Model::parse(bytes).map_err(|e| anyhow!("{e}"))?;
     let h = model.header();
     let mut s = String::new();
-    writeln!(s, "pocketgan model \"{}\" (format version {}, {} bytes, valid)", h.name, format::FORMAT_VERSION, bytes.len())?;
+    writeln!(s, "pocketgan model \"{}\" (format version {}, {} bytes, valid)", h.name, model.version(), bytes.len())?;
     match h.input_image {
         Some(input) => writeln!(
             s,
@@ -20,7 +20,19 @@ pub fn describe(bytes: &[u8]) -> Result<String> {
         )?,
         None => {
             writeln!(s, "  latent: {} values (Q{} codes)", h.latent_dim, h.latent_frac_bits)?;
-            writeln!(s, "  classes: {}", if h.classes == 0 { "none (unconditional)".to_string() } else { h.classes.to_string() })?;
+            match (model.text(), model.vocabulary()) {
+                (Some(text), Some(vocabulary)) => {
+                    writeln!(
+                        s,
+                        "  prompt: a text model; the mean of its words' {}-code embeddings follows the latent ({} bytes of table)",
+                        text.dim,
+                        text.embedding.byte_len()
+                    )?;
+                    let words: Vec<&str> = vocabulary.words().collect();
+                    writeln!(s, "  vocabulary ({} words): {}", words.len(), words.join(" "))?;
+                }
+                _ => writeln!(s, "  classes: {}", if h.classes == 0 { "none (unconditional)".to_string() } else { h.classes.to_string() })?,
+            }
         }
     }
     writeln!(s, "  image: {}x{}, {} channel(s)", h.image.width, h.image.height, h.image.channels)?;

@@ -5,7 +5,8 @@ use crate::render::grid::Grid;
 use anyhow::{Context, Result, anyhow, bail};
 use pocketgan_shared::latent::{interpolate, latent_for_seed};
 use pocketgan_shared::pixels::{Dither, GeneratedImage, Rendered, rgb565};
-use pocketgan_shared::{Model, generate};
+use pocketgan_shared::text::Prompt;
+use pocketgan_shared::{Condition, Model, generate_with};
 use std::path::Path;
 
 /// The pixel format a display uses.
@@ -30,6 +31,9 @@ pub struct SampleOptions {
     pub count: usize,
     /// Class for a conditional model (`None`: cycle through the classes).
     pub class: Option<u16>,
+    /// Prompts for a text model: `count` samples of each, in turn (empty:
+    /// cycle through one-word prompts of its vocabulary).
+    pub prompts: Vec<String>,
     /// Emulate a display of this size (width, height): each sample is
     /// scaled to fit and centred, as the board draws it.
     pub display: Option<(u16, u16)>,
@@ -62,24 +66,85 @@ pub struct Frames {
     pub raw: Vec<Vec<u8>>,
 }
 
-/// Runs the int8 model as a board does for each seed in `seeds`: the k-th
-/// sample of a conditional model draws class `k % classes`; `each` gets k
-/// and the output codes (HWC).
-pub fn for_each_seed(model: &Model<'_>, seeds: std::ops::Range<u32>, mut each: impl FnMut(usize, &[i8])) -> Result<()> {
+/// The condition of the `k`-th sample when none is asked for: class `k %
+/// classes` of a conditional model, the one-word prompt of word `k %
+/// words` of a text model, nothing otherwise.
+pub fn cycled_condition(model: &Model<'_>, k: usize) -> Condition {
     let classes = model.header().classes as usize;
+    match model.vocabulary() {
+        Some(v) if !v.is_empty() => Condition::Words(1 << (k % v.len())),
+        _ if classes > 0 => Condition::Class((k % classes) as u16),
+        _ => Condition::None,
+    }
+}
+
+/// Runs the int8 model as a board does for each seed in `seeds`, the k-th
+/// sample drawing [`cycled_condition`]; `each` gets k and the output
+/// codes (HWC).
+pub fn for_each_seed(model: &Model<'_>, seeds: std::ops::Range<u32>, mut each: impl FnMut(usize, &[i8])) -> Result<()> {
     let mut scratch = vec![0i8; model.scratch_len()];
     let mut latent = vec![0i8; model.header().latent_dim as usize];
     for (k, seed) in seeds.enumerate() {
         latent_for_seed(seed, &mut latent);
-        let class = if classes > 0 { Some((k % classes) as u16) } else { None };
-        each(k, generate(model, &latent, class, &mut scratch).map_err(|e| anyhow!("{e}"))?);
+        each(k, generate_with(model, &latent, cycled_condition(model, k), &mut scratch).map_err(|e| anyhow!("{e}"))?);
     }
     Ok(())
+}
+
+/// What a text model made of a prompt: its known words, and a note for
+/// the user when some words are unknown or none is known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParsedPrompt {
+    /// The known words' bits ([`pocketgan_shared::text::Prompt::known`]).
+    pub known: u64,
+    /// What to tell the user (unknown words named, or the empty prompt), if anything.
+    pub note: Option<String>,
+}
+
+/// Tokenizes `prompt` against a text model's vocabulary, as a board does;
+/// an error for a model without one.
+pub fn parse_prompt(model: &Model<'_>, prompt: &str) -> Result<ParsedPrompt> {
+    let Some(vocabulary) = model.vocabulary() else {
+        bail!("--prompt needs a text model (trained with `pocketgan train --captions`); this one {}", what_it_takes(model));
+    };
+    let parsed = Prompt::parse(&vocabulary, prompt);
+    let mut notes = Vec::new();
+    if parsed.unknown_count > 0 {
+        let mut named: Vec<String> = parsed.unknown().iter().map(|w| format!("\"{w}\"")).collect();
+        if parsed.unknown_count > named.len() {
+            named.push(format!("and {} more", parsed.unknown_count - named.len()));
+        }
+        notes.push(format!("unknown word{} {} (left out; `pocketgan inspect MODEL` lists the {} words it knows)",
+            if parsed.unknown_count == 1 { "" } else { "s" }, named.join(", "), vocabulary.len()));
+    }
+    if parsed.known == 0 {
+        notes.push("no known word: an unconditional sample".to_string());
+    }
+    let note = (!notes.is_empty()).then(|| format!("prompt \"{prompt}\": {}", notes.join("; ")));
+    Ok(ParsedPrompt { known: parsed.known, note })
+}
+
+/// What a model takes, for error messages.
+pub fn what_it_takes(model: &Model<'_>) -> String {
+    let h = model.header();
+    if model.is_translator() {
+        "is a translator (image in, image out)".to_string()
+    } else if let Some(v) = model.vocabulary() {
+        format!("is a text model ({} words)", v.len())
+    } else if h.classes > 0 {
+        format!("is conditional on {} classes (use --class)", h.classes)
+    } else {
+        "is unconditional".to_string()
+    }
 }
 
 /// Renders the samples as a display would show them.
 pub fn render_samples(model: &Model<'_>, opts: &SampleOptions) -> Result<Frames> {
     let h = model.header();
+    let prompts: Vec<u64> = opts.prompts.iter().map(|p| parse_prompt(model, p).map(|p| p.known)).collect::<Result<_>>()?;
+    if opts.class.is_some() && model.vocabulary().is_some() {
+        bail!("--class: this is a text model: say what to draw with --prompt \"…\"");
+    }
     let (iw, ih, ic) = (h.image.width, h.image.height, h.image.channels);
     let mut scratch = vec![0i8; model.scratch_len()];
     let mut latent = vec![0i8; h.latent_dim as usize];
@@ -89,8 +154,11 @@ pub fn render_samples(model: &Model<'_>, opts: &SampleOptions) -> Result<Frames>
             bail!("--class {c}: the model has {} classes", h.classes);
         }
     let mut size = (0, 0);
-    let (mut all_rgb, mut all_raw) = (Vec::with_capacity(opts.count), Vec::with_capacity(opts.count));
-    for k in 0..opts.count {
+    let total = opts.count * prompts.len().max(1);
+    let (mut all_rgb, mut all_raw) = (Vec::with_capacity(total), Vec::with_capacity(total));
+    for sample in 0..total {
+        // Each prompt gets the same seeds: prompt rows line up seed for seed.
+        let k = sample % opts.count;
         let seed = opts.seed.wrapping_add(k as u32);
         if opts.mix == 0 {
             latent_for_seed(seed, &mut latent);
@@ -99,12 +167,12 @@ pub fn render_samples(model: &Model<'_>, opts: &SampleOptions) -> Result<Frames>
             latent_for_seed(seed.wrapping_add(1), &mut toward);
             interpolate(&from, &toward, opts.mix, &mut latent);
         }
-        let class = match (opts.class, h.classes) {
-            (_, 0) => None,
-            (Some(c), _) => Some(c),
-            (None, n) => Some((k % n as usize) as u16),
+        let condition = match (opts.class, prompts.get(sample / opts.count)) {
+            (_, Some(&known)) => Condition::Words(known),
+            (Some(c), None) => Condition::Class(c),
+            (None, None) => cycled_condition(model, k),
         };
-        let codes = generate(model, &latent, class, &mut scratch).map_err(|e| anyhow!("{e}"))?;
+        let codes = generate_with(model, &latent, condition, &mut scratch).map_err(|e| anyhow!("{e}"))?;
         let (frame_size, rgb, raw) = render_frame(codes, (iw, ih, ic), opts)?;
         size = frame_size;
         all_rgb.push(rgb);
@@ -192,6 +260,11 @@ pub fn run(model_path: &Path, opts: &SampleOptions, png: Option<&Path>, raw_dir:
     }
     let bytes = std::fs::read(model_path).with_context(|| format!("cannot read model file {}", model_path.display()))?;
     let model = Model::parse(&bytes).map_err(|e| anyhow!("{}: {e}", model_path.display()))?;
+    for prompt in &opts.prompts {
+        if let Some(note) = parse_prompt(&model, prompt)?.note {
+            eprintln!("note: {note}");
+        }
+    }
     let frames = render_samples(&model, opts)?;
     if let Some(dir) = raw_dir {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create the folder {}", dir.display()))?;

@@ -64,6 +64,15 @@ pub struct TrainArgs {
     /// Train a class-conditional GAN on the data set's labels.
     #[arg(long)]
     conditional: bool,
+    /// Train a text-conditioned GAN ("a thick seven") on captions measured
+    /// on the images: digits (class, thickness, slant, width) or
+    /// fashion-mnist (class, dark/light, plain/patterned). `pocketgan data
+    /// captions` shows them; `pocketgan sample --prompt` draws from the model.
+    #[arg(long, conflicts_with = "conditional")]
+    captions: bool,
+    /// Width of the word embeddings of a --captions model [default: 16].
+    #[arg(long, requires = "captions")]
+    text_dim: Option<usize>,
     /// Optimizer [default: the objective's: rmsprop for wgan, adam otherwise].
     #[arg(long, value_enum)]
     optimizer: Option<OptimizerKind>,
@@ -152,6 +161,10 @@ fn train_config(args: &TrainArgs) -> Result<TrainConfig> {
                      d_steps = d_steps, clip = clip, gp_weight = gp_weight, spectral_norm = spectral_norm,
                      batch_norm = batch_norm);
     c.conditional |= args.conditional;
+    c.captions |= args.captions;
+    if let Some(d) = args.text_dim {
+        c.text_dim = d;
+    }
     c.techniques = Some(args.techniques.apply(c.techniques()));
     Ok(c)
 }
@@ -170,6 +183,8 @@ fn fixed_by_the_run(args: &TrainArgs) -> Vec<&'static str> {
         ("--objective", args.objective.is_some()),
         ("--preset", args.preset.is_some()),
         ("--conditional", args.conditional),
+        ("--captions", args.captions),
+        ("--text-dim", args.text_dim.is_some()),
         ("--optimizer", args.optimizer.is_some()),
         ("--lr", args.lr.is_some()),
         ("--g-lr", args.g_lr.is_some()),

@@ -145,6 +145,7 @@ pub fn run(args: &TranslateArgs) -> Result<()> {
         seed: 0,
         count: 1,
         class: None,
+        prompts: Vec::new(),
         display: Some(display),
         scale: 1,
         pixels: args.pixels,

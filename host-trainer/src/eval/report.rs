@@ -67,6 +67,24 @@ pub fn run(path: &Path, n: usize, json: bool) -> Result<()> {
     }
     let config = TrainConfig::read(&run)?;
     let (generator, _, state) = run.load_generator(&device)?;
+    if config.captions {
+        let exported = export::export(&generator, "eval", &device)?;
+        let model = parse_exported(&exported.bytes)?;
+        let per_prompt = (n / 100).max(2);
+        let report = crate::eval::text::evaluate(&config, &generator, &model, per_prompt, &device, !json)?;
+        if json {
+            println!("{}", serde_json::to_string_pretty(&report)?);
+        } else {
+            println!(
+                "{} at step {} ({} text model, {per_prompt} samples per prompt and class, seeds 0..{per_prompt})",
+                path.display(),
+                state.step,
+                config.objective
+            );
+            crate::eval::text::print(&report);
+        }
+        return Ok(());
+    }
     let (train, test) = splits(&config.data)?;
     let evaluator = Evaluator::new(&train, &test, &device, !json)?;
     let scores = score_generator(&evaluator, &generator, n, &device)?;

@@ -24,11 +24,12 @@ pub struct Agreement {
 /// Runs both models on [`CHECK_SEEDS`] and compares their pixels: the int8
 /// output through the shared post-processing, the float output mapped
 /// `[-1, 1] → [0, 255]` without rounding. A conditional model draws class
-/// `k % classes` for the `k`-th seed, as `pocketgan sample` does.
+/// `k % classes` for the `k`-th seed, as `pocketgan sample` does; a text
+/// model, the one-word prompt of word `k % words`.
 pub fn int8_vs_float(model: &Model<'_>, generator: &Generator, device: &Device) -> Result<Agreement> {
-    let classes = model.header().classes as usize;
+    let classes = model.header().classes as usize + model.vocabulary().map_or(0, |v| v.len());
     if classes != generator.classes {
-        return Err(anyhow!("the model file has {classes} classes, the generator {}", generator.classes));
+        return Err(anyhow!("the model file has {classes} classes or words, the generator {}", generator.classes));
     }
     let n = CHECK_SEEDS.len();
     let latent_dim = model.header().latent_dim as usize;

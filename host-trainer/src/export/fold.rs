@@ -9,6 +9,7 @@ use burn::nn::conv::{Conv2d, ConvTranspose2d};
 use burn::nn::{BatchNorm, PaddingConfig2d};
 use burn::tensor::Tensor;
 use pocketgan_shared::format::{Activation, ConvGeometry, Op, TensorShape};
+use pocketgan_shared::latent::LATENT_FRAC_BITS;
 
 /// A float layer in the int8 model's layout, batch norm folded in.
 #[derive(Debug, Clone)]
@@ -150,13 +151,59 @@ pub fn fold_unet(net: &UNet, input: TensorShape) -> Result<Vec<FloatLayer>> {
     Ok(layers)
 }
 
+/// The embedding table's codes in the latent's quantization (`1/32`) use
+/// the whole int8 range: the table is divided by this factor and the
+/// first layer's condition rows multiplied by it, the same map in float.
+pub fn text_table_factor(g: &Generator) -> f32 {
+    let Some(text) = &g.text else { return 1.0 };
+    let largest = values(text.embedding.weight.val()).iter().fold(0f32, |m, v| m.max(v.abs()));
+    let full_range = 127.0 / (1u32 << LATENT_FRAC_BITS) as f32;
+    if largest > 0.0 { largest / full_range } else { 1.0 }
+}
+
+/// A text model's embedding table as the model file stores it: `words ×
+/// dim` int8 codes of `1/32`, row `w` for word `w`, divided by
+/// [`text_table_factor`].
+pub fn text_table_codes(g: &Generator) -> Option<Vec<i8>> {
+    let text = g.text.as_ref()?;
+    let factor = text_table_factor(g);
+    let one = (1u32 << LATENT_FRAC_BITS) as f32;
+    // burn's weight is [in = words, out = dim]: row w is word w's embedding.
+    Some(values(text.embedding.weight.val()).iter().map(|&v| (v / factor * one).round().clamp(-127.0, 127.0) as i8).collect())
+}
+
+/// The first layer's weights `[in, out]` and bias. For a text model the
+/// encoder's Linear layer is folded in (two linear maps in a row are one):
+/// the condition rows become `factor · W_enc · W_cond`, the bias gains
+/// `b_enc · W_cond`, so the layer takes the latent and the mean of the
+/// table's rows ([`text_table_codes`]) as the board computes it.
+fn project_with_text_folded(g: &Generator) -> (Vec<f32>, Vec<f32>) {
+    let [n_in, n_out] = g.project.weight.val().dims();
+    let mut lw = values(g.project.weight.val());
+    let mut lb = g.project.bias.as_ref().map(|b| values(b.val())).unwrap_or_else(|| vec![0.0; n_out]);
+    let Some(text) = &g.text else { return (lw, lb) };
+    let d = text.dim();
+    let latent = n_in - d;
+    let we = values(text.encoder.weight.val());
+    let be = text.encoder.bias.as_ref().map(|b| values(b.val())).unwrap_or_else(|| vec![0.0; d]);
+    let factor = text_table_factor(g) as f64;
+    let condition: Vec<f32> = lw[latent * n_out..].to_vec();
+    for k in 0..n_out {
+        lb[k] += (0..d).map(|j| be[j] as f64 * condition[j * n_out + k] as f64).sum::<f64>() as f32;
+        for i in 0..d {
+            let folded: f64 = (0..d).map(|j| we[i * d + j] as f64 * condition[j * n_out + k] as f64).sum();
+            lw[(latent + i) * n_out + k] = (factor * folded) as f32;
+        }
+    }
+    (lw, lb)
+}
+
 /// The generator as int8-ready float layers (inference-mode batch norm).
 pub fn fold_generator(g: &Generator) -> Result<Vec<FloatLayer>> {
     let (c, h, w) = (g.start_channels, g.start_height, g.start_width);
     let spatial = h * w;
     let [n_in, n_out] = g.project.weight.val().dims();
-    let lw = values(g.project.weight.val());
-    let lb = g.project.bias.as_ref().map(|b| values(b.val())).unwrap_or_else(|| vec![0.0; n_out]);
+    let (lw, lb) = project_with_text_folded(g);
     let affine = batch_norm_affine(&g.project_norm);
     // burn reshapes the linear output as [C, H, W]; the int8 model wants
     // [H, W, C]. Output j = ch·H·W + s moves to s·C + ch.

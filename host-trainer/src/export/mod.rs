@@ -8,7 +8,7 @@ mod quantize;
 pub mod translator;
 pub mod tflite;
 
-pub use fold::{FloatLayer, fold_generator, fold_unet};
+pub use fold::{FloatLayer, fold_generator, fold_unet, text_table_codes, text_table_factor};
 pub use quantize::{QuantizedLayer, quantize_layers, quantize_layers_from};
 
 use crate::export::agreement::int8_vs_float;
@@ -17,7 +17,8 @@ use crate::nets::seeded::seed_inputs;
 use anyhow::{Context, Result, anyhow};
 use burn::module::Module;
 use burn::tensor::Device;
-use pocketgan_shared::format::{self, Header, Model};
+use crate::data::captions::vocabulary_text;
+use pocketgan_shared::format::{self, Header, I8Array, Model, TextCondition};
 use pocketgan_shared::latent::LATENT_FRAC_BITS;
 
 /// Latents used to calibrate activation ranges (seeds far from the 0..63
@@ -58,18 +59,30 @@ pub fn export(generator: &Generator, name: &str, device: &Device) -> Result<Expo
         })
         .collect();
     let quantized = quantize_layers(&layers, &ranges)?;
+    let table = text_table_codes(&generator);
+    let vocabulary = generator.text.as_ref().map(|t| vocabulary_text(&t.words));
+    let text = match (&table, &vocabulary, &generator.text) {
+        (Some(table), Some(words), Some(encoder)) => Some(TextCondition {
+            vocabulary: words,
+            dim: u16::try_from(encoder.dim()).context("embedding width above 65535")?,
+            embedding: I8Array::new(table),
+        }),
+        _ => None,
+    };
+    let classes = if text.is_some() { 0 } else { generator.classes };
     let header = Header {
         name,
         latent_dim: u16::try_from(generator.latent_dim).context("latent size above 65535")?,
-        classes: u16::try_from(generator.classes).context("class count above 65535")?,
+        classes: u16::try_from(classes).context("class count above 65535")?,
         latent_frac_bits: LATENT_FRAC_BITS,
         image,
         layer_count: 0,
         input_image: None,
     };
     let views: Vec<_> = quantized.iter().map(QuantizedLayer::layer).collect();
-    let mut bytes = vec![0u8; format::encoded_len_bound(&header, &views)];
-    let len = format::encode(&header, &views, &mut bytes).map_err(|e| anyhow!("{e}"))?;
+    let text_len = text.as_ref().map_or(0, TextCondition::encoded_len_bound);
+    let mut bytes = vec![0u8; format::encoded_len_bound(&header, &views) + text_len];
+    let len = format::encode_with_text(&header, text.as_ref(), &views, &mut bytes).map_err(|e| anyhow!("{e}"))?;
     bytes.truncate(len);
     let model = Model::parse(&bytes).map_err(|e| anyhow!("the exporter wrote an invalid model (a bug): {e}"))?;
     let psnr_db = int8_vs_float(&model, &generator, device)?.psnr_db;

@@ -294,6 +294,12 @@ pub fn write(model: &Model<'_>) -> Result<Vec<u8>> {
 /// parse gets the parser's message), then written.
 pub fn from_model_file(bytes: &[u8]) -> Result<Vec<u8>> {
     let model = Model::parse(bytes).map_err(|e| anyhow::anyhow!("{e}"))?;
+    if model.text().is_some() {
+        anyhow::bail!(
+            "a text model does not convert to .tflite yet: its vocabulary and embedding table (the prompt's \
+             encoder) have no place in the graph; use the .pgan model (`pocketgan sample --prompt`, the boards)"
+        );
+    }
     write(&model).context("the model cannot be expressed as .tflite")
 }
 

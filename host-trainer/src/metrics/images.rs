@@ -115,6 +115,12 @@ impl Evaluator {
         }
     }
 
+    /// The classifier's class for each image `[n, C, H, W]` in `[-1, 1]`.
+    pub fn classes_of(&self, images: Tensor<4>) -> Vec<usize> {
+        let n = images.dims()[0];
+        (0..n).step_by(500).flat_map(|start| classifier::predict(&self.classifier, &images.clone().narrow(0, start, 500.min(n - start)))).collect()
+    }
+
     /// Scores the first `n` images of a real set as if generated: the floor
     /// a perfect generator reaches with this many samples (the Fréchet
     /// distance of two finite samples of one distribution is not 0).

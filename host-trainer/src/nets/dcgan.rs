@@ -6,6 +6,7 @@
 use burn::config::Config;
 use burn::module::Module;
 use super::critic_layers::{CriticConv, CriticLinear, leaky, leaky_mask};
+use super::text_encoder::TextEncoder;
 use burn::nn::conv::{ConvTranspose2d, ConvTranspose2dConfig};
 use burn::nn::{BatchNorm, BatchNormConfig, Initializer, Linear, LinearConfig};
 use burn::tensor::activation::relu;
@@ -36,9 +37,17 @@ pub struct GeneratorConfig {
     /// Latent size.
     #[config(default = 32)]
     pub latent_dim: usize,
-    /// Class count for a conditional generator (0: unconditional).
+    /// Class count for a conditional generator (0: unconditional); for a
+    /// text model, the vocabulary's size (its input's condition columns
+    /// are mean multi-hot rows of words).
     #[config(default = 0)]
     pub classes: usize,
+    /// A text model's vocabulary (empty: not a text model).
+    #[config(default = "Vec::new()")]
+    pub vocabulary: Vec<String>,
+    /// Width of a text model's word embeddings.
+    #[config(default = 16)]
+    pub text_dim: usize,
     /// Output height.
     #[config(default = 28)]
     pub height: usize,
@@ -81,8 +90,10 @@ pub struct Generator {
     pub start_width: usize,
     /// Latent size.
     pub latent_dim: usize,
-    /// Class count (0: unconditional).
+    /// Class count (0: unconditional), or a text model's vocabulary size.
     pub classes: usize,
+    /// A text model's encoder: the condition columns through it before `project`.
+    pub text: Option<TextEncoder>,
 }
 
 fn stage_channels(base: usize, i: usize) -> usize {
@@ -98,6 +109,19 @@ fn up_conv(from: usize, to: usize, device: &Device) -> ConvTranspose2d {
 }
 
 impl GeneratorConfig {
+    /// Reads a run's `generator.json`. Files written before text models
+    /// have no `vocabulary` or `text_dim`: they are no text model, and get
+    /// the defaults (burn's own loader would refuse them).
+    pub fn read(path: &std::path::Path) -> anyhow::Result<GeneratorConfig> {
+        let text = std::fs::read_to_string(path)?;
+        let mut value: serde_json::Value = serde_json::from_str(&text)?;
+        if let Some(fields) = value.as_object_mut() {
+            fields.entry("vocabulary").or_insert_with(|| serde_json::json!([]));
+            fields.entry("text_dim").or_insert_with(|| serde_json::json!(16));
+        }
+        Ok(serde_json::from_value(value)?)
+    }
+
     /// Checks the shape and returns the stage count and first-map size.
     pub fn stages(&self) -> anyhow::Result<(usize, [usize; 2])> {
         upsampling_stages(self.height, self.width).ok_or_else(|| {
@@ -113,7 +137,12 @@ impl GeneratorConfig {
     pub fn init(&self, device: &Device) -> anyhow::Result<Generator> {
         let (stages, [sh, sw]) = self.stages()?;
         let c0 = stage_channels(self.base_channels, 0);
-        let project = LinearConfig::new(self.latent_dim + self.classes, c0 * sh * sw)
+        let text = (!self.vocabulary.is_empty()).then(|| TextEncoder::new(&self.vocabulary, self.text_dim, device));
+        if text.is_some() && self.classes != self.vocabulary.len() {
+            anyhow::bail!("a text generator's condition columns are its {} words, not {}", self.vocabulary.len(), self.classes);
+        }
+        let condition = text.as_ref().map_or(self.classes, TextEncoder::dim);
+        let project = LinearConfig::new(self.latent_dim + condition, c0 * sh * sw)
             .with_initializer(dcgan_init())
             .init(device);
         let blocks = (0..stages - 1)
@@ -133,6 +162,7 @@ impl GeneratorConfig {
             start_width: sw,
             latent_dim: self.latent_dim,
             classes: self.classes,
+            text,
         })
     }
 }
@@ -148,6 +178,15 @@ impl Generator {
     /// model stores), the last one being the image.
     pub fn forward_stages(&self, z: Tensor<2>) -> Vec<Tensor<4>> {
         let n = z.dims()[0];
+        let z = match &self.text {
+            Some(text) => {
+                let width = z.dims()[1];
+                let latent = z.clone().slice([0..n, 0..self.latent_dim]);
+                let words = z.slice([0..n, self.latent_dim..width]);
+                Tensor::cat(vec![latent, text.forward(words)], 1)
+            }
+            None => z,
+        };
         let x = self.project.forward(z).reshape([n, self.start_channels, self.start_height, self.start_width]);
         let mut x = relu(self.project_norm.forward(x));
         let mut out = vec![x.clone()];

@@ -7,6 +7,7 @@ pub mod patch_gan;
 pub mod mlp;
 pub mod seeded;
 pub mod spectral_norm;
+pub mod text_encoder;
 pub mod unet;
 
 pub use dcgan::{Discriminator, DiscriminatorConfig, Generator, GeneratorConfig};

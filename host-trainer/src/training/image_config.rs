@@ -64,6 +64,11 @@ pub struct TrainConfig {
     pub objective: Objective,
     /// Train a class-conditional GAN on the data set's labels.
     pub conditional: bool,
+    /// Train a text-conditioned GAN on captions measured on the images
+    /// (digits or Fashion-MNIST; see `data::captions`).
+    pub captions: bool,
+    /// Width of a text model's word embeddings.
+    pub text_dim: usize,
     /// Generator updates.
     pub steps: usize,
     /// Images per batch.
@@ -114,6 +119,8 @@ impl Default for TrainConfig {
             data: DataSource::Digits,
             objective: Objective::NonSaturating,
             conditional: false,
+            captions: false,
+            text_dim: 16,
             steps: 4000,
             batch_size: 64,
             optimizer: None,
@@ -158,7 +165,7 @@ impl TrainConfig {
 
     /// The techniques in use: the config's, or the preset's.
     pub fn techniques(&self) -> Techniques {
-        self.techniques.clone().unwrap_or_else(|| self.preset.techniques(self.objective, self.conditional))
+        self.techniques.clone().unwrap_or_else(|| self.preset.techniques(self.objective, self.conditional || self.captions))
     }
 
 

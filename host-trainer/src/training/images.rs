@@ -1,7 +1,9 @@
 //! The image training loop: a DCGAN trained with any [`Objective`](crate::training::objectives::Objective),
 //! optionally class-conditional.
 
+use crate::data::captions::{CaptionKind, Captioned, vocabulary_text};
 use crate::data::{Batches, ImageSet};
+use pocketgan_shared::text::Vocabulary;
 use crate::training::device::{self, DeviceChoice};
 use crate::nets::{Discriminator, DiscriminatorConfig, Generator, GeneratorConfig};
 use crate::training::step::{GanStep, };
@@ -15,7 +17,7 @@ use crate::training::run_dir::{AVERAGE_FILE, CheckpointState, RunDir, load_modul
 use anyhow::{Context, Result, bail};
 use burn::config::Config;
 use burn::module::{Module, ModuleVisitor, Param};
-use burn::tensor::{Device, Tensor};
+use burn::tensor::{Device, Tensor, TensorData};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::Write;
 use std::time::Instant;
@@ -51,7 +53,10 @@ fn save_grid(generator: &Generator, z: &Tensor<2>, config: &GeneratorConfig, pat
 /// and the device, checked before anything is written.
 struct Setup {
     data: ImageSet,
+    /// Condition columns: the classes, or a text model's words.
     classes: usize,
+    /// A text model's captions and vocabulary (`\n`-terminated words).
+    captions: Option<(Captioned, String)>,
     generator: GeneratorConfig,
     discriminator: DiscriminatorConfig,
     device: Device,
@@ -74,11 +79,27 @@ impl Setup {
         if t.needs_input_gradient() && config.batch_norm == Some(true) {
             bail!("R1/R2 need a discriminator without batch norm (its statistics mix the samples): add --batch-norm false, or turn the penalty off with --r1 0");
         }
-        if t.pack() > 1 && config.conditional {
-            bail!("--pack and --conditional cannot be combined yet: a packed critic would need every sample's class");
+        if t.pack() > 1 && (config.conditional || config.captions) {
+            bail!("--pack and --conditional (or --captions) cannot be combined yet: a packed critic would need every sample's condition");
+        }
+        if config.conditional && config.captions {
+            bail!("--conditional and --captions are two kinds of condition: choose one (captions already name the class)");
+        }
+        if config.captions && config.text_dim == 0 {
+            bail!("--text-dim must be at least 1");
         }
         let data = config.data.load()?;
-        let classes = if config.conditional {
+        let captions = if config.captions {
+            let kind = CaptionKind::of(&config.data)?;
+            let captioned = Captioned::measure(kind, &data, None)?;
+            Some((captioned, vocabulary_text(&kind.vocabulary())))
+        } else {
+            None
+        };
+        let vocabulary: Vec<String> = captions.as_ref().map_or_else(Vec::new, |(c, _)| c.kind.vocabulary().iter().map(|w| w.to_string()).collect());
+        let classes = if config.captions {
+            vocabulary.len()
+        } else if config.conditional {
             let Some(classes) = data.classes() else {
                 bail!("{} has no class labels, so it cannot train a conditional GAN: drop --conditional", data.description);
             };
@@ -89,6 +110,8 @@ impl Setup {
         let generator = GeneratorConfig::new()
             .with_latent_dim(config.latent_dim)
             .with_classes(classes)
+            .with_vocabulary(vocabulary)
+            .with_text_dim(config.text_dim)
             .with_height(data.height)
             .with_width(data.width)
             .with_channels(data.channels)
@@ -105,7 +128,7 @@ impl Setup {
             .with_pack(t.pack())
             .with_minibatch_std(t.minibatch_std);
         let (device, device_name) = device::resolve(device_choice)?;
-        Ok(Setup { data, classes, generator, discriminator, device: device.autodiff(), device_name })
+        Ok(Setup { data, classes, captions, generator, discriminator, device: device.autodiff(), device_name })
     }
 }
 
@@ -133,7 +156,8 @@ pub fn train(config: &TrainConfig, run: &RunDir, device_choice: DeviceChoice, sh
         setup.discriminator.init(&setup.device)?,
         config.step_settings(),
     )
-    .with_techniques(config.techniques());
+    .with_techniques(config.techniques())
+    .with_conditions_from_batch(setup.captions.is_some());
     train_loop(&config, run, &setup, gan, batches, 0, show_progress)
 }
 
@@ -177,7 +201,8 @@ pub fn resume(run: &RunDir, changes: &ResumeChanges, device_choice: DeviceChoice
         load_module(setup.discriminator.init(&setup.device)?, &dir.join("discriminator.bpk"))?,
         config.step_settings(),
     )
-    .with_techniques(config.techniques());
+    .with_techniques(config.techniques())
+    .with_conditions_from_batch(setup.captions.is_some());
     gan.generator_updates = state.step as u64;
     if let Some(average) = gan.average.take() {
         let path = dir.join(AVERAGE_FILE);
@@ -193,6 +218,10 @@ pub fn resume(run: &RunDir, changes: &ResumeChanges, device_choice: DeviceChoice
     write_atomic(&run.config(), toml::to_string_pretty(&config)?.as_bytes())?;
     train_loop(&config, run, &setup, gan, batches, state.step, show_progress)
 }
+
+/// Mixed into the seed for the captions' rolls (which words each step's
+/// captions keep), so they are not burn's random stream.
+const CAPTION_ROLL: u64 = 0xCA97_1045;
 
 /// burn's random stream for `step`: reseeding before every step makes the
 /// random state a function of (seed, step), so a checkpoint needs no RNG
@@ -219,7 +248,12 @@ fn train_loop(
     let (data, classes, device) = (&setup.data, setup.classes, &setup.device);
     let fixed_z = seed_inputs(0, 64, config.latent_dim, classes, device);
     let bar = progress_bar(config.steps, first, show_progress);
-    let conditional = if classes > 0 { format!(", conditional on {classes} classes") } else { String::new() };
+    let conditional = match (&setup.captions, classes) {
+        (Some((captioned, _)), words) => format!(", captioned ({:?}, {words} words)", captioned.kind).to_lowercase(),
+        (None, 0) => String::new(),
+        (None, classes) => format!(", conditional on {classes} classes"),
+    };
+    let vocabulary = setup.captions.as_ref().map(|(_, text)| Vocabulary::new(text)).transpose().map_err(|e| anyhow::anyhow!("{e}"))?;
     let resuming = if first > 0 { format!(", resuming at step {first}") } else { String::new() };
     bar.println(format!(
         "training {} on {} ({} images, {}×{}×{}{conditional}) with {}{resuming}",
@@ -239,7 +273,13 @@ fn train_loop(
         device.seed(step_seed(config.seed, step));
         let losses_now = gan.step(config.generator_learning_rate(), || {
             let indices = batches.next_batch();
-            let y = (classes > 0).then(|| data.one_hot(indices, classes, device));
+            let y = match (&setup.captions, &vocabulary) {
+                (Some((captioned, _)), Some(vocabulary)) => {
+                    let rows = captioned.condition_rows(indices, step_seed(config.seed ^ CAPTION_ROLL, step), vocabulary);
+                    Some(Tensor::from_data(TensorData::new(rows, [indices.len(), classes]), device))
+                }
+                _ => (classes > 0).then(|| data.one_hot(indices, classes, device)),
+            };
             (data.batch(indices, device), y)
         })?;
         (d_loss, g_loss) = (losses_now.d_loss, losses_now.g_loss);

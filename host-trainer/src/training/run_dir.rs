@@ -101,7 +101,7 @@ impl RunDir {
                 self.root.display()
             );
         }
-        let config = GeneratorConfig::load(self.generator_config()).map_err(|e| {
+        let config = GeneratorConfig::read(&self.generator_config()).map_err(|e| {
             anyhow::anyhow!(
                 "{} is missing or unreadable ({e}): is {} a pocketgan run folder?",
                 self.generator_config().display(),

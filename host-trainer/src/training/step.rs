@@ -46,6 +46,12 @@ pub struct GanStep<G, C, const D: usize> {
     /// Generator updates so far (the average's warm-up counts them; a
     /// resumed run sets it from its checkpoint).
     pub generator_updates: u64,
+    /// The generator update draws the last critic batch's conditions (a
+    /// text model's captions: their distribution is the data's) instead of
+    /// uniformly random classes.
+    pub conditions_from_batch: bool,
+    /// The last critic batch's conditions, for [`Self::conditions_from_batch`].
+    last_conditions: Option<Tensor<2>>,
 }
 
 /// `[n, a, …]` → `[n / m, m·a, …]`: each group of `m` consecutive samples
@@ -111,7 +117,16 @@ impl<G: GeneratorNet<D>, C: CriticNet<D>, const D: usize> GanStep<G, C, D> {
             techniques: Techniques::default(),
             average: None,
             generator_updates: 0,
+            conditions_from_batch: false,
+            last_conditions: None,
         }
+    }
+
+    /// The step with the generator drawing the critic batch's conditions
+    /// (see [`Self::conditions_from_batch`]).
+    pub fn with_conditions_from_batch(mut self, yes: bool) -> Self {
+        self.conditions_from_batch = yes;
+        self
     }
 
     /// The step with `techniques` in use; an average, if asked for, starts
@@ -155,6 +170,9 @@ impl<G: GeneratorNet<D>, C: CriticNet<D>, const D: usize> GanStep<G, C, D> {
         self.critic.power_iteration();
         let (x, y) = real;
         let y = if conditional { y } else { None };
+        if self.conditions_from_batch {
+            self.last_conditions.clone_from(&y);
+        }
         let n = x.dims()[0];
         let dev = x.device();
         // Fakes of the real batch's classes, detached from the generator.
@@ -188,7 +206,10 @@ impl<G: GeneratorNet<D>, C: CriticNet<D>, const D: usize> GanStep<G, C, D> {
     /// classes for a conditional generator); returns its loss.
     pub fn generator_update(&mut self, learning_rate: f64, n: usize, device: &Device) -> Tensor<1> {
         let conditional = self.generator.classes() > 0;
-        let y = conditional.then(|| random_classes(n, self.generator.classes(), device));
+        let y = match self.last_conditions.take() {
+            Some(y) if self.conditions_from_batch => Some(y),
+            _ => conditional.then(|| random_classes(n, self.generator.classes(), device)),
+        };
         let fake = self.generator.generate(self.generator_input(n, y.clone(), device));
         let g_loss = self.settings.objective.generator_loss(self.critic.logits(self.critic_view(fake), y));
         let grads = GradientsParams::from_grads(g_loss.backward(), &self.generator);

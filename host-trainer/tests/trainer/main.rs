@@ -9,6 +9,7 @@
 //! - [`gradient_penalty`]: the explicit input gradient against autodiff and finite differences
 //! - [`techniques`]: EMA, packing, R1/R2, augmentation, minibatch std, the best toy recipe
 //! - [`translators`]: pix2pix and CycleGAN runs: exact resume, grids, refusals
+//! - [`text`]: a captioned run draws what its prompts name; prompts on the CLI
 //! - [`default_model`]: the committed model against its float checkpoint
 //! - [`lab`]: `pocketgan lab`'s server and its page in headless Chromium
 //! - [`wgpu`]: burn-wgpu against burn-flex (feature `wgpu`)
@@ -24,5 +25,6 @@ mod lab;
 mod objectives;
 mod pipeline;
 mod techniques;
+mod text;
 mod translators;
 mod wgpu;

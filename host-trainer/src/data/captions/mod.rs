@@ -10,9 +10,10 @@
 
 pub mod measure;
 
-use crate::data::ImageSet;
+use crate::data::{DataSource, ImageSet};
 use anyhow::{Result, bail};
 use measure::{measure_digit, measure_garment};
+use pocketgan_shared::text::{Prompt, Vocabulary};
 
 /// Which kind of captions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,21 +56,34 @@ const GARMENT_WORDS: [&[&str]; 10] = [
 /// The three bins of an attribute, low to high (`None`: no word, as for a
 /// middle third that has no name).
 struct Attribute {
+    name: &'static str,
     words: [Option<&'static str>; 3],
     /// Fixed cut points, or `None` for the set's tertiles.
     fixed: Option<Cuts>,
 }
 
-const THICKNESS: Attribute = Attribute { words: [Some("thin"), Some("medium"), Some("thick")], fixed: None };
-const SLANT: Attribute = Attribute { words: [Some("left-leaning"), Some("upright"), Some("right-leaning")], fixed: Some(Cuts { low: -0.1, high: 0.1 }) };
-const WIDTH: Attribute = Attribute { words: [Some("narrow"), None, Some("wide")], fixed: None };
-const LIGHTNESS: Attribute = Attribute { words: [Some("dark"), None, Some("light")], fixed: None };
-const PATTERN: Attribute = Attribute { words: [Some("plain"), None, Some("patterned")], fixed: None };
+const THICKNESS: Attribute = Attribute { name: "thickness", words: [Some("thin"), Some("medium"), Some("thick")], fixed: None };
+const SLANT: Attribute = Attribute { name: "slant", words: [Some("left-leaning"), Some("upright"), Some("right-leaning")], fixed: Some(Cuts { low: -0.1, high: 0.1 }) };
+const WIDTH: Attribute = Attribute { name: "width", words: [Some("narrow"), None, Some("wide")], fixed: None };
+const LIGHTNESS: Attribute = Attribute { name: "lightness", words: [Some("dark"), None, Some("light")], fixed: None };
+const PATTERN: Attribute = Attribute { name: "pattern", words: [Some("plain"), None, Some("patterned")], fixed: None };
 
 /// Words that only join the others.
 const FILLERS: [&str; 2] = ["a", "an"];
 
 impl CaptionKind {
+    /// The captions a data source can have: the bundled digits' or
+    /// Fashion-MNIST's (a folder's images have no measurable words).
+    pub fn of(data: &DataSource) -> Result<CaptionKind> {
+        match data {
+            DataSource::Digits => Ok(CaptionKind::Digits),
+            DataSource::FashionMnist { .. } => Ok(CaptionKind::Garments),
+            DataSource::Folder { .. } => bail!(
+                "--captions measures its words on the bundled digits or on Fashion-MNIST: use --data digits or --data fashion-mnist"
+            ),
+        }
+    }
+
     fn attributes(self) -> &'static [Attribute] {
         match self {
             CaptionKind::Digits => &[THICKNESS, SLANT, WIDTH],
@@ -192,6 +206,22 @@ impl Captioned {
         Ok(Captioned { kind, cuts, facts })
     }
 
+    /// The bins an image (gray, `width × height`) falls in, measured and
+    /// cut as this set's were: what a generated image is checked against.
+    pub fn bins_of(&self, image: &[u8], width: usize, height: usize) -> [u8; 3] {
+        let m = measures(self.kind, image, width, height);
+        let mut bins = [1u8; 3];
+        for (a, cuts) in self.cuts.iter().enumerate() {
+            bins[a] = cuts.bin(m[a]) as u8;
+        }
+        bins
+    }
+
+    /// Each attribute's name and its bins' words (`None`: the bin has no word).
+    pub fn attributes(&self) -> Vec<(&'static str, [Option<&'static str>; 3])> {
+        self.kind.attributes().iter().map(|a| (a.name, a.words)).collect()
+    }
+
     /// A caption for image `i`: each part (the class word, each attribute's
     /// word) kept or left out by `roll`, a value in `0..2^32` per image
     /// and epoch, so each epoch sees other partial captions; at least one
@@ -221,6 +251,42 @@ impl Captioned {
     }
 }
 
+/// One training condition in this many is the empty prompt, so that a text
+/// model draws an unconditional sample when no word of a prompt is known.
+pub const EMPTY_PROMPT_ONE_IN: u64 = 10;
+
+impl Captioned {
+    /// The conditions a text model trains on for images `indices` at
+    /// `roll`: each image's caption ([`Captioned::caption`]) tokenized by the
+    /// board's own tokenizer, as a row over `vocabulary` holding `1/k` for
+    /// each of its `k` known words (the row times an embedding table is the
+    /// mean embedding the board computes); one row in
+    /// [`EMPTY_PROMPT_ONE_IN`] is all zeros, the empty prompt.
+    pub fn condition_rows(&self, indices: &[usize], roll: u64, vocabulary: &Vocabulary<'_>) -> Vec<f32> {
+        let words = vocabulary.len();
+        let mut rows = vec![0f32; indices.len() * words];
+        for (r, &i) in indices.iter().enumerate() {
+            if mix(roll ^ (i as u64).rotate_left(32) ^ 0x5EED) % EMPTY_PROMPT_ONE_IN == 0 {
+                continue;
+            }
+            let caption = self.caption(i, roll);
+            let known = Prompt::parse(vocabulary, &caption).known;
+            let share = 1.0 / known.count_ones().max(1) as f32;
+            for w in 0..words {
+                if known >> w & 1 == 1 {
+                    rows[r * words + w] = share;
+                }
+            }
+        }
+        rows
+    }
+}
+
+/// The vocabulary text a model file keeps: each word followed by `\n`.
+pub fn vocabulary_text<S: AsRef<str>>(words: &[S]) -> String {
+    words.iter().map(|w| format!("{}\n", w.as_ref())).collect()
+}
+
 /// SplitMix64's finalizer: well-spread bits from a counter.
 fn mix(mut z: u64) -> u64 {
     z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
@@ -232,16 +298,15 @@ fn mix(mut z: u64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use pocketgan_shared::text::{Prompt, Vocabulary};
 
-    fn vocabulary_text(kind: CaptionKind) -> String {
-        kind.vocabulary().iter().map(|w| format!("{w}\n")).collect()
+    fn kind_vocabulary(kind: CaptionKind) -> String {
+        vocabulary_text(&kind.vocabulary())
     }
 
     #[test]
     fn vocabularies_fit_the_board_and_tokenize_to_themselves() {
         for kind in [CaptionKind::Digits, CaptionKind::Garments] {
-            let text = vocabulary_text(kind);
+            let text = kind_vocabulary(kind);
             let v = Vocabulary::new(&text).unwrap_or_else(|e| panic!("{kind:?}: {e}"));
             assert!(v.len() <= 48, "{kind:?}: {} words", v.len());
         }
@@ -279,7 +344,7 @@ mod tests {
         assert_eq!(c.facts[0], Facts { class: 7, bins: [0, 1, 0] }, "thin, upright, narrow");
         assert_eq!(c.facts[1], Facts { class: 1, bins: [2, 2, 2] }, "thick, right-leaning, wide");
         assert_eq!(c.facts[2].bins[..2], [1, 0], "medium, left-leaning");
-        let text = vocabulary_text(CaptionKind::Digits);
+        let text = kind_vocabulary(CaptionKind::Digits);
         let v = Vocabulary::new(&text).unwrap();
         let mut seen_full = false;
         for roll in 0..200u64 {
@@ -299,5 +364,36 @@ mod tests {
         // Unlabelled or colour images are refused.
         let unlabelled = ImageSet { labels: None, ..set.clone() };
         assert!(Captioned::measure(CaptionKind::Digits, &unlabelled, None).unwrap_err().to_string().contains("labelled"));
+    }
+
+    #[test]
+    fn condition_rows_are_mean_multi_hot_and_one_in_ten_is_empty() {
+        let set = ImageSet {
+            description: "blank sevens".into(),
+            height: 28,
+            width: 28,
+            channels: 1,
+            pixels: vec![0; 28 * 28 * 400],
+            labels: Some(vec![7; 400]),
+        };
+        let c = Captioned::measure(CaptionKind::Digits, &set, None).unwrap();
+        let text = kind_vocabulary(CaptionKind::Digits);
+        let v = Vocabulary::new(&text).unwrap();
+        let indices: Vec<usize> = (0..400).collect();
+        let rows = c.condition_rows(&indices, 12345, &v);
+        let mut empty = 0;
+        for (i, row) in rows.chunks(v.len()).enumerate() {
+            let set_words: Vec<usize> = (0..v.len()).filter(|&w| row[w] > 0.0).collect();
+            if set_words.is_empty() {
+                empty += 1;
+                continue;
+            }
+            let k = set_words.len() as f32;
+            assert!(set_words.iter().all(|&w| row[w] == 1.0 / k), "row {i}: {row:?}");
+            let caption = c.caption(i, 12345);
+            assert_eq!(Prompt::parse(&v, &caption).known.count_ones() as usize, set_words.len(), "{caption}");
+        }
+        assert!((25..=55).contains(&empty), "{empty} of 400 empty, about 40 expected");
+        assert_ne!(rows, c.condition_rows(&indices, 54321, &v), "another roll, other captions");
     }
 }
