@@ -12,13 +12,14 @@ use embedded_graphics::primitives::Rectangle;
 use embedded_graphics::text::{Baseline, Text};
 use pocketgan_shared::latent::{interpolate, latent_for_seed};
 use pocketgan_shared::pixels::{GeneratedImage, RenderError, Rendered, code_of_u8};
-use pocketgan_shared::{Model, ModelError, generate, translate};
+use pocketgan_shared::{Condition, Model, ModelError, generate_with, translate};
 
 use crate::buffers::Buffers;
 use crate::canvas::Canvas;
 use crate::color::PanelColor;
 use crate::input::{Clock, Event, Input, Screen, sensor_to_mix};
 use crate::layout::Layout;
+use crate::prompt::{PRESETS, PromptText, next_preset};
 use crate::sketches::SKETCHES;
 use crate::log::display;
 use crate::text::{TextBuf, wrap};
@@ -69,10 +70,16 @@ pub struct Drawn {
     pub seed: u32,
     /// The class, for a conditional model.
     pub class: Option<u16>,
+    /// The prompt's known words, for a text model
+    /// ([`pocketgan_shared::text::Prompt::known`]).
+    pub words: Option<u64>,
     /// How far the latent walked towards `seed + 1`, out of 256.
     pub mix: u16,
     /// Clock ticks spent sampling the latent and running the generator.
     pub ticks: u64,
+    /// Clock ticks spent tokenizing a text model's prompt (its mean
+    /// embedding is computed inside the generator's ticks).
+    pub prompt_ticks: u64,
 }
 
 /// What handling an event did.
@@ -103,6 +110,10 @@ pub struct App<'m, 'b> {
     next_sketch: usize,
     /// Whether strokes are shown as they are drawn.
     live_ink: bool,
+    /// A text model's prompt.
+    prompt: PromptText,
+    /// The preset a long press showed last.
+    preset: Option<usize>,
 }
 
 impl<'m, 'b> App<'m, 'b> {
@@ -179,7 +190,26 @@ impl<'m, 'b> App<'m, 'b> {
             }
             Err(e) => error!("model refused: {}", display(e)),
         }
-        App { model, scratch, latents, seed: first_seed, class: 0, mix: 0, canvas: None, next_sketch: 0, live_ink: false }
+        let mut app = App {
+            model,
+            scratch,
+            latents,
+            seed: first_seed,
+            class: 0,
+            mix: 0,
+            canvas: None,
+            next_sketch: 0,
+            live_ink: false,
+            prompt: PromptText::new(),
+            preset: None,
+        };
+        // A text model boots on its first preset, so that the board draws
+        // something asked for before anything is typed.
+        if let Some(k) = app.model.as_ref().ok().and_then(|m| m.vocabulary()).and_then(|v| next_preset(&v, None)) {
+            app.preset = Some(k);
+            app.prompt = PromptText::from_str(PRESETS[k]);
+        }
+        app
     }
 
     /// The parsed model, or why there is none.
@@ -190,6 +220,37 @@ impl<'m, 'b> App<'m, 'b> {
     /// The seed shown (or walked from).
     pub fn seed(&self) -> u32 {
         self.seed
+    }
+
+    /// A text model's prompt.
+    pub fn prompt(&self) -> &PromptText {
+        &self.prompt
+    }
+
+    /// Takes a typed prompt for a text model (an [`Event::Prompt`] then
+    /// draws it): echoes it to the log, names its unknown words, and says
+    /// when it was cut or no word is known (an unconditional sample).
+    pub fn set_prompt(&mut self, prompt: PromptText) {
+        let Some(vocabulary) = self.model.as_ref().ok().and_then(|m| m.vocabulary()) else {
+            info!("a prompt was typed, but the model is not a text model");
+            return;
+        };
+        self.prompt = prompt;
+        self.preset = None;
+        info!("prompt \"{=str}\"", self.prompt.as_str());
+        if self.prompt.was_cut() {
+            warn!("the line was longer than {=usize} bytes: the prompt is cut there", crate::prompt::PROMPT_MAX);
+        }
+        let parsed = self.prompt.parse(&vocabulary);
+        for word in parsed.unknown() {
+            warn!("unknown word \"{=str}\": left out (`pocketgan inspect` lists the model's words)", *word);
+        }
+        if parsed.unknown_count > parsed.unknown().len() {
+            warn!("and {=usize} more unknown words", parsed.unknown_count - parsed.unknown().len());
+        }
+        if parsed.known == 0 {
+            info!("no known word: an unconditional sample");
+        }
     }
 
     /// Applies `event` and redraws if it changed anything.
@@ -226,7 +287,7 @@ impl<'m, 'b> App<'m, 'b> {
                     };
                 }
                 Event::Lift | Event::Image => {}
-                Event::LongPress | Event::Sensor(_) => return Outcome::Unchanged,
+                Event::LongPress | Event::Sensor(_) | Event::Prompt => return Outcome::Unchanged,
             }
             return self.draw(target, clock);
         }
@@ -236,6 +297,20 @@ impl<'m, 'b> App<'m, 'b> {
                     self.seed = self.seed.wrapping_add(1);
                     self.mix = 0;
                 }
+                Event::LongPress if self.is_text_model() => {
+                    let vocabulary = self.model.as_ref().ok().and_then(|m| m.vocabulary());
+                    match vocabulary.and_then(|v| next_preset(&v, self.preset)) {
+                        Some(k) => {
+                            self.preset = Some(k);
+                            self.prompt = PromptText::from_str(PRESETS[k]);
+                            info!("preset prompt \"{=str}\"", PRESETS[k]);
+                        }
+                        None => {
+                            info!("long press: no preset prompt uses only this model's words");
+                            return Outcome::Unchanged;
+                        }
+                    }
+                }
                 Event::LongPress => match self.classes() {
                     0 => {
                         info!("long press: the model has no classes");
@@ -243,6 +318,9 @@ impl<'m, 'b> App<'m, 'b> {
                     }
                     n => self.class = (self.class + 1) % n,
                 },
+                // The prompt was taken by `set_prompt`; draw it.
+                Event::Prompt if self.is_text_model() => {}
+                Event::Prompt => return Outcome::Unchanged,
                 Event::Sensor(reading) => {
                     let mix = sensor_to_mix(reading);
                     if mix == self.mix {
@@ -257,6 +335,10 @@ impl<'m, 'b> App<'m, 'b> {
             }
         }
         self.draw(target, clock)
+    }
+
+    fn is_text_model(&self) -> bool {
+        self.model.as_ref().is_ok_and(|m| m.text().is_some())
     }
 
     fn classes(&self) -> u16 {
@@ -277,6 +359,9 @@ impl<'m, 'b> App<'m, 'b> {
                 Outcome::Drawn(drawn)
             }
             Ok(drawn) => {
+                if drawn.words.is_some() {
+                    info!("prompt tokenized: {=u64} ticks", drawn.prompt_ticks);
+                }
                 info!(
                     "seed {=u32} class {=i32} mix {=u16}/256: {=u64} ms ({=u64} ticks)",
                     drawn.seed,
@@ -307,6 +392,14 @@ impl<'m, 'b> App<'m, 'b> {
             return translate_and_draw(model, canvas, codes, self.scratch, target, clock);
         }
         let class = if h.classes > 0 { Some(self.class) } else { None };
+        let tokenizing = clock.ticks();
+        let words = model.vocabulary().map(|v| self.prompt.parse(&v).known);
+        let prompt_ticks = clock.ticks().wrapping_sub(tokenizing);
+        let condition = match (class, words) {
+            (Some(c), _) => Condition::Class(c),
+            (None, Some(known)) => Condition::Words(known),
+            (None, None) => Condition::None,
+        };
         let start = clock.ticks();
         let n = h.latent_dim as usize;
         let (a, rest) = self.latents.split_at_mut(n);
@@ -319,17 +412,18 @@ impl<'m, 'b> App<'m, 'b> {
             interpolate(a, b, self.mix, &mut rest[..n]);
             &rest[..n]
         };
-        let codes = generate(model, latent, class, self.scratch).map_err(AppError::Model)?;
+        let codes = generate_with(model, latent, condition, self.scratch).map_err(AppError::Model)?;
         let ticks = clock.ticks().wrapping_sub(start);
         let image = GeneratedImage::new(codes, h.image.width, h.image.height, h.image.channels).map_err(AppError::Render)?;
-        let drawn = Drawn { seed: self.seed, class, mix: self.mix, ticks };
+        let drawn = Drawn { seed: self.seed, class, words, mix: self.mix, ticks, prompt_ticks };
         let layout = Layout::for_display(target.size());
         let v = layout.viewport;
         let rendered = Rendered::fit(image, (v.size.width as u16, v.size.height as u16)).map_err(AppError::Render)?;
         let _ = target.clear(D::Color::PAPER);
         draw_image(target, &rendered, v);
         if let Some(area) = layout.caption {
-            draw_caption(target, area, &drawn, K::TICKS_PER_MS);
+            let prompt = words.map(|_| (self.prompt.as_str(), model.vocabulary()));
+            draw_caption(target, area, &drawn, prompt, K::TICKS_PER_MS);
         }
         Ok(drawn)
     }
@@ -365,7 +459,7 @@ where
         let area = Rectangle::new(Point::new(0, top as i32), Size::new(size.width, size.height - top));
         draw_lines(target, area, ["pen: draw on the left square", "button: clear", time.as_str()].into_iter());
     }
-    Ok(Drawn { seed: 0, class: None, mix: 0, ticks })
+    Ok(Drawn { seed: 0, class: None, words: None, mix: 0, ticks, prompt_ticks: 0 })
 }
 
 /// The canvas's pixels as the translator's input codes.
@@ -407,6 +501,12 @@ pub async fn run<I: Input, S: Screen, K: Clock>(app: &mut App<'_, '_>, input: &m
         {
             continue;
         }
+        if event == Event::Prompt {
+            match input.read_prompt() {
+                Some(prompt) => app.set_prompt(prompt),
+                None => continue,
+            }
+        }
         if app.on_event(event, screen.target(), clock) != Outcome::Unchanged {
             screen.present().await;
         }
@@ -431,12 +531,15 @@ where
     }
 }
 
-fn draw_caption<D>(target: &mut D, area: Rectangle, drawn: &Drawn, ticks_per_ms: u64)
+/// The caption: for a text model the prompt first (wrapped, at most
+/// three lines, "(any)" when no word is known) and its first unknown word
+/// marked `?`, then the seed, class, walk and time.
+fn draw_caption<D>(target: &mut D, area: Rectangle, drawn: &Drawn, prompt: Option<(&str, Option<pocketgan_shared::text::Vocabulary<'_>>)>, ticks_per_ms: u64)
 where
     D: DrawTarget,
     D::Color: PanelColor,
 {
-    let mut lines = [TextBuf::<16>::new(), TextBuf::new(), TextBuf::new(), TextBuf::new()];
+    let mut lines = [TextBuf::<24>::new(), TextBuf::new(), TextBuf::new(), TextBuf::new(), TextBuf::new(), TextBuf::new(), TextBuf::new(), TextBuf::new()];
     let mut n = 0;
     let mut line = |args: fmt::Arguments<'_>| {
         if n < lines.len() {
@@ -444,6 +547,19 @@ where
             n += 1;
         }
     };
+    let width = (area.size.width / FONT_W) as usize;
+    if let Some((text, vocabulary)) = prompt {
+        let parsed = vocabulary.map(|v| pocketgan_shared::text::Prompt::parse(&v, text));
+        if parsed.is_some_and(|p| p.known == 0) {
+            line(format_args!("(any)"));
+        }
+        for part in wrap(text, width).take(3) {
+            line(format_args!("{part}"));
+        }
+        if let Some(unknown) = parsed.and_then(|p| p.unknown().first().copied()) {
+            line(format_args!("?{unknown}"));
+        }
+    }
     line(format_args!("seed {}", drawn.seed));
     if let Some(c) = drawn.class {
         line(format_args!("class {c}"));

@@ -4,6 +4,7 @@ use embedded_graphics::draw_target::DrawTarget;
 use embedded_graphics::geometry::OriginDimensions;
 
 use crate::canvas::Canvas;
+use crate::prompt::PromptText;
 use crate::color::PanelColor;
 
 /// Largest sensor reading: sensors are read as 12-bit values (an ADC's
@@ -37,6 +38,9 @@ pub enum Event {
     /// The input holds an image for a translator's canvas: the app asks
     /// for it with [`Input::load_image`], then translates it.
     Image,
+    /// A line was typed for a text model: the app takes it with
+    /// [`Input::read_prompt`], then draws it.
+    Prompt,
 }
 
 /// A source of [`Event`]s.
@@ -53,6 +57,12 @@ pub trait Input {
     fn load_image(&mut self, canvas: &mut Canvas<'_>) -> bool {
         let _ = canvas;
         false
+    }
+
+    /// After an [`Event::Prompt`]: the line typed. `None` (an input
+    /// without a serial line) ignores the event.
+    fn read_prompt(&mut self) -> Option<PromptText> {
+        None
     }
 }
 

@@ -10,7 +10,7 @@ use core::task::{Context, Poll, Waker};
 use embedded_hal::digital::{ErrorType, InputPin};
 use embedded_hal_async::delay::DelayNs;
 use embedded_hal_async::digital::Wait;
-use pocketgan_firmware::{ButtonAndSensor, Event, Input};
+use pocketgan_firmware::{ButtonAndSensor, Event, Input, WithSerialLine};
 
 /// Milliseconds since start, and when the button is held down.
 struct World {
@@ -103,4 +103,35 @@ fn presses_long_presses_glitches_and_sensor_moves() {
     assert!((220..260).contains(&events[0].1), "{events:?}");
     assert!((1900..1950).contains(&events[1].1), "{events:?}");
     assert!((3000..3060).contains(&events[2].1), "{events:?}");
+}
+
+#[test]
+fn lines_typed_on_a_serial_line_become_prompts_between_presses() {
+    let world = World { now: Cell::new(0), held: vec![(100, 220), (2000, 2100)] };
+    // Bytes arrive at given times, a few at a time, as from a terminal:
+    // a line, a line with a bad byte split over reads, a CRLF line.
+    let arrivals: Vec<(u64, &[u8])> = vec![(500, b"thick "), (560, b"seven\r\nwide "), (900, b"\xffzero\r"), (950, b"\n"), (3000, b"x\n")];
+    let next = Cell::new(0usize);
+    let read = |buf: &mut [u8]| {
+        let k = next.get();
+        match arrivals.get(k) {
+            Some(&(at, bytes)) if world.now.get() >= at => {
+                next.set(k + 1);
+                buf[..bytes.len()].copy_from_slice(bytes);
+                bytes.len()
+            }
+            _ => 0,
+        }
+    };
+    let button = ButtonAndSensor::new(Button(&world), Delay(&world), || None);
+    let mut input = WithSerialLine::new(button, Delay(&world), read);
+    let mut seen = Vec::new();
+    for _ in 0..5 {
+        let e = run(&world, input.next_event()).unwrap();
+        let prompt = if e == Event::Prompt { input.read_prompt().map(|p| p.as_str().to_string()) } else { None };
+        seen.push((e, prompt));
+    }
+    let prompt = |s: &str| (Event::Prompt, Some(s.to_string()));
+    assert_eq!(seen, [(Event::Press, None), prompt("thick seven"), prompt("wide zero"), (Event::Press, None), prompt("x")]);
+    assert_eq!(input.read_prompt(), None, "each prompt is read once");
 }
