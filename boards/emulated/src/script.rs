@@ -15,9 +15,12 @@
 //! image sketch.pgm  # a translator: this image as the canvas (binary PGM,
 //!                   # or PPM for a 3-channel model, of the model's input
 //!                   # size; the emulated-board runner converts PNGs)
+//! prompt a thick seven  # a text model: this line typed (everything after
+//!                       # `prompt `, fed byte by byte through the line editor
+//!                       # a serial line uses; `prompt` alone is the empty prompt)
 //! ```
 
-use pocketgan_firmware::{Canvas, Event, Input, SENSOR_MAX};
+use pocketgan_firmware::{Canvas, Event, Input, LineEditor, PromptText, SENSOR_MAX};
 use semihosting::io::Read;
 
 use crate::netpbm::{self, NetpbmError};
@@ -53,6 +56,8 @@ pub struct Script {
     stroke: Option<(&'static str, (u16, u16), u32)>,
     /// The file of the `image` line just read, and its line number.
     image: Option<(&'static str, u32)>,
+    /// The text of the `prompt` line just read.
+    prompt: Option<&'static str>,
 }
 
 /// `x,y` as canvas coordinates.
@@ -81,9 +86,9 @@ impl Script {
             }
         }
         let text = core::str::from_utf8(&buffer[..len]).map_err(|_| ScriptError::NotText)?;
-        let mut script = Script { text, line: 0, boot_seed: 0, bench_layers: false, error: None, stroke: None, image: None };
+        let mut script = Script { text, line: 0, boot_seed: 0, bench_layers: false, error: None, stroke: None, image: None, prompt: None };
         // An optional `boot-seed` or `bench-layers` comes before any event.
-        let mut after_first = Script { text, line: 0, boot_seed: 0, bench_layers: false, error: None, stroke: None, image: None };
+        let mut after_first = Script { text, line: 0, boot_seed: 0, bench_layers: false, error: None, stroke: None, image: None, prompt: None };
         let first = after_first.next_line();
         if let Some((_, "bench-layers")) = first {
             after_first.bench_layers = true;
@@ -162,6 +167,11 @@ impl Input for Script {
             self.stroke = Some((tail, first, number));
             return Some(Event::Segment { from: first, to: first });
         }
+        if line == "prompt" || line.starts_with("prompt ") {
+            // Comments are cut from the line already; the text is the rest.
+            self.prompt = Some(line["prompt".len()..].trim());
+            return Some(Event::Prompt);
+        }
         if let Some(file) = line.strip_prefix("image ") {
             self.image = Some((file.trim(), number));
             return Some(Event::Image);
@@ -180,6 +190,13 @@ impl Input for Script {
             self.error = Some(ScriptError::BadLine(number));
         }
         event
+    }
+
+    fn read_prompt(&mut self) -> Option<PromptText> {
+        // Through the line editor, as a serial line's bytes would go.
+        let text = self.prompt.take()?;
+        let mut editor = LineEditor::new();
+        text.bytes().chain(core::iter::once(b'\n')).find_map(|b| editor.feed(b))
     }
 
     fn load_image(&mut self, canvas: &mut Canvas<'_>) -> bool {

@@ -6,11 +6,13 @@
 //! | button | the board's KEY (PA0 to ground) |
 //! | potentiometer / light sensor | wiper → PA1 (ADC1 channel 1), ends → 3V3 and GND |
 //!
-//! Core clock 100 MHz from the 25 MHz crystal. Log: defmt over RTT.
+//! Core clock 100 MHz from the 25 MHz crystal. Log: defmt over RTT (up
+//! channel 0). A text model's prompts are typed into the terminal `cargo
+//! embed` opens (RTT down channel 0, "Terminal"): a line is a prompt; a
+//! long press cycles the presets.
 #![no_std]
 #![no_main]
 
-use defmt_rtt as _;
 use embassy_executor::Spawner;
 use embassy_stm32::adc::Adc;
 use embassy_stm32::exti::ExtiInput;
@@ -20,7 +22,7 @@ use embassy_stm32::time::Hertz;
 use embassy_time::{Delay, Instant};
 use panic_probe as _;
 use pocketgan_board_common::{EmbassyClock, OledScreen};
-use pocketgan_firmware::{App, Buffers, ButtonAndSensor, MODEL_FILE, run};
+use pocketgan_firmware::{App, Buffers, ButtonAndSensor, MODEL_FILE, WithSerialLine, run};
 use static_cell::ConstStaticCell;
 
 /// RAM left for the app after the display buffer, stack and executor.
@@ -54,6 +56,13 @@ fn clocks() -> embassy_stm32::Config {
 
 #[embassy_executor::main]
 async fn main(_spawner: Spawner) {
+    // defmt on up channel 0 (what `cargo embed` decodes), prompts typed on down channel 0.
+    let channels = rtt_target::rtt_init! {
+        up: { 0: { size: 1024, name: "defmt" } }
+        down: { 0: { size: 64, name: "Terminal" } }
+    };
+    rtt_target::set_defmt_channel(channels.up.0);
+    let mut terminal = channels.down.0;
     let p = embassy_stm32::init(clocks());
     defmt::info!("pocketgan on STM32F411 Black Pill: model file {=usize} B, app buffers {=usize} B", MODEL_FILE.len(), Buffers::ram_bytes());
 
@@ -71,7 +80,8 @@ async fn main(_spawner: Spawner) {
         seed = seed.rotate_left(5) ^ adc.blocking_read(&mut pot) as u32;
     }
     let button = ExtiInput::new(p.PA0, p.EXTI0, Pull::Up);
-    let mut input = ButtonAndSensor::new(button, Delay, move || Some(adc.blocking_read(&mut pot)));
+    let buttons = ButtonAndSensor::new(button, Delay, move || Some(adc.blocking_read(&mut pot)));
+    let mut input = WithSerialLine::new(buttons, Delay, move |bytes: &mut [u8]| terminal.read(bytes));
 
     let mut app = App::new(MODEL_FILE, BUFFERS.take(), seed);
     run(&mut app, &mut input, &mut screen, &mut EmbassyClock).await;
