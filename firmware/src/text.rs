@@ -37,7 +37,7 @@ impl<const N: usize> fmt::Write for TextBuf<N> {
 }
 
 /// Splits `text` into lines of at most `width` characters, breaking at
-/// spaces where possible.
+/// spaces (or after hyphens) where possible.
 pub(crate) fn wrap(text: &str, width: usize) -> impl Iterator<Item = &str> {
     let width = width.max(1);
     let mut rest = text.trim();
@@ -46,9 +46,12 @@ pub(crate) fn wrap(text: &str, width: usize) -> impl Iterator<Item = &str> {
             return None;
         }
         let end = rest.char_indices().nth(width).map(|(i, _)| i);
+        // Break at the last space, or after the last hyphen ("right-" /
+        // "leaning"), that fits.
         let (line, next) = match end {
             None => (rest, ""),
-            Some(cut) => match rest[..cut].rfind(' ') {
+            Some(cut) => match rest[..cut].rfind([' ', '-']) {
+                Some(at) if at > 0 && rest.as_bytes()[at] == b'-' => (&rest[..at + 1], &rest[at + 1..]),
                 Some(space) if space > 0 => (&rest[..space], &rest[space + 1..]),
                 _ => (&rest[..cut], &rest[cut..]),
             },
@@ -77,6 +80,8 @@ mod tests {
             core::array::from_fn(|_| it.next().unwrap_or(""))
         };
         assert_eq!(lines, ["the model", "file is", "truncated:", "rebuild it"]);
+        let mut it = wrap("a thick right-leaning seven", 10);
+        assert_eq!((it.next(), it.next(), it.next(), it.next()), (Some("a thick"), Some("right-"), Some("leaning"), Some("seven")));
         let mut it = wrap("abcdefghijkl", 5);
         assert_eq!((it.next(), it.next(), it.next(), it.next()), (Some("abcde"), Some("fghij"), Some("kl"), None));
     }

@@ -4,9 +4,9 @@
 //! board's serial line conditions the generator exactly as `pocketgan
 //! sample --prompt` does.
 //!
-//! The tokenizer lower-cases ASCII letters, splits on whitespace and
+//! The tokenizer lower-cases ASCII letters, splits on whitespace and ASCII
 //! punctuation (a hyphen or apostrophe inside a word stays: `right-leaning`
-//! is one word), and makes every digit a word of its own (`"17"` is `1`,
+//! is one word; any non-ASCII character is a letter), and makes every digit a word of its own (`"17"` is `1`,
 //! `7`). A prompt is the *set* of known words it contains (order and
 //! repeats carry no meaning in a bag of words), plus the unknown words,
 //! reported so the caller can name them.
@@ -97,6 +97,13 @@ impl<'a> Vocabulary<'a> {
         Ok(Vocabulary { words, len })
     }
 
+    /// A vocabulary [`Vocabulary::new`] has checked already (a parsed
+    /// model's): only its words are counted, so a board does not check
+    /// the whole list again for every prompt.
+    pub(crate) fn checked(words: &'a str) -> Self {
+        Vocabulary { words, len: words.split_terminator('\n').count() }
+    }
+
     /// Number of words.
     pub fn len(&self) -> usize {
         self.len
@@ -134,7 +141,9 @@ impl<'p> Iterator for Words<'p> {
     type Item = &'p str;
 
     fn next(&mut self) -> Option<&'p str> {
-        let is_letter = |c: char| c.is_alphabetic();
+        // Every non-ASCII character counts as a letter: "café" stays one
+        // (unknown) word, and a board needs no Unicode tables (2 KB of flash).
+        let is_letter = |c: char| c.is_ascii_alphabetic() || !c.is_ascii();
         let inner = |c: char| c == '-' || c == '\'';
         // Skip separators: anything but letters and digits.
         let start = self.rest.find(|c: char| is_letter(c) || c.is_ascii_digit())?;

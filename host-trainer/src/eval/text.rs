@@ -45,6 +45,8 @@ pub struct AttributeScore {
 pub struct TextReport {
     /// Samples per prompt and class.
     pub per_prompt: usize,
+    /// The evaluation classifier's accuracy on real test images (its own quality).
+    pub classifier_accuracy: f64,
     /// Share of "<class word>" samples the classifier puts in that class.
     pub class_accuracy: Shares,
     /// Share of the attribute prompts' samples still in their class (int8).
@@ -149,6 +151,7 @@ pub fn evaluate(config: &TrainConfig, generator: &Generator, model: &Model<'_>, 
     }
     Ok(TextReport {
         per_prompt: m,
+        classifier_accuracy: evaluator.real_accuracy,
         class_accuracy: Shares { float: right.float / class_total, int8: right.int8 / class_total },
         class_kept_with_attributes: kept.0 as f64 / kept.1.max(1) as f64,
         attributes: scores,
@@ -158,6 +161,7 @@ pub fn evaluate(config: &TrainConfig, generator: &Generator, model: &Model<'_>, 
 /// Prints a [`TextReport`] as tables.
 pub fn print(report: &TextReport) {
     let pct = |v: f64| format!("{:.1}%", v * 100.0);
+    println!("(the classifier reads {} of the real test images right)", pct(report.classifier_accuracy));
     println!("| prompt | float | int8 (board pixels) |");
     println!("|---|---|---|");
     println!("| \"<class word>\" in its class (classifier) | {} | {} |", pct(report.class_accuracy.float), pct(report.class_accuracy.int8));

@@ -19,7 +19,6 @@
 use crate::nets::{Generator, GeneratorConfig};
 use crate::files::write_atomic;
 use anyhow::{Context, Result, bail};
-use burn::config::Config;
 use burn::module::Module;
 use burn::tensor::Device;
 use std::path::{Path, PathBuf};

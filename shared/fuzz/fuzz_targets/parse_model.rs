@@ -1,5 +1,6 @@
 //! Any byte string: parsing must return, never panic; a model that parses
-//! must generate (a translator: translate) and render without panicking.
+//! must generate (a translator: translate; a text model: from all its
+//! words) and render without panicking.
 //!
 //! Each input is tried as it is and with its preamble resealed (payload
 //! length and CRC-32 recomputed), so mutations reach the postcard decoder
@@ -9,7 +10,7 @@
 use libfuzzer_sys::fuzz_target;
 use pocketgan_shared::format::{PREAMBLE_LEN, crc32};
 use pocketgan_shared::pixels::{Dither, GeneratedImage, Rendered};
-use pocketgan_shared::{Model, generate, latent::latent_for_seed, translate};
+use pocketgan_shared::{Condition, Model, generate_with, latent::latent_for_seed, translate};
 
 fn exercise(data: &[u8]) {
     let Ok(model) = Model::parse(data) else { return };
@@ -25,8 +26,13 @@ fn exercise(data: &[u8]) {
     } else {
         let mut latent = vec![0i8; model.header().latent_dim as usize];
         latent_for_seed(data.len() as u32, &mut latent);
-        let class = (model.header().classes > 0).then(|| model.header().classes - 1);
-        generate(&model, &latent, class, &mut scratch).expect("a parsed model generates")
+        let condition = match model.vocabulary() {
+            // A text model: every word of its vocabulary at once.
+            Some(v) => Condition::Words(if v.len() >= 64 { u64::MAX } else { (1u64 << v.len()) - 1 }),
+            None if model.header().classes > 0 => Condition::Class(model.header().classes - 1),
+            None => Condition::None,
+        };
+        generate_with(&model, &latent, condition, &mut scratch).expect("a parsed model generates")
     };
     let image = model.header().image;
     let img = GeneratedImage::new(out, image.width, image.height, image.channels).expect("output matches header");

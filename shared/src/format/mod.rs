@@ -235,7 +235,7 @@ impl<'a> Model<'a> {
 
     /// A text model's vocabulary (checked by [`Model::parse`]).
     pub fn vocabulary(&self) -> Option<Vocabulary<'a>> {
-        self.text.and_then(|t| Vocabulary::new(t.vocabulary).ok())
+        self.text.map(|t| Vocabulary::checked(t.vocabulary))
     }
 
     /// The format version the file was written in.

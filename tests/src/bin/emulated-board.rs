@@ -2,7 +2,7 @@
 //!
 //! Builds the emulated board (with MODEL built in, the default model
 //! otherwise), runs it in QEMU on SCRIPT (a file of `boot-seed N`, `press`,
-//! `long-press`, `sensor 0-4095` lines, and for a translator `stroke …`,
+//! `long-press`, `sensor 0-4095` lines, for a text model `prompt TEXT`, and for a translator `stroke …`,
 //! `clear` and `image FILE` with FILE any image `pocketgan translate` reads;
 //! a short demo script without one),
 //! prints the board's defmt log and writes every frame it showed to a PNG.

@@ -108,6 +108,73 @@ fn long_presses_cycle_the_classes_of_a_conditional_model() {
     assert!(distinct.len() >= 5, "classes and seeds must change the image");
 }
 
+/// A model trained for 5 steps of 8 images by `command` (its training
+/// flags), exported to `dir/NAME.pgan`: its pixels must match the host's,
+/// not be good.
+fn train_briefly(dir: &Path, name: &str, command: &[&str]) -> std::path::PathBuf {
+    let run = dir.join(format!("{name}-run"));
+    let model = dir.join(format!("{name}.pgan"));
+    let brief = ["--steps", "5", "--discriminator-channels", "8", "--batch-size", "8", "--sample-every", "0", "--quiet", "--run"];
+    let train: Vec<&str> = command.iter().copied().chain(brief).chain([run.to_str().unwrap()]).collect();
+    for args in [train, vec!["export", run.to_str().unwrap(), "-o", model.to_str().unwrap()]] {
+        let out = Command::new(pocketgan_binary().unwrap()).args(&args).output().unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    model
+}
+
+/// `pocketgan sample --prompt` for one seed on a viewport-sized 1-bit display.
+fn host_prompt_frame(model: &Path, dir: &Path, seed: u32, prompt: &str) -> Vec<u8> {
+    let raw = dir.join(format!("host-{seed}-{}", prompt.replace(' ', "_")));
+    let out = Command::new(pocketgan_binary().unwrap())
+        .arg("sample")
+        .arg(model)
+        .args(["--prompt", prompt, "--seed", &seed.to_string(), "--n", "1"])
+        .args(["--display", &format!("{VIEWPORT}x{VIEWPORT}"), "--pixels", "mono", "--raw"])
+        .arg(&raw)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "pocketgan sample --prompt: {}", String::from_utf8_lossy(&out.stderr));
+    std::fs::read(raw.join("sample-000.raw")).unwrap()
+}
+
+#[test]
+fn a_text_model_on_the_emulated_board_draws_what_sample_prompt_draws() {
+    require_emulator();
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let model = train_briefly(dir, "text", &["train", "--data", "digits", "--captions", "--generator-channels", "16"]);
+    let long = "seven ".repeat(12);
+    let script = format!(
+        "# boot (the first preset), typed prompts, a press, unknown words, the empty prompt,\n\
+         # a long press (the presets again), a line longer than the board keeps\n\
+         boot-seed 5\nprompt a thick seven\npress\nprompt a wobbly zero\nprompt\nlong-press\nlong-press\nprompt {long}\n"
+    );
+    let cut: String = long.chars().take(pocketgan_firmware::PROMPT_MAX).collect();
+    let expected = [(5, "seven"), (5, "a thick seven"), (6, "a thick seven"), (6, "a wobbly zero"), (6, ""), (6, "seven"), (6, "a thick seven"), (6, cut.as_str())];
+    let elf = build_board("emulated", None, Some(&model), dir).unwrap();
+    let board = run_emulated(&elf, &script, &dir.join("board")).unwrap();
+    assert_eq!(board.status, Some(0), "board log:\n{}", board.log);
+    assert_eq!(board.frames.len(), expected.len(), "board log:\n{}", board.log);
+    let mut distinct = std::collections::HashSet::new();
+    for (k, (frame, &(seed, prompt))) in board.frames.iter().zip(&expected).enumerate() {
+        let host = host_prompt_frame(&model, dir, seed, prompt);
+        assert!(viewport(frame) == host, "frame {k}, seed {seed}, prompt {prompt:?}: the board differs from pocketgan sample --prompt");
+        distinct.insert(host);
+    }
+    assert!(distinct.len() >= 4, "prompts and seeds must change the image");
+    for line in [
+        "prompt \"a thick seven\"",
+        "unknown word \"wobbly\": left out",
+        "no known word: an unconditional sample",
+        "preset prompt \"seven\"",
+        "preset prompt \"a thick seven\"",
+        "the line was longer than 64 bytes",
+    ] {
+        assert!(board.log.contains(line), "{line:?} not in the board log:\n{}", board.log);
+    }
+}
+
 /// A clock for the host-side app whose readings do not matter here.
 struct Stopped;
 impl Clock for Stopped {
@@ -173,18 +240,8 @@ fn a_translator_on_the_emulated_board_draws_what_pocketgan_translate_draws() {
     require_emulator();
     let dir = tempfile::tempdir().unwrap();
     let dir = dir.path();
-    // A briefly trained translator: the pixels must match, not be good.
     let pocketgan = pocketgan_binary().unwrap();
-    let run = dir.join("run");
-    let model = dir.join("translator.pgan");
-    for args in [
-        vec!["train-translator", "--data", "skeletons", "--steps", "5", "--generator-channels", "8", "--discriminator-channels", "8",
-             "--batch-size", "8", "--sample-every", "0", "--quiet", "--run", run.to_str().unwrap()],
-        vec!["export", run.to_str().unwrap(), "-o", model.to_str().unwrap()],
-    ] {
-        let out = Command::new(&pocketgan).args(&args).output().unwrap();
-        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    }
+    let model = train_briefly(dir, "translator", &["train-translator", "--data", "skeletons", "--generator-channels", "8"]);
     let first: &[(u16, u16)] = &[(4, 4), (23, 4), (23, 23)];
     let second: &[(u16, u16)] = &[(6, 20), (14, 8)];
     let third: &[(u16, u16)] = &[(10, 3), (10, 25)];
