@@ -531,9 +531,9 @@ where
     }
 }
 
-/// The caption: for a text model the prompt first (wrapped, at most
-/// three lines, "(any)" when no word is known) and its first unknown word
-/// marked `?`, then the seed, class, walk and time.
+/// The caption: for a text model the prompt first (wrapped into the lines
+/// the rest leaves, "(any)" when no word is known) and its first unknown
+/// word marked `?`, then the seed, class, walk and time.
 fn draw_caption<D>(target: &mut D, area: Rectangle, drawn: &Drawn, prompt: Option<(&str, Option<pocketgan_shared::text::Vocabulary<'_>>)>, ticks_per_ms: u64)
 where
     D: DrawTarget,
@@ -550,13 +550,18 @@ where
     let width = (area.size.width / FONT_W) as usize;
     if let Some((text, vocabulary)) = prompt {
         let parsed = vocabulary.map(|v| pocketgan_shared::text::Prompt::parse(&v, text));
-        if parsed.is_some_and(|p| p.known == 0) {
+        let any = parsed.is_some_and(|p| p.known == 0);
+        let unknown = parsed.and_then(|p| p.unknown().first().copied());
+        // The prompt gets the lines the seed, the time and the notes leave.
+        let room = (area.size.height as i32 / LINE_H) as usize;
+        let notes = 2 + usize::from(any) + usize::from(unknown.is_some()) + usize::from(drawn.mix > 0);
+        if any {
             line(format_args!("(any)"));
         }
-        for part in wrap(text, width).take(3) {
+        for part in wrap(text, width).take(room.saturating_sub(notes).max(1)) {
             line(format_args!("{part}"));
         }
-        if let Some(unknown) = parsed.and_then(|p| p.unknown().first().copied()) {
+        if let Some(unknown) = unknown {
             line(format_args!("?{unknown}"));
         }
     }

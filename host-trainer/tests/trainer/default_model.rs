@@ -1,6 +1,6 @@
-//! The committed default models (the 137k-parameter default and the small
-//! one): valid, within their size, faithful to their float generators, and
-//! reproducible from the committed float checkpoint.
+//! The committed models (the 137k-parameter default, the small one and the
+//! text model): valid, within their size, faithful to their float
+//! generators, and reproducible from the committed float checkpoints.
 
 use burn::tensor::Device;
 use pocketgan_host_trainer::export::agreement::int8_vs_float;
@@ -52,4 +52,20 @@ fn the_small_default_fits_64_kib_of_weights_and_matches_its_float_generator() {
     assert_eq!(config.base_channels, 32);
     let agreement = int8_vs_float(&model, &generator, &device).unwrap();
     assert!(agreement.psnr_db >= 30.0, "PSNR {:.2} dB", agreement.psnr_db);
+}
+
+#[test]
+fn the_committed_text_model_is_its_checkpoint_exported() {
+    let device = Device::flex();
+    let (generator, config, _) = RunDir::new(repo().join("models/text-digits-run")).load_generator(&device).unwrap();
+    assert_eq!(config.vocabulary.len(), 30);
+    let committed = std::fs::read(repo().join("models/text-digits.pgan")).unwrap();
+    let model = Model::parse(&committed).unwrap();
+    assert_eq!(model.vocabulary().unwrap().words().collect::<Vec<_>>(), config.vocabulary);
+    let agreement = int8_vs_float(&model, &generator, &device).unwrap();
+    assert!(agreement.psnr_db >= 30.0, "PSNR {:.2} dB", agreement.psnr_db);
+    let report = export(&generator, "text-digits", &device).unwrap();
+    assert_eq!(report.bytes.len(), committed.len());
+    let fresh = Model::parse(&report.bytes).unwrap();
+    assert_eq!(fresh.text().unwrap().embedding.as_slice(), model.text().unwrap().embedding.as_slice(), "the same table");
 }

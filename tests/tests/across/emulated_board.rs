@@ -31,19 +31,24 @@ fn host_frame(dir: &Path, seed: u32, mix: u16) -> Vec<u8> {
 }
 
 fn host_frame_of(model: &Path, dir: &Path, seed: u32, class: Option<u16>, mix: u16) -> Vec<u8> {
-    let raw = dir.join(format!("host-{seed}-{class:?}-{mix}"));
-    let mut cmd = Command::new(pocketgan_binary().unwrap());
-    cmd.arg("sample").arg(model);
-    if let Some(c) = class {
-        cmd.args(["--class", &c.to_string()]);
-    }
-    let out = cmd
-        .args(["--seed", &seed.to_string(), "--n", "1", "--mix", &mix.to_string()])
+    let class = class.map(|c| c.to_string());
+    let condition: Vec<&str> = class.iter().flat_map(|c| ["--class", c.as_str()]).collect();
+    host_sample(model, &dir.join(format!("host-{seed}-{class:?}-{mix}")), seed, &[&condition[..], &["--mix", &mix.to_string()]].concat())
+}
+
+/// `pocketgan sample MODEL --seed SEED --n 1 EXTRA…` on a viewport-sized
+/// 1-bit display, its raw frame written under `raw`.
+fn host_sample(model: &Path, raw: &Path, seed: u32, extra: &[&str]) -> Vec<u8> {
+    let out = Command::new(pocketgan_binary().unwrap())
+        .arg("sample")
+        .arg(model)
+        .args(["--seed", &seed.to_string(), "--n", "1"])
+        .args(extra)
         .args(["--display", &format!("{VIEWPORT}x{VIEWPORT}"), "--pixels", "mono", "--raw"])
-        .arg(&raw)
+        .arg(raw)
         .output()
         .unwrap();
-    assert!(out.status.success(), "pocketgan sample failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "pocketgan sample {extra:?} failed: {}", String::from_utf8_lossy(&out.stderr));
     std::fs::read(raw.join("sample-000.raw")).unwrap()
 }
 
@@ -125,17 +130,7 @@ fn train_briefly(dir: &Path, name: &str, command: &[&str]) -> std::path::PathBuf
 
 /// `pocketgan sample --prompt` for one seed on a viewport-sized 1-bit display.
 fn host_prompt_frame(model: &Path, dir: &Path, seed: u32, prompt: &str) -> Vec<u8> {
-    let raw = dir.join(format!("host-{seed}-{}", prompt.replace(' ', "_")));
-    let out = Command::new(pocketgan_binary().unwrap())
-        .arg("sample")
-        .arg(model)
-        .args(["--prompt", prompt, "--seed", &seed.to_string(), "--n", "1"])
-        .args(["--display", &format!("{VIEWPORT}x{VIEWPORT}"), "--pixels", "mono", "--raw"])
-        .arg(&raw)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "pocketgan sample --prompt: {}", String::from_utf8_lossy(&out.stderr));
-    std::fs::read(raw.join("sample-000.raw")).unwrap()
+    host_sample(model, &dir.join(format!("host-{seed}-{}", prompt.replace(' ', "_"))), seed, &["--prompt", prompt])
 }
 
 #[test]
