@@ -8,6 +8,7 @@ mod folder;
 mod idx;
 mod image_set;
 mod npm_digits;
+pub mod spoken_digits;
 pub mod toy;
 pub mod translation;
 
@@ -117,19 +118,27 @@ impl DataSource {
 /// Finds the bundled digits next to the binary's workspace, or under
 /// `$POCKETGAN_DATA`.
 fn find_bundled_digits() -> Result<PathBuf> {
+    find_bundled(BUNDLED_DIGITS, "images-idx3-ubyte.gz", "the bundled digits")
+}
+
+/// Finds the bundled data folder `folder` (`data/NAME`, holding `marker`)
+/// in the working directory, under `$POCKETGAN_DATA`, or in the checkout
+/// the binary was built from.
+pub(crate) fn find_bundled(folder: &str, marker: &str, what: &str) -> Result<PathBuf> {
     let mut candidates = Vec::new();
+    let name = Path::new(folder).file_name().unwrap_or_default();
     if let Ok(dir) = std::env::var("POCKETGAN_DATA") {
-        candidates.push(PathBuf::from(dir).join("mnist-10k"));
+        candidates.push(PathBuf::from(dir).join(name));
     }
-    candidates.push(PathBuf::from(BUNDLED_DIGITS));
-    candidates.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(BUNDLED_DIGITS));
+    candidates.push(PathBuf::from(folder));
+    candidates.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(folder));
     for c in &candidates {
-        if c.join("images-idx3-ubyte.gz").exists() {
+        if c.join(marker).exists() {
             return Ok(c.clone());
         }
     }
     bail!(
-        "the bundled digits are missing (looked in {}): run pocketgan from a pocketgan \
+        "{what} are missing (looked in {}): run pocketgan from a pocketgan \
          checkout, or set POCKETGAN_DATA to the checkout's data/ folder",
         candidates.iter().map(|c| c.display().to_string()).collect::<Vec<_>>().join(", ")
     )
