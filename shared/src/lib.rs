@@ -14,12 +14,14 @@
 //! - [`latent`]: the seeded latent sampler and latent interpolation.
 //! - [`pixels`]: generator output to Gray8, Rgb565 and dithered 1-bit pixels,
 //!   with integer upscaling.
+//! - [`audio`]: the sound front end (integer MFCCs of 8 kHz speech).
 //! - [`text`]: prompts: a closed vocabulary, the tokenizer, the bag-of-words
 //!   mean of word embeddings.
 #![no_std]
 #![deny(missing_docs)]
 #![forbid(unsafe_op_in_unsafe_fn)]
 
+pub mod audio;
 pub mod format;
 pub mod generator;
 pub mod geometry;

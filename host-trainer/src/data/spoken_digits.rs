@@ -152,4 +152,20 @@ mod tests {
         let err = digits.split(&Split::HeldOutSpeaker("alice".into())).unwrap_err().to_string();
         assert!(err.contains("no speaker 'alice'") && err.contains("jackson"), "{err}");
     }
+
+    #[test]
+    fn the_speech_gate_hears_every_recording() {
+        use pocketgan_shared::audio::{HOP_LEN, frame_count, frame_features, speech_frames};
+        let digits = SpokenDigits::load_bundled().unwrap();
+        let (mut frames, mut speech) = (0, 0);
+        for r in &digits.recordings {
+            let energies: Vec<i32> = (0..frame_count(r.samples.len())).map(|f| frame_features(&r.samples, f * HOP_LEN).log_energy).collect();
+            let span = speech_frames(&energies).unwrap_or_else(|e| panic!("{}: {e}", r.name));
+            frames += energies.len();
+            speech += span.len();
+        }
+        // FSDD's recordings are trimmed: most of each is speech.
+        let share = speech as f64 / frames as f64;
+        assert!(share > 0.6, "{share}");
+    }
 }

@@ -1,0 +1,258 @@
+//! The audio front end for sound-conditioned models: MFCCs of 8 kHz, 16-bit
+//! speech in integers only, so a board's features equal the host's bit for
+//! bit (the same code runs on both) and no FPU is needed.
+//!
+//! Per frame of [`FRAME_LEN`] samples (32 ms), every [`HOP_LEN`] (16 ms):
+//! pre-emphasis `y[n] = x[n] − 0.97·x[n−1]` (Q15), a periodic Hann window,
+//! a 256-point radix-2 FFT (each stage halves, so the spectrum is `X/256`),
+//! the power of bins 0–128, [`MEL_BANDS`] triangular mel filters over
+//! 0–4 kHz, `log2(E + 1)` with 8 fractional bits, and a DCT-II to
+//! [`COEFFICIENTS`] coefficients. All tables are computed at compile time
+//! from integer series ([`trig`]).
+
+pub mod trig;
+
+use trig::{cos_turn, sin_turn};
+
+/// Samples per second the front end takes.
+pub const SAMPLE_RATE: u32 = 8000;
+/// Samples per frame (32 ms).
+pub const FRAME_LEN: usize = 256;
+/// Samples between frame starts (16 ms).
+pub const HOP_LEN: usize = 128;
+/// Mel filters.
+pub const MEL_BANDS: usize = 26;
+/// MFCCs per frame.
+pub const COEFFICIENTS: usize = 13;
+/// Pre-emphasis factor, Q15 (0.97).
+pub const PRE_EMPHASIS_Q15: i32 = 31785;
+/// Fractional bits of the log energies and the coefficients.
+pub const LOG_FRAC_BITS: u32 = 8;
+
+/// FFT bins of the mel filters' corners: `MEL_BANDS + 2` points evenly
+/// spaced in mel (`2595 · log10(1 + f / 700)`) from 0 to 4 kHz, each
+/// rounded to the nearest bin of 31.25 Hz (a test derives them again).
+pub const MEL_EDGES: [u8; MEL_BANDS + 2] =
+    [0, 2, 3, 5, 7, 9, 12, 14, 17, 20, 23, 26, 30, 34, 38, 42, 47, 52, 57, 63, 69, 76, 83, 91, 99, 108, 118, 128];
+
+const LOG2_FRAME: u32 = FRAME_LEN.trailing_zeros();
+const _: () = assert!(1 << LOG2_FRAME == FRAME_LEN);
+
+/// The periodic Hann window, Q15 (1.0 = 32768).
+const HANN: [i32; FRAME_LEN] = {
+    let mut t = [0; FRAME_LEN];
+    let mut i = 0;
+    while i < FRAME_LEN {
+        t[i] = (32768 - cos_turn(i as u32, FRAME_LEN as u32)) / 2;
+        i += 1;
+    }
+    t
+};
+
+/// `cos` and `sin` of `2π k / FRAME_LEN` for the FFT's twiddles, Q15.
+const TWIDDLES: [(i32, i32); FRAME_LEN / 2] = {
+    let mut t = [(0, 0); FRAME_LEN / 2];
+    let mut k = 0;
+    while k < FRAME_LEN / 2 {
+        t[k] = (cos_turn(k as u32, FRAME_LEN as u32), sin_turn(k as u32, FRAME_LEN as u32));
+        k += 1;
+    }
+    t
+};
+
+/// The DCT-II's `cos(π j (m + ½) / MEL_BANDS)`, Q15.
+const DCT: [[i32; MEL_BANDS]; COEFFICIENTS] = {
+    let mut t = [[0; MEL_BANDS]; COEFFICIENTS];
+    let mut j = 0;
+    while j < COEFFICIENTS {
+        let mut m = 0;
+        while m < MEL_BANDS {
+            t[j][m] = cos_turn((j * (2 * m + 1)) as u32, 4 * MEL_BANDS as u32);
+            m += 1;
+        }
+        j += 1;
+    }
+    t
+};
+
+/// Rounds `v / 2^shift` to nearest, ties up (as the kernels do).
+const fn round_shift(v: i64, shift: u32) -> i64 {
+    (v + (1 << (shift - 1))) >> shift
+}
+
+/// `log2(x)` with [`LOG_FRAC_BITS`] fractional bits, truncated (the
+/// fraction bit by bit, by squaring the normalized mantissa); 0 for 0.
+pub fn log2_q8(x: u64) -> i32 {
+    if x == 0 {
+        return 0;
+    }
+    let int = 63 - x.leading_zeros();
+    // The mantissa in [1, 2) as Q31.
+    let mut m = if int >= 31 { x >> (int - 31) } else { x << (31 - int) };
+    let mut frac = 0;
+    for bit in (0..LOG_FRAC_BITS).rev() {
+        m = (m * m) >> 31;
+        if m >= 1 << 32 {
+            m >>= 1;
+            frac |= 1 << bit;
+        }
+    }
+    ((int << LOG_FRAC_BITS) | frac) as i32
+}
+
+/// One frame's features.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FrameFeatures {
+    /// The MFCCs, log2 units with [`LOG_FRAC_BITS`] fractional bits
+    /// (before any per-utterance normalization).
+    pub mfcc: [i32; COEFFICIENTS],
+    /// `log2(1 + Σ power)` of the frame, Q8: what the speech gate looks at.
+    pub log_energy: i32,
+}
+
+/// The features of the frame of `samples` starting at `start` (samples
+/// past the end count as 0; the sample before the frame feeds the
+/// pre-emphasis, 0 at the very start).
+pub fn frame_features(samples: &[i16], start: usize) -> FrameFeatures {
+    let at = |i: usize| samples.get(i).map_or(0, |&s| s as i32);
+    let mut re = [0i32; FRAME_LEN];
+    let mut im = [0i32; FRAME_LEN];
+    let mut previous = if start > 0 { at(start - 1) } else { 0 };
+    for n in 0..FRAME_LEN {
+        let x = at(start + n);
+        let emphasized = x - ((PRE_EMPHASIS_Q15 * previous + (1 << 14)) >> 15);
+        previous = x;
+        // Bit-reversed order for the in-place FFT.
+        let r = (n as u32).reverse_bits() >> (32 - LOG2_FRAME);
+        re[r as usize] = ((emphasized as i64 * HANN[n] as i64 + (1 << 14)) >> 15) as i32;
+    }
+    // Block floating point: a quiet frame is shifted up to 26 bits before
+    // the FFT (whose stages each halve), so its spectrum keeps its
+    // precision; the logs take the shift out again, exactly.
+    let peak = re.iter().fold(0u32, |m, &v| m.max(v.unsigned_abs()));
+    let shift = 26u32.saturating_sub(32 - peak.leading_zeros());
+    for v in re.iter_mut() {
+        *v <<= shift;
+    }
+    fft_in_place(&mut re, &mut im);
+    let mut power = [0u64; FRAME_LEN / 2 + 1];
+    let mut total = 0u64;
+    for (k, p) in power.iter_mut().enumerate() {
+        *p = (re[k] as i64 * re[k] as i64 + im[k] as i64 * im[k] as i64) as u64;
+        total += *p;
+    }
+    // log2(E + 1) of the unshifted energy E = scaled / 4^shift.
+    let unshifted_log = |scaled: u64| log2_q8(scaled + (1 << (2 * shift))) - ((2 * shift) << LOG_FRAC_BITS) as i32;
+    let mut logs = [0i32; MEL_BANDS];
+    for (m, log) in logs.iter_mut().enumerate() {
+        let (lo, mid, hi) = (MEL_EDGES[m] as usize, MEL_EDGES[m + 1] as usize, MEL_EDGES[m + 2] as usize);
+        let mut energy = 0u128;
+        for (k, &p) in power.iter().enumerate().take(hi + 1).skip(lo) {
+            let weight = if k <= mid { ((k - lo) << 15) / (mid - lo) } else { ((hi - k) << 15) / (hi - mid) };
+            energy += p as u128 * weight as u128;
+        }
+        *log = unshifted_log((energy >> 15) as u64);
+    }
+    let mut mfcc = [0i32; COEFFICIENTS];
+    for (j, c) in mfcc.iter_mut().enumerate() {
+        let sum: i64 = (0..MEL_BANDS).map(|m| logs[m] as i64 * DCT[j][m] as i64).sum();
+        *c = round_shift(sum, 15) as i32;
+    }
+    FrameFeatures { mfcc, log_energy: unshifted_log(total) }
+}
+
+/// A radix-2 decimation-in-time FFT of bit-reversed input, each butterfly
+/// stage halving (rounded), so the output is the DFT divided by
+/// [`FRAME_LEN`] and stays in 16-bit range.
+fn fft_in_place(re: &mut [i32; FRAME_LEN], im: &mut [i32; FRAME_LEN]) {
+    let mut size = 2;
+    while size <= FRAME_LEN {
+        let half = size / 2;
+        let step = FRAME_LEN / size;
+        for start in (0..FRAME_LEN).step_by(size) {
+            for k in 0..half {
+                let (c, s) = TWIDDLES[k * step];
+                let (a, b) = (start + k, start + k + half);
+                // (c − i s)(re + i im): the forward transform's e^{−iθ}.
+                let tr = round_shift(c as i64 * re[b] as i64 + s as i64 * im[b] as i64, 15);
+                let ti = round_shift(c as i64 * im[b] as i64 - s as i64 * re[b] as i64, 15);
+                let (ar, ai) = (re[a] as i64, im[a] as i64);
+                re[a] = round_shift(ar + tr, 1) as i32;
+                im[a] = round_shift(ai + ti, 1) as i32;
+                re[b] = round_shift(ar - tr, 1) as i32;
+                im[b] = round_shift(ai - ti, 1) as i32;
+            }
+        }
+        size *= 2;
+    }
+}
+
+/// Frames a recording of `samples` samples makes (the last one may run
+/// past the end; a recording shorter than a frame makes one).
+pub const fn frame_count(samples: usize) -> usize {
+    if samples <= FRAME_LEN { 1 } else { (samples - FRAME_LEN).div_ceil(HOP_LEN) + 1 }
+}
+
+/// A frame is speech when its log energy is within this much of the
+/// loudest frame's (30 dB: log2(1000) · 256, Q8).
+pub const SPEECH_RANGE_Q8: i32 = 2551;
+/// No frame this quiet or quieter is speech: the log energy (Q8) of a frame
+/// of a sine of amplitude 100 (−50 dBFS), so silence and a faint hiss
+/// are "no speech heard".
+pub const NO_SPEECH_BELOW_Q8: i32 = 1730;
+
+/// Why a recording has no features.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AudioError {
+    /// No frame is loud enough to be speech.
+    NoSpeech {
+        /// The loudest frame's log energy, Q8.
+        loudest: i32,
+    },
+}
+
+impl core::fmt::Display for AudioError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            AudioError::NoSpeech { loudest } => write!(
+                f,
+                "no speech heard: the loudest 32 ms is {:.1} dB under the speech floor; speak closer to the microphone, or louder",
+                (NO_SPEECH_BELOW_Q8 - loudest) as f32 / 256.0 * 3.0103
+            ),
+        }
+    }
+}
+
+/// The frames that hold speech, from the frames' log energies: from the
+/// first to the last within [`SPEECH_RANGE_Q8`] of the loudest, which must
+/// be above [`NO_SPEECH_BELOW_Q8`].
+pub fn speech_frames(log_energies: &[i32]) -> Result<core::ops::Range<usize>, AudioError> {
+    let loudest = log_energies.iter().copied().max().unwrap_or(0);
+    if loudest <= NO_SPEECH_BELOW_Q8 {
+        return Err(AudioError::NoSpeech { loudest });
+    }
+    let gate = (loudest - SPEECH_RANGE_Q8).max(NO_SPEECH_BELOW_Q8);
+    let first = log_energies.iter().position(|&e| e > gate).unwrap_or(0);
+    let last = log_energies.iter().rposition(|&e| e > gate).unwrap_or(first);
+    Ok(first..last + 1)
+}
+
+/// Subtracts each coefficient's mean over `frames` (rounded half up), the
+/// per-utterance normalization: a microphone's or a room's colouring is a
+/// constant offset of the log spectrum, and so of every coefficient.
+pub fn subtract_means(frames: &mut [[i32; COEFFICIENTS]]) {
+    let n = frames.len() as i64;
+    if n == 0 {
+        return;
+    }
+    for j in 0..COEFFICIENTS {
+        let sum: i64 = frames.iter().map(|f| f[j] as i64).sum();
+        let mean = (2 * sum + n).div_euclid(2 * n);
+        for f in frames.iter_mut() {
+            f[j] -= mean as i32;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
