@@ -16,6 +16,7 @@
 
 mod clock;
 mod layer_bench;
+mod mfcc_bench;
 mod netpbm;
 mod screen;
 mod script;
@@ -27,7 +28,7 @@ use static_cell::ConstStaticCell;
 
 use clock::InstructionClock;
 use screen::{DumpScreen, FRAMEBUFFER_BYTES};
-use script::Script;
+use script::{Bench, Script};
 
 static BUFFERS: ConstStaticCell<Buffers> = ConstStaticCell::new(Buffers::new());
 static FRAMEBUFFER: ConstStaticCell<[u8; FRAMEBUFFER_BYTES]> = ConstStaticCell::new([0; FRAMEBUFFER_BYTES]);
@@ -50,9 +51,16 @@ fn main() -> ! {
         }
     };
     let buffers = BUFFERS.take();
-    if script.bench_layers() {
-        let equal = layer_bench::run(MODEL_FILE, &mut buffers.scratch, &mut clock);
-        semihosting::process::exit(if equal { 0 } else { 4 })
+    match script.bench() {
+        Some(Bench::Layers) => {
+            let equal = layer_bench::run(MODEL_FILE, &mut buffers.scratch, &mut clock);
+            semihosting::process::exit(if equal { 0 } else { 4 })
+        }
+        Some(Bench::Mfcc) => {
+            mfcc_bench::run(&mut clock);
+            semihosting::process::exit(0)
+        }
+        None => {}
     }
     let mut app = App::new(MODEL_FILE, buffers, script.boot_seed());
     let mut screen = DumpScreen::new(FRAMEBUFFER.take());

@@ -5,6 +5,8 @@
 //! boot-seed 100     # optional, first line: the seed shown at boot (default 0)
 //! bench-layers      # optional, first line instead: time each layer with the
 //!                   # reference and the optimized kernels, then exit
+//! bench-mfcc        # optional, first line instead: time the audio front end
+//!                   # on one second of a test signal, then exit
 //! press             # next seed
 //! long-press        # next class (conditional models)
 //! sensor 2048       # a sensor reading, 0..=4095
@@ -45,12 +47,21 @@ pub enum ScriptError {
     BadImage(u32, NetpbmError),
 }
 
+/// A benchmark a script's first line can ask for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bench {
+    /// Each layer, reference and optimized kernels (`bench-layers`).
+    Layers,
+    /// The audio front end on one second of a test signal (`bench-mfcc`).
+    Mfcc,
+}
+
 /// A loaded script, consumed event by event.
 pub struct Script {
     text: &'static str,
     line: u32,
     boot_seed: u32,
-    bench_layers: bool,
+    bench: Option<Bench>,
     error: Option<ScriptError>,
     /// The rest of a stroke's points, the last point, and its line number.
     stroke: Option<(&'static str, (u16, u16), u32)>,
@@ -86,12 +97,17 @@ impl Script {
             }
         }
         let text = core::str::from_utf8(&buffer[..len]).map_err(|_| ScriptError::NotText)?;
-        let mut script = Script { text, line: 0, boot_seed: 0, bench_layers: false, error: None, stroke: None, image: None, prompt: None };
+        let mut script = Script { text, line: 0, boot_seed: 0, bench: None, error: None, stroke: None, image: None, prompt: None };
         // An optional `boot-seed` or `bench-layers` comes before any event.
-        let mut after_first = Script { text, line: 0, boot_seed: 0, bench_layers: false, error: None, stroke: None, image: None, prompt: None };
+        let mut after_first = Script { text, line: 0, boot_seed: 0, bench: None, error: None, stroke: None, image: None, prompt: None };
         let first = after_first.next_line();
-        if let Some((_, "bench-layers")) = first {
-            after_first.bench_layers = true;
+        let bench = match first {
+            Some((_, "bench-layers")) => Some(Bench::Layers),
+            Some((_, "bench-mfcc")) => Some(Bench::Mfcc),
+            _ => None,
+        };
+        if bench.is_some() {
+            after_first.bench = bench;
             return Ok(after_first);
         }
         if let Some((number, line)) = first
@@ -112,9 +128,9 @@ impl Script {
         self.boot_seed
     }
 
-    /// Whether the script asks for the per-layer kernel benchmark.
-    pub fn bench_layers(&self) -> bool {
-        self.bench_layers
+    /// The benchmark the script asks for instead of events, if any.
+    pub fn bench(&self) -> Option<Bench> {
+        self.bench
     }
 
     /// The error that ended the script early, if one did.

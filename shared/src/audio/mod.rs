@@ -75,6 +75,37 @@ const DCT: [[i32; MEL_BANDS]; COEFFICIENTS] = {
     t
 };
 
+/// Most FFT bins one mel filter spans.
+const MEL_SPAN: usize = {
+    let mut widest = 0;
+    let mut m = 0;
+    while m < MEL_BANDS {
+        let span = (MEL_EDGES[m + 2] - MEL_EDGES[m]) as usize + 1;
+        if span > widest {
+            widest = span;
+        }
+        m += 1;
+    }
+    widest
+};
+
+/// Each mel filter's triangle over its bins from `MEL_EDGES[m]` on, Q15
+/// (1.0 = 32768 at the peak), computed once at compile time.
+const MEL_WEIGHTS: [[u16; MEL_SPAN]; MEL_BANDS] = {
+    let mut t = [[0u16; MEL_SPAN]; MEL_BANDS];
+    let mut m = 0;
+    while m < MEL_BANDS {
+        let (lo, mid, hi) = (MEL_EDGES[m] as usize, MEL_EDGES[m + 1] as usize, MEL_EDGES[m + 2] as usize);
+        let mut k = lo;
+        while k <= hi {
+            t[m][k - lo] = if k <= mid { ((k - lo) << 15) / (mid - lo) } else { ((hi - k) << 15) / (hi - mid) } as u16;
+            k += 1;
+        }
+        m += 1;
+    }
+    t
+};
+
 /// Rounds `v / 2^shift` to nearest, ties up (as the kernels do).
 const fn round_shift(v: i64, shift: u32) -> i64 {
     (v + (1 << (shift - 1))) >> shift
@@ -145,13 +176,11 @@ pub fn frame_features(samples: &[i16], start: usize) -> FrameFeatures {
     let unshifted_log = |scaled: u64| log2_q8(scaled + (1 << (2 * shift))) - ((2 * shift) << LOG_FRAC_BITS) as i32;
     let mut logs = [0i32; MEL_BANDS];
     for (m, log) in logs.iter_mut().enumerate() {
-        let (lo, mid, hi) = (MEL_EDGES[m] as usize, MEL_EDGES[m + 1] as usize, MEL_EDGES[m + 2] as usize);
-        let mut energy = 0u128;
-        for (k, &p) in power.iter().enumerate().take(hi + 1).skip(lo) {
-            let weight = if k <= mid { ((k - lo) << 15) / (mid - lo) } else { ((hi - k) << 15) / (hi - mid) };
-            energy += p as u128 * weight as u128;
-        }
-        *log = unshifted_log((energy >> 15) as u64);
+        let (lo, hi) = (MEL_EDGES[m] as usize, MEL_EDGES[m + 2] as usize);
+        // Powers are below 2^53 and the weights 2^15: a power's low 15 bits
+        // are dropped first, so the sum over a filter stays in 64 bits.
+        let energy: u64 = power[lo..=hi].iter().zip(&MEL_WEIGHTS[m]).map(|(&p, &w)| (p >> 15) * w as u64).sum();
+        *log = unshifted_log(energy);
     }
     let mut mfcc = [0i32; COEFFICIENTS];
     for (j, c) in mfcc.iter_mut().enumerate() {
@@ -169,18 +198,23 @@ fn fft_in_place(re: &mut [i32; FRAME_LEN], im: &mut [i32; FRAME_LEN]) {
     while size <= FRAME_LEN {
         let half = size / 2;
         let step = FRAME_LEN / size;
-        for start in (0..FRAME_LEN).step_by(size) {
-            for k in 0..half {
-                let (c, s) = TWIDDLES[k * step];
-                let (a, b) = (start + k, start + k + half);
+        // Slices and zipped iterators rather than indices: no bounds checks
+        // in the butterflies (a third of the front end's instructions).
+        for (re_block, im_block) in re.chunks_exact_mut(size).zip(im.chunks_exact_mut(size)) {
+            let (re_a, re_b) = re_block.split_at_mut(half);
+            let (im_a, im_b) = im_block.split_at_mut(half);
+            let pairs = re_a.iter_mut().zip(re_b.iter_mut()).zip(im_a.iter_mut().zip(im_b.iter_mut()));
+            for (((ra, rb), (ia, ib)), &(c, s)) in pairs.zip(TWIDDLES.iter().step_by(step)) {
                 // (c − i s)(re + i im): the forward transform's e^{−iθ}.
-                let tr = round_shift(c as i64 * re[b] as i64 + s as i64 * im[b] as i64, 15);
-                let ti = round_shift(c as i64 * im[b] as i64 - s as i64 * re[b] as i64, 15);
-                let (ar, ai) = (re[a] as i64, im[a] as i64);
-                re[a] = round_shift(ar + tr, 1) as i32;
-                im[a] = round_shift(ai + ti, 1) as i32;
-                re[b] = round_shift(ar - tr, 1) as i32;
-                im[b] = round_shift(ai - ti, 1) as i32;
+                let tr = round_shift(c as i64 * *rb as i64 + s as i64 * *ib as i64, 15) as i32;
+                let ti = round_shift(c as i64 * *ib as i64 - s as i64 * *rb as i64, 15) as i32;
+                // Values stay below 2^27 (the input's 2^26, halved each
+                // stage), so the sums fit 32 bits.
+                let (ar, ai) = (*ra, *ia);
+                *ra = (ar + tr + 1) >> 1;
+                *ia = (ai + ti + 1) >> 1;
+                *rb = (ar - tr + 1) >> 1;
+                *ib = (ai - ti + 1) >> 1;
             }
         }
         size *= 2;
@@ -252,6 +286,35 @@ pub fn subtract_means(frames: &mut [[i32; COEFFICIENTS]]) {
             f[j] -= mean as i32;
         }
     }
+}
+
+/// A deterministic test signal: seeded noise under a triangle envelope,
+/// silent at both ends and full scale in the middle of `out`. The emulated
+/// board's `bench-mfcc` and the host's check of it both use it.
+pub fn test_signal(out: &mut [i16]) {
+    let mut rng = crate::LatentSampler::new(8000);
+    let half = (out.len() / 2).max(1) as i32;
+    for (n, s) in out.iter_mut().enumerate() {
+        let envelope = half - (half - n as i32).abs();
+        let noise = (rng.next_u32() >> 16) as u16 as i16 as i32;
+        *s = (noise * envelope / half) as i16;
+    }
+}
+
+/// The features of a whole recording: each frame's MFCCs, the span the
+/// speech gate finds, and the speech frames' means taken out. Returns the
+/// span; frames past `mfcc.len()` are not computed (a recording longer
+/// than the room given is cut).
+pub fn recording_features(samples: &[i16], mfcc: &mut [[i32; COEFFICIENTS]], energies: &mut [i32]) -> Result<core::ops::Range<usize>, AudioError> {
+    let frames = frame_count(samples.len()).min(mfcc.len()).min(energies.len());
+    for f in 0..frames {
+        let features = frame_features(samples, f * HOP_LEN);
+        mfcc[f] = features.mfcc;
+        energies[f] = features.log_energy;
+    }
+    let span = speech_frames(&energies[..frames])?;
+    subtract_means(&mut mfcc[span.clone()]);
+    Ok(span)
 }
 
 #[cfg(test)]

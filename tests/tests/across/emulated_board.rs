@@ -322,3 +322,32 @@ fn copy_dir(from: &Path, to: &Path) {
         std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
     }
 }
+
+#[test]
+fn the_emulated_board_computes_the_hosts_mfccs_bit_for_bit() {
+    use pocketgan_shared::audio::{COEFFICIENTS, frame_count, recording_features, test_signal};
+    require_emulator();
+    let dir = tempfile::tempdir().unwrap();
+    let mut samples = vec![0i16; 8000];
+    test_signal(&mut samples);
+    let frames = frame_count(samples.len());
+    let (mut mfcc, mut energies) = (vec![[0i32; COEFFICIENTS]; frames], vec![0i32; frames]);
+    let span = recording_features(&samples, &mut mfcc, &mut energies).unwrap();
+    let bytes: Vec<u8> = mfcc.iter().flatten().flat_map(|v| v.to_le_bytes()).collect();
+    let expected = format!(
+        "bench-mfcc: {frames} frames, TICKS ticks, speech frames {}..{}, checksum {:08x}",
+        span.start,
+        span.end,
+        pocketgan_shared::format::crc32(&bytes)
+    );
+    // The Cortex-M4F and the Cortex-M0+ builds, as for the generator.
+    for target in TARGETS {
+        let elf = build_board("emulated", Some(target), None, dir.path()).unwrap();
+        let board = run_emulated(&elf, "bench-mfcc\n", &dir.path().join(target)).unwrap();
+        assert_eq!(board.status, Some(0), "{target}: {}", board.log);
+        let line = board.log.lines().find(|l| l.contains("bench-mfcc:")).unwrap_or_else(|| panic!("{target}: no bench line:\n{}", board.log));
+        let ticks = line.split(" frames, ").nth(1).and_then(|r| r.split(' ').next()).unwrap();
+        println!("{target}: {line}");
+        assert!(line.ends_with(&expected.replace("TICKS", ticks)), "{target}: {line}\nhost: {expected}");
+    }
+}
