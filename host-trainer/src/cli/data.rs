@@ -55,6 +55,18 @@ pub enum DataCommand {
         #[arg(short, long, default_value = "captions.png")]
         output: PathBuf,
     },
+    /// The audio front end on spoken digits: each recording's speech span
+    /// and its MFCCs as a picture (13 rows, c0 at the bottom, each row
+    /// scaled to its own range; one column per 16 ms from the speech's
+    /// start, 1 s wide). Without files, one
+    /// recording of each digit from the bundled FSDD (and its splits).
+    Mfcc {
+        /// WAV files (any rate, channels, PCM or float: converted to 8 kHz mono).
+        files: Vec<PathBuf>,
+        /// The PNG to write.
+        #[arg(short, long, default_value = "mfcc.png")]
+        output: PathBuf,
+    },
 }
 
 /// Which images `data captions` describes.
@@ -106,6 +118,7 @@ pub fn run(what: &DataCommand) -> Result<()> {
             Ok(())
         }
         DataCommand::Captions { data, n, output } => captions(*data, (*n).clamp(1, 256), output),
+        DataCommand::Mfcc { files, output } => mfcc(files, output),
     }
 }
 
@@ -134,5 +147,63 @@ fn captions(data: CaptionData, n: usize, output: &std::path::Path) -> Result<()>
     let images = picks.iter().map(|&i| set.image(i).to_vec()).collect();
     Grid { width: set.width, height: set.height, channels: 1, images }.save_png(output, 8, 3)?;
     println!("wrote {} (the images, in the captions' order, 8 a row)", output.display());
+    Ok(())
+}
+
+/// Columns of an MFCC picture: one second of frames.
+const MFCC_COLUMNS: usize = 62;
+
+fn mfcc(files: &[PathBuf], output: &std::path::Path) -> Result<()> {
+    use crate::data::spoken_digits::{SpokenDigits, Split};
+    use pocketgan_shared::audio::{COEFFICIENTS, frame_count, recording_features};
+    let mut recordings: Vec<(String, Vec<i16>)> = Vec::new();
+    if files.is_empty() {
+        let digits = SpokenDigits::load_bundled()?;
+        let (train, test) = digits.split(&Split::Official)?;
+        println!(
+            "{} spoken digits by {} speakers ({}); official split: {} training, {} test recordings",
+            digits.recordings.len(),
+            digits.speakers().len(),
+            digits.speakers().join(", "),
+            train.len(),
+            test.len()
+        );
+        for digit in 0..10 {
+            let r = digits.recordings.iter().find(|r| r.digit == digit).expect("every digit is recorded");
+            recordings.push((r.name.clone(), r.samples.clone()));
+        }
+    } else {
+        for path in files {
+            let audio = crate::data::wav::load_wav(path)?;
+            for note in &audio.notes {
+                println!("{}: {note}", path.display());
+            }
+            recordings.push((path.display().to_string(), audio.samples));
+        }
+    }
+    let mut images = Vec::new();
+    for (name, samples) in &recordings {
+        let frames = frame_count(samples.len());
+        let (mut features, mut energies) = (vec![[0i32; COEFFICIENTS]; frames], vec![0i32; frames]);
+        let seconds = samples.len() as f64 / 8000.0;
+        let mut image = vec![0u8; MFCC_COLUMNS * COEFFICIENTS];
+        match recording_features(samples, &mut features, &mut energies) {
+            Ok(span) => {
+                println!("{name}: {seconds:.2} s, speech in frames {}..{} of {frames} (16 ms each)", span.start, span.end);
+                let speech = &features[span];
+                for j in 0..COEFFICIENTS {
+                    // Each coefficient over the gray scale by its own largest value.
+                    let largest = speech.iter().map(|f| f[j].unsigned_abs()).max().unwrap_or(0).max(1) as i64;
+                    for (x, f) in speech.iter().take(MFCC_COLUMNS).enumerate() {
+                        image[(COEFFICIENTS - 1 - j) * MFCC_COLUMNS + x] = (128 + 127 * f[j] as i64 / largest) as u8;
+                    }
+                }
+            }
+            Err(e) => println!("{name}: {seconds:.2} s, {e}"),
+        }
+        images.push(image);
+    }
+    Grid { width: MFCC_COLUMNS, height: COEFFICIENTS, channels: 1, images }.save_png(output, 1, 4)?;
+    println!("wrote {} (one recording a row, in this order)", output.display());
     Ok(())
 }

@@ -11,6 +11,7 @@ mod npm_digits;
 pub mod spoken_digits;
 pub mod toy;
 pub mod translation;
+pub mod wav;
 
 pub use batches::Batches;
 pub use folder::{FolderOptions, ResizeMode};

@@ -218,6 +218,27 @@ fn data_captions_measures_the_digits_and_prints_vocabulary_words_only() {
 }
 
 #[test]
+fn data_mfcc_shows_the_spoken_digits_and_hears_no_speech_in_silence() {
+    let dir = tempfile::tempdir().unwrap();
+    let png = dir.path().join("mfcc.png");
+    let out = succeeds(&pocketgan(&["data", "mfcc", "-o", arg(&png)]));
+    assert!(out.contains("3000 spoken digits by 6 speakers") && out.contains("2700 training, 300 test"), "{out}");
+    assert_eq!(out.lines().filter(|l| l.contains("speech in frames")).count(), 10, "{out}");
+    assert_eq!(image::open(&png).unwrap().height() as usize, 10 * (13 * 4 + 2) + 2);
+    // A silent stereo file at 16 kHz: converted, and no speech heard.
+    let silent = dir.path().join("silent.wav");
+    let spec = hound::WavSpec { channels: 2, sample_rate: 16000, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
+    let mut w = hound::WavWriter::create(&silent, spec).unwrap();
+    for _ in 0..32000 {
+        w.write_sample(0i16).unwrap();
+    }
+    w.finalize().unwrap();
+    let out = succeeds(&pocketgan(&["data", "mfcc", arg(&silent), "-o", arg(&png)]));
+    assert!(out.contains("resampled from 16000 Hz to 8000 Hz") && out.contains("no speech heard"), "{out}");
+    fails_with(&pocketgan(&["data", "mfcc", arg(&png), "-o", arg(&png)]), "is not a WAV file");
+}
+
+#[test]
 fn data_pairs_draws_translation_data_and_explains_bad_folders() {
     let dir = tempfile::tempdir().unwrap();
     let png = dir.path().join("pairs.png");

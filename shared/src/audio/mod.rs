@@ -248,6 +248,7 @@ pub enum AudioError {
 impl core::fmt::Display for AudioError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
+            AudioError::NoSpeech { loudest: 0 } => f.write_str("no speech heard: the recording is silent (is the microphone connected?)"),
             AudioError::NoSpeech { loudest } => write!(
                 f,
                 "no speech heard: the loudest 32 ms is {:.1} dB under the speech floor; speak closer to the microphone, or louder",
