@@ -39,35 +39,35 @@ const LOG2_FRAME: u32 = FRAME_LEN.trailing_zeros();
 const _: () = assert!(1 << LOG2_FRAME == FRAME_LEN);
 
 /// The periodic Hann window, Q15 (1.0 = 32768).
-const HANN: [i32; FRAME_LEN] = {
+const HANN: [u16; FRAME_LEN] = {
     let mut t = [0; FRAME_LEN];
     let mut i = 0;
     while i < FRAME_LEN {
-        t[i] = (32768 - cos_turn(i as u32, FRAME_LEN as u32)) / 2;
+        t[i] = ((32768 - cos_turn(i as u32, FRAME_LEN as u32)) / 2) as u16;
         i += 1;
     }
     t
 };
 
 /// `cos` and `sin` of `2π k / FRAME_LEN` for the FFT's twiddles, Q15.
-const TWIDDLES: [(i32, i32); FRAME_LEN / 2] = {
+const TWIDDLES: [(i16, i16); FRAME_LEN / 2] = {
     let mut t = [(0, 0); FRAME_LEN / 2];
     let mut k = 0;
     while k < FRAME_LEN / 2 {
-        t[k] = (cos_turn(k as u32, FRAME_LEN as u32), sin_turn(k as u32, FRAME_LEN as u32));
+        t[k] = (cos_turn(k as u32, FRAME_LEN as u32) as i16, sin_turn(k as u32, FRAME_LEN as u32) as i16);
         k += 1;
     }
     t
 };
 
 /// The DCT-II's `cos(π j (m + ½) / MEL_BANDS)`, Q15.
-const DCT: [[i32; MEL_BANDS]; COEFFICIENTS] = {
+const DCT: [[i16; MEL_BANDS]; COEFFICIENTS] = {
     let mut t = [[0; MEL_BANDS]; COEFFICIENTS];
     let mut j = 0;
     while j < COEFFICIENTS {
         let mut m = 0;
         while m < MEL_BANDS {
-            t[j][m] = cos_turn((j * (2 * m + 1)) as u32, 4 * MEL_BANDS as u32);
+            t[j][m] = cos_turn((j * (2 * m + 1)) as u32, 4 * MEL_BANDS as u32) as i16;
             m += 1;
         }
         j += 1;
