@@ -12,6 +12,7 @@ use embedded_graphics::primitives::Rectangle;
 use embedded_graphics::text::{Baseline, Text};
 use pocketgan_shared::latent::{interpolate, latent_for_seed};
 use pocketgan_shared::pixels::{GeneratedImage, RenderError, Rendered, code_of_u8};
+use pocketgan_shared::text::Prompt;
 use pocketgan_shared::{Condition, Model, ModelError, generate_with, translate};
 
 use crate::buffers::Buffers;
@@ -393,8 +394,9 @@ impl<'m, 'b> App<'m, 'b> {
         }
         let class = if h.classes > 0 { Some(self.class) } else { None };
         let tokenizing = clock.ticks();
-        let words = model.vocabulary().map(|v| self.prompt.parse(&v).known);
+        let parsed = model.vocabulary().map(|v| self.prompt.parse(&v));
         let prompt_ticks = clock.ticks().wrapping_sub(tokenizing);
+        let words = parsed.map(|p| p.known);
         let condition = match (class, words) {
             (Some(c), _) => Condition::Class(c),
             (None, Some(known)) => Condition::Words(known),
@@ -422,7 +424,8 @@ impl<'m, 'b> App<'m, 'b> {
         let _ = target.clear(D::Color::PAPER);
         draw_image(target, &rendered, v);
         if let Some(area) = layout.caption {
-            let prompt = words.map(|_| (self.prompt.as_str(), model.vocabulary()));
+            // The caption shows the prompt as it was parsed for the image.
+            let prompt = parsed.map(|p| (self.prompt.as_str(), p));
             draw_caption(target, area, &drawn, prompt, K::TICKS_PER_MS);
         }
         Ok(drawn)
@@ -534,7 +537,7 @@ where
 /// The caption: for a text model the prompt first (wrapped into the lines
 /// the rest leaves, "(any)" when no word is known) and its first unknown
 /// word marked `?`, then the seed, class, walk and time.
-fn draw_caption<D>(target: &mut D, area: Rectangle, drawn: &Drawn, prompt: Option<(&str, Option<pocketgan_shared::text::Vocabulary<'_>>)>, ticks_per_ms: u64)
+fn draw_caption<D>(target: &mut D, area: Rectangle, drawn: &Drawn, prompt: Option<(&str, Prompt<'_>)>, ticks_per_ms: u64)
 where
     D: DrawTarget,
     D::Color: PanelColor,
@@ -548,10 +551,9 @@ where
         }
     };
     let width = (area.size.width / FONT_W) as usize;
-    if let Some((text, vocabulary)) = prompt {
-        let parsed = vocabulary.map(|v| pocketgan_shared::text::Prompt::parse(&v, text));
-        let any = parsed.is_some_and(|p| p.known == 0);
-        let unknown = parsed.and_then(|p| p.unknown().first().copied());
+    if let Some((text, parsed)) = prompt {
+        let any = parsed.known == 0;
+        let unknown = parsed.unknown().first().copied();
         // The prompt gets the lines the seed, the time and the notes leave.
         let room = (area.size.height as i32 / LINE_H) as usize;
         let notes = 2 + usize::from(any) + usize::from(unknown.is_some()) + usize::from(drawn.mix > 0);
