@@ -4,7 +4,7 @@
 //! as the captions were measured, against the share of the same bin
 //! among samples that did not ask for it (the base rate).
 
-use crate::data::captions::{CaptionKind, Captioned};
+use crate::data::captions::{CaptionKind, Captioned, mean_multi_hot};
 use crate::metrics::images::{Evaluator, splits};
 use crate::nets::Generator;
 use crate::nets::seeded::{seed_latents, tensor_images};
@@ -66,8 +66,7 @@ fn draw(generator: &Generator, model: &Model<'_>, prompt: &str, m: usize, device
     let vocabulary = model.vocabulary().ok_or_else(|| anyhow!("the exported model has no vocabulary"))?;
     let known = Prompt::parse(&vocabulary, prompt).known;
     let words = vocabulary.len();
-    let share = 1.0 / known.count_ones().max(1) as f32;
-    let row: Vec<f32> = (0..words).map(|w| if known >> w & 1 == 1 { share } else { 0.0 }).collect();
+    let row = mean_multi_hot(known, words);
     let latents = seed_latents(0, m, generator.latent_dim, device);
     let rows = Tensor::<2>::from_data(TensorData::new(row.repeat(m), [m, words]), device);
     let float = tensor_images(generator.valid().forward(Tensor::cat(vec![latents, rows], 1)));

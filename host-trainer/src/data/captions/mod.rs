@@ -271,15 +271,17 @@ impl Captioned {
             }
             let caption = self.caption(i, roll);
             let known = Prompt::parse(vocabulary, &caption).known;
-            let share = 1.0 / known.count_ones().max(1) as f32;
-            for w in 0..words {
-                if known >> w & 1 == 1 {
-                    rows[r * words + w] = share;
-                }
-            }
+            rows[r * words..(r + 1) * words].copy_from_slice(&mean_multi_hot(known, words));
         }
         rows
     }
+}
+
+/// A word set (`Prompt::known`) as the text encoder's input row over
+/// `words` columns: `1/k` for each of its `k` words, zeros for none.
+pub fn mean_multi_hot(known: u64, words: usize) -> Vec<f32> {
+    let share = 1.0 / known.count_ones().max(1) as f32;
+    (0..words).map(|w| if known >> w & 1 == 1 { share } else { 0.0 }).collect()
 }
 
 /// The vocabulary text a model file keeps: each word followed by `\n`.
