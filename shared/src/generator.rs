@@ -15,7 +15,7 @@ use core::ops::Range;
 
 /// What a generator is asked to draw besides its latent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Condition {
+pub enum Condition<'h> {
     /// Nothing: an unconditional model's sample, or a text model's
     /// unconditional one (the empty prompt).
     None,
@@ -24,6 +24,9 @@ pub enum Condition {
     /// The known words of a prompt ([`crate::text::Prompt::known`]) for a
     /// text model; no word is the empty prompt.
     Words(u64),
+    /// What a sound model's encoder heard: one logit code per label
+    /// ([`crate::hearing::Heard::condition`]).
+    Heard(&'h [i8]),
 }
 
 /// Generates one image.
@@ -49,7 +52,7 @@ pub fn generate<'s>(
 pub fn generate_with<'s>(
     model: &Model<'_>,
     latent: &[i8],
-    condition: Condition,
+    condition: Condition<'_>,
     scratch: &'s mut [i8],
 ) -> Result<&'s [i8], ModelError> {
     let header = model.header();
@@ -60,7 +63,18 @@ pub fn generate_with<'s>(
         return Err(ModelError::LatentLength { found: latent.len(), expected: header.latent_dim });
     }
     let text = model.text();
+    let labels = model.labels().map_or(0, |l| l.len());
+    let heard = match condition {
+        Condition::Heard(_) if labels == 0 => return Err(ModelError::Heard { sound_model: false }),
+        Condition::Heard(codes) if codes.len() != labels => {
+            return Err(ModelError::HeardLength { found: codes.len(), expected: labels });
+        }
+        Condition::Heard(codes) => codes,
+        _ if labels > 0 => return Err(ModelError::Heard { sound_model: true }),
+        _ => &[],
+    };
     let (one_hot, words) = match (condition, header.classes, text) {
+        (Condition::Heard(_), _, _) => (None, 0),
         (Condition::None, 0, _) => (None, 0),
         (Condition::Class(c), n, _) if c < n => (Some(c as usize), 0),
         (Condition::Words(_), _, None) => return Err(ModelError::NoVocabulary),
@@ -84,6 +98,7 @@ pub fn generate_with<'s>(
             // only names rows of it.
             let _ = mean_embedding(text.embedding.as_slice(), vocabulary_len, words, condition);
         }
+        condition[..heard.len()].copy_from_slice(heard);
     })
 }
 

@@ -15,6 +15,7 @@
 //! - [`pixels`]: generator output to Gray8, Rgb565 and dithered 1-bit pixels,
 //!   with integer upscaling.
 //! - [`audio`]: the sound front end (integer MFCCs of 8 kHz speech).
+//! - [`hearing`]: a sound model's encoder input and what it heard.
 //! - [`text`]: prompts: a closed vocabulary, the tokenizer, the bag-of-words
 //!   mean of word embeddings.
 #![no_std]
@@ -25,12 +26,13 @@ pub mod audio;
 pub mod format;
 pub mod generator;
 pub mod geometry;
+pub mod hearing;
 pub mod kernels;
 pub mod latent;
 pub mod pixels;
 pub mod quant;
 pub mod text;
 
-pub use format::{Activation, Header, Layer, Model, ModelError, Op, TensorShape, TextCondition};
+pub use format::{Activation, AudioCondition, Header, Layer, Model, ModelError, Op, TensorShape, TextCondition};
 pub use generator::{Condition, generate, generate_with, translate};
 pub use latent::LatentSampler;

@@ -12,6 +12,8 @@ pub enum Part {
     Layer(u16),
     /// The text section (vocabulary and embedding table) of a version 6 file.
     Text,
+    /// The audio section (front end, labels and encoder) of a version 7 file.
+    Audio,
 }
 
 /// A structural problem inside a payload that decoded cleanly.
@@ -88,6 +90,17 @@ pub enum Problem {
     /// `dim` or vocabulary is empty, or the model also has classes or an
     /// input image (a text model is conditioned on its prompt alone).
     Text,
+    /// The audio section's front end (sample rate, frame, hop, mel bands,
+    /// coefficients) is not the one this build computes.
+    FrontEnd,
+    /// The audio section needs 2 to [`crate::hearing::MAX_LABELS`] labels, 1
+    /// to [`crate::hearing::MAX_ENCODER_FRAMES`] frames, a shift in 0..=15
+    /// per coefficient, and a model without classes, text or input image.
+    Audio,
+    /// A sound model's encoder is not a version 5 file from the feature
+    /// codes to one logit per label in the latent's quantization, without
+    /// `Tanh`.
+    Encoder,
 }
 
 /// Names the byte arrays of a layer, for [`Problem::ArrayLength`].
@@ -206,6 +219,19 @@ pub enum ModelError {
         /// Words in the model's vocabulary.
         words: usize,
     },
+    /// A sound model was asked to draw without what it heard, or another
+    /// model was given what an encoder heard.
+    Heard {
+        /// Whether the model is a sound model.
+        sound_model: bool,
+    },
+    /// The heard condition's length differs from the sound model's labels.
+    HeardLength {
+        /// Codes given.
+        found: usize,
+        /// The model's label count.
+        expected: usize,
+    },
     /// The input image's length differs from the translator's input shape.
     ImageLength {
         /// Codes given.
@@ -221,6 +247,7 @@ impl fmt::Display for Part {
             Part::Header => f.write_str("header"),
             Part::Layer(n) => write!(f, "layer {n}"),
             Part::Text => f.write_str("text section"),
+            Part::Audio => f.write_str("audio section"),
         }
     }
 }
@@ -284,6 +311,18 @@ impl fmt::Display for Problem {
             Problem::Text => f.write_str(
                 "its text section must hold a non-empty vocabulary and a words × dim embedding \
                  table, on a model without classes or an input image",
+            ),
+            Problem::FrontEnd => f.write_str(
+                "its audio section asks for another sound front end (sample rate, frame, hop, mel bands or \
+                 coefficients) than this build computes: update pocketgan and the firmware together",
+            ),
+            Problem::Audio => f.write_str(
+                "its audio section must name 2 to 16 labels, 1 to 64 frames and a shift in 0..=15 per \
+                 coefficient, on a model without classes, text or an input image",
+            ),
+            Problem::Encoder => f.write_str(
+                "its sound encoder must be a version 5 model from the 1 × frames × coefficients feature \
+                 codes to one logit per label, in the latent's quantization, with no Tanh",
             ),
             Problem::InputImage => f.write_str(
                 "a translator takes an image and no latent or classes, and its first layer must \
@@ -395,6 +434,16 @@ impl fmt::Display for ModelError {
             ModelError::WordPastVocabulary { words } => write!(
                 f,
                 "the prompt names a word past the model's {words}-word vocabulary: parse it against this model's vocabulary"
+            ),
+            ModelError::Heard { sound_model: true } => f.write_str(
+                "the model is a sound model: it draws what it hears (give it a recording, e.g. `pocketgan sample --audio FILE.wav`)",
+            ),
+            ModelError::Heard { sound_model: false } => f.write_str(
+                "a recording was given, but the model is not a sound model (`pocketgan inspect` tells what it takes)",
+            ),
+            ModelError::HeardLength { found, expected } => write!(
+                f,
+                "the heard condition has {found} codes but the sound model has {expected} labels"
             ),
             ModelError::ImageLength { found, expected } => write!(
                 f,

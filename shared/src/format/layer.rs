@@ -52,6 +52,76 @@ pub struct TextCondition<'a> {
     pub embedding: I8Array<'a>,
 }
 
+/// A sound model's condition (format version 7): how the board hears a
+/// recording ([`crate::hearing`]) and the encoder that turns what it heard
+/// into the generator's condition. The generator's input is the latent
+/// followed by the encoder's `labels` outputs (logits, in the latent's
+/// quantization), which also name what it heard.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct AudioCondition<'a> {
+    /// Samples per second the front end expects ([`crate::audio::SAMPLE_RATE`]).
+    pub sample_rate: u32,
+    /// Samples per frame ([`crate::audio::FRAME_LEN`]).
+    pub frame_len: u16,
+    /// Samples between frames ([`crate::audio::HOP_LEN`]).
+    pub hop_len: u16,
+    /// Mel bands ([`crate::audio::MEL_BANDS`]).
+    pub mel_bands: u8,
+    /// MFCCs per frame ([`crate::audio::COEFFICIENTS`]).
+    pub coefficients: u8,
+    /// Frames the encoder takes: the speech is stretched to this many.
+    pub frames: u16,
+    /// Per coefficient, the right shift from its Q8 value to the encoder's
+    /// input code (see [`crate::hearing::encoder_input`]).
+    #[serde(borrow)]
+    pub shifts: I8Array<'a>,
+    /// The encoder's outputs' names, each followed by `\n` (`zero\n…nine\n`).
+    pub labels: &'a str,
+    /// Zero bytes that put [`Self::encoder`] on a 4-byte boundary of the file.
+    #[serde(borrow)]
+    pub align: AlignmentPadding<'a>,
+    /// The encoder: a whole model file (version 5) whose input is the
+    /// `1 × frames × coefficients` feature codes and whose output is the
+    /// `labels` logits ([`crate::Model::parse_encoder`]).
+    #[serde(borrow)]
+    pub encoder: ModelBytes<'a>,
+}
+
+/// A model file inside a model file (a sound model's encoder), stored as a
+/// postcard byte string.
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
+pub struct ModelBytes<'a>(&'a [u8]);
+
+impl<'a> ModelBytes<'a> {
+    /// Wraps a model file's bytes (for writing a model).
+    pub const fn new(bytes: &'a [u8]) -> Self {
+        ModelBytes(bytes)
+    }
+
+    /// The bytes.
+    pub const fn as_bytes(&self) -> &'a [u8] {
+        self.0
+    }
+}
+
+impl fmt::Debug for ModelBytes<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ModelBytes[{}]", self.0.len())
+    }
+}
+
+impl Serialize for ModelBytes<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bytes(self.0)
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for ModelBytes<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_bytes(BorrowedBytes).map(ModelBytes)
+    }
+}
+
 /// A translator's input: an image of int8 codes, HWC.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct ImageInput {

@@ -7,12 +7,14 @@
 //!      6     2  reserved, zero
 //!      8     4  payload length in bytes, u32 little-endian
 //!     12     4  CRC-32 of the payload, u32 little-endian
-//!     16     …  payload: postcard(Header), [version 6: postcard(TextCondition)],
+//!     16     …  payload: postcard(Header), [version ≥ 6: postcard(Option<TextCondition>)],
+//!                 [version 7: postcard(Option<AudioCondition>)],
 //!                 then Header::layer_count × postcard(Layer)
 //! ```
 //!
-//! A model without a text section is written as version 5, byte for byte
-//! what earlier builds wrote; only a text model needs version 6.
+//! A model without a text or audio section is written as version 5, byte
+//! for byte what earlier builds wrote; a text model is version 6, a sound
+//! model version 7 (its encoder is itself a version 5 file inside it).
 //!
 //! The preamble is fixed-size and not postcard so that a foreign, truncated
 //! or newer file is recognised before anything is decoded. [`Model::parse`]
@@ -31,8 +33,8 @@ pub mod packed;
 pub use checksum::crc32;
 pub use error::{ArrayName, ModelError, Part, Problem};
 pub use layer::{
-    Activation, AlignmentPadding, ConvGeometry, F32Array, F64Array, Header, I8Array, I32Array, ImageInput,
-    LeArray, LeValue, Layer, Op, Requantization, TensorShape, TextCondition,
+    Activation, AlignmentPadding, AudioCondition, ConvGeometry, F32Array, F64Array, Header, I8Array, I32Array, ImageInput,
+    LeArray, LeValue, Layer, ModelBytes, Op, Requantization, TensorShape, TextCondition,
 };
 pub use limits::{MAX_KEPT, MAX_REDUCTION, MAX_SKIP_LAYERS, MAX_TENSOR};
 pub use packed::{PackedWeights, Packing};
@@ -44,7 +46,8 @@ use crate::text::Vocabulary;
 /// The first four bytes of every model file.
 pub const MAGIC: [u8; 4] = *b"PGAN";
 /// The newest format version this build reads, and the one it writes for a
-/// text model. Version 6 adds the text section ([`TextCondition`]: a
+/// sound model. Version 7 adds the audio section ([`AudioCondition`]: the
+/// front end's parameters, the labels and the encoder). Version 6 adds the text section ([`TextCondition`]: a
 /// vocabulary and its embedding table, between the header and the layers).
 /// Version 5 adds
 /// translators (an input image in the header) and skip connections (a
@@ -54,9 +57,11 @@ pub const MAGIC: [u8; 4] = *b"PGAN";
 /// requantization ([`crate::quant`]) and `TANH` table; version 2 rounded
 /// once, half up, with a fixed tanh table; version 1 stored int8 weights
 /// unpacked.
-pub const FORMAT_VERSION: u16 = 6;
+pub const FORMAT_VERSION: u16 = 7;
+/// The version a text model is written in.
+pub const TEXT_FORMAT_VERSION: u16 = 6;
 /// The oldest format version this build reads (and writes, for every model
-/// but a text model).
+/// but a text or sound model).
 pub const OLDEST_FORMAT_VERSION: u16 = 5;
 /// Size of the fixed preamble before the payload.
 pub const PREAMBLE_LEN: usize = 16;
@@ -65,6 +70,9 @@ pub const PREAMBLE_LEN: usize = 16;
 pub struct Model<'a> {
     header: Header<'a>,
     text: Option<TextCondition<'a>>,
+    audio: Option<AudioCondition<'a>>,
+    /// Scratch bytes a sound model's encoder needs (0 for other models).
+    encoder_scratch: usize,
     version: u16,
     layers: &'a [u8],
     scratch: ScratchPlan,
@@ -110,10 +118,26 @@ impl<'a> Model<'a> {
     /// Checks and borrows a model file. Every malformed input is an error;
     /// no input panics.
     pub fn parse(bytes: &'a [u8]) -> Result<Self, ModelError> {
+        Self::parse_as(bytes, Kind::Model)
+    }
+
+    /// Checks and borrows a sound model's encoder ([`AudioCondition::encoder`]):
+    /// a version 5 file whose input is the feature codes and whose last
+    /// layer writes logits in the latent's quantization (no `Tanh`, any
+    /// channel counts). [`Model::parse`] checks a sound model's encoder with
+    /// it; [`Model::encoder`] hands it out.
+    pub fn parse_encoder(bytes: &'a [u8]) -> Result<Self, ModelError> {
+        Self::parse_as(bytes, Kind::Encoder)
+    }
+
+    fn parse_as(bytes: &'a [u8], kind: Kind) -> Result<Self, ModelError> {
         let (version, payload) = check_preamble(bytes)?;
         let (header, mut rest) = postcard::take_from_bytes::<Header<'a>>(payload)
             .map_err(|_| ModelError::Decode { part: Part::Header })?;
-        validate_header(&header)?;
+        validate_header(&header, kind)?;
+        if kind == Kind::Encoder && version != OLDEST_FORMAT_VERSION {
+            return Err(ModelError::Invalid { layer: None, problem: Problem::Encoder });
+        }
         let text = if version >= 6 {
             let (text, tail) = postcard::take_from_bytes::<Option<TextCondition<'a>>>(rest)
                 .map_err(|_| ModelError::Decode { part: Part::Text })?;
@@ -125,8 +149,20 @@ impl<'a> Model<'a> {
         if let Some(text) = &text {
             validate_text(&header, text)?;
         }
+        let audio = if version >= 7 {
+            let (audio, tail) = postcard::take_from_bytes::<Option<AudioCondition<'a>>>(rest)
+                .map_err(|_| ModelError::Decode { part: Part::Audio })?;
+            rest = tail;
+            audio
+        } else {
+            None
+        };
+        let encoder_scratch = match &audio {
+            Some(audio) => validate_audio(&header, text.is_some(), audio)?,
+            None => 0,
+        };
 
-        let input = model_input(&header, text.as_ref());
+        let input = model_input(&header, text.as_ref(), audio.as_ref());
         let mut produced = input.0;
         let mut produced_quantization = input.1;
         let mut staging_words = 0;
@@ -140,7 +176,7 @@ impl<'a> Model<'a> {
             rest = tail;
             let is_last = index + 1 == header.layer_count;
             let invalid = |problem| ModelError::Invalid { layer: Some(index), problem };
-            validate_layer(&layer, produced, produced_quantization, is_last, &header).map_err(invalid)?;
+            validate_layer(&layer, produced, produced_quantization, is_last, &header, kind).map_err(invalid)?;
             if let Some(k) = layer.skip {
                 // Each output is joined once, by a later layer; the joined
                 // shapes and the nesting are checked by `plan`.
@@ -162,6 +198,8 @@ impl<'a> Model<'a> {
         let mut model = Model {
             header,
             text,
+            audio,
+            encoder_scratch,
             version,
             layers,
             scratch: ScratchPlan { even: 0, odd: 0, kept: 0, staging: 4 * staging_words + 3 },
@@ -178,7 +216,7 @@ impl<'a> Model<'a> {
     /// [`crate::generate`] does, and checks each skip joins the latest
     /// kept output with matching shapes and quantization.
     fn plan(&mut self) -> Result<(), ModelError> {
-        let (input, _) = model_input(&self.header, self.text.as_ref());
+        let (input, _) = model_input(&self.header, self.text.as_ref(), self.audio.as_ref());
         let input_len = input.elements().unwrap_or(0) as usize;
         let mut plan = ScratchPlan { even: input_len, ..self.scratch };
         let mut all = input_len;
@@ -238,6 +276,22 @@ impl<'a> Model<'a> {
         self.text.map(|t| Vocabulary::checked(t.vocabulary))
     }
 
+    /// The audio section of a sound model.
+    pub fn audio(&self) -> Option<&AudioCondition<'a>> {
+        self.audio.as_ref()
+    }
+
+    /// A sound model's encoder (checked by [`Model::parse`]; parsed again
+    /// here, so a board keeps the result rather than asking per recording).
+    pub fn encoder(&self) -> Option<Model<'a>> {
+        self.audio.and_then(|a| Model::parse_encoder(a.encoder.as_bytes()).ok())
+    }
+
+    /// A sound model's labels (checked by [`Model::parse`]).
+    pub fn labels(&self) -> Option<Vocabulary<'a>> {
+        self.audio.map(|a| Vocabulary::checked(a.labels))
+    }
+
     /// The format version the file was written in.
     pub fn version(&self) -> u16 {
         self.version
@@ -253,7 +307,7 @@ impl<'a> Model<'a> {
     /// or the prompt's mean embedding (a generator), or the input image's
     /// codes (a translator).
     pub fn input_len(&self) -> usize {
-        model_input(&self.header, self.text.as_ref()).0.elements().unwrap_or(0) as usize
+        model_input(&self.header, self.text.as_ref(), self.audio.as_ref()).0.elements().unwrap_or(0) as usize
     }
 
     /// Whether the model is a translator (image in, image out).
@@ -273,9 +327,10 @@ impl<'a> Model<'a> {
         self.all_activations
     }
 
-    /// Scratch bytes [`crate::generate`] needs.
+    /// Scratch bytes [`crate::generate`] needs (for a sound model, also
+    /// enough for its encoder).
     pub fn scratch_len(&self) -> usize {
-        self.scratch.total()
+        self.scratch.total().max(self.encoder_scratch)
     }
 
     /// How the scratch buffer is split.
@@ -373,8 +428,9 @@ fn check_preamble(bytes: &[u8]) -> Result<(u16, &[u8]), ModelError> {
 /// The shape and quantization of a model's input: the latent (and class,
 /// or prompt embedding) as a vector of codes of [`LATENT_SCALE`], or the
 /// input image.
-fn model_input(h: &Header<'_>, text: Option<&TextCondition<'_>>) -> (TensorShape, (f32, i8)) {
-    let condition = h.classes.saturating_add(text.map_or(0, |t| t.dim));
+fn model_input(h: &Header<'_>, text: Option<&TextCondition<'_>>, audio: Option<&AudioCondition<'_>>) -> (TensorShape, (f32, i8)) {
+    let labels = audio.map_or(0, |a| Vocabulary::checked(a.labels).len() as u16);
+    let condition = h.classes.saturating_add(text.map_or(0, |t| t.dim)).saturating_add(labels);
     match h.input_image {
         Some(image) => (image.shape, (image.scale, image.zero_point)),
         None => (TensorShape::vector(h.latent_dim.saturating_add(condition)), (LATENT_SCALE, 0)),
@@ -392,6 +448,50 @@ fn validate_text(h: &Header<'_>, text: &TextCondition<'_>) -> Result<(), ModelEr
         && !vocabulary.is_empty()
         && text.embedding.byte_len() == vocabulary.len() * text.dim as usize;
     if fits { Ok(()) } else { Err(invalid(Problem::Text)) }
+}
+
+/// An audio section fits its model: a generator with no other condition,
+/// this build's front end, one shift per coefficient, labels, and an
+/// encoder from `1 × frames × coefficients` codes of
+/// [`crate::hearing::FEATURE_SCALE`] to one logit per label. Returns the
+/// encoder's scratch bytes.
+fn validate_audio(h: &Header<'_>, has_text: bool, audio: &AudioCondition<'_>) -> Result<usize, ModelError> {
+    use crate::audio::{COEFFICIENTS, FRAME_LEN, HOP_LEN, MEL_BANDS, SAMPLE_RATE};
+    use crate::hearing::{FEATURE_SCALE, MAX_ENCODER_FRAMES, MAX_LABELS};
+    let invalid = |problem| ModelError::Invalid { layer: None, problem };
+    let front_end = audio.sample_rate == SAMPLE_RATE
+        && audio.frame_len as usize == FRAME_LEN
+        && audio.hop_len as usize == HOP_LEN
+        && audio.mel_bands as usize == MEL_BANDS
+        && audio.coefficients as usize == COEFFICIENTS;
+    if !front_end {
+        return Err(invalid(Problem::FrontEnd));
+    }
+    let labels = Vocabulary::new(audio.labels).map_err(|e| invalid(Problem::Vocabulary(e)))?;
+    let fits = h.classes == 0
+        && h.input_image.is_none()
+        && !has_text
+        && (2..=MAX_LABELS).contains(&labels.len())
+        && (1..=MAX_ENCODER_FRAMES).contains(&(audio.frames as usize))
+        && audio.shifts.byte_len() == COEFFICIENTS
+        && audio.shifts.as_slice().iter().all(|&s| (0..=15).contains(&s));
+    if !fits {
+        return Err(invalid(Problem::Audio));
+    }
+    let encoder = Model::parse_encoder(audio.encoder.as_bytes())?;
+    let input = encoder.header.input_image.map(|i| (i.shape, i.scale.to_bits(), i.zero_point));
+    let expected = TensorShape { height: 1, width: audio.frames, channels: COEFFICIENTS as u16 };
+    if input != Some((expected, FEATURE_SCALE.to_bits(), 0)) || encoder.header.image != TensorShape::vector(labels.len() as u16) {
+        return Err(invalid(Problem::Encoder));
+    }
+    Ok(encoder.scratch_len())
+}
+
+/// What a file is parsed as: a model, or a sound model's encoder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Model,
+    Encoder,
 }
 
 /// The scratch regions an activation can live in.
@@ -501,10 +601,19 @@ impl KeptStack {
     }
 }
 
-fn validate_header(h: &Header<'_>) -> Result<(), ModelError> {
+fn validate_header(h: &Header<'_>, kind: Kind) -> Result<(), ModelError> {
     let invalid = |problem| Err(ModelError::Invalid { layer: None, problem });
     if h.layer_count == 0 {
         return invalid(Problem::NoLayers);
+    }
+    if kind == Kind::Encoder {
+        // Features in, logits out: no image channel rule applies.
+        let fits = h.latent_dim == 0
+            && h.classes == 0
+            && h.latent_frac_bits == LATENT_FRAC_BITS
+            && h.input_image.is_some_and(|i| matches!(i.shape.elements(), Some(1..=MAX_TENSOR)))
+            && matches!(h.image.elements(), Some(1..=MAX_TENSOR));
+        return if fits { Ok(()) } else { invalid(Problem::Encoder) };
     }
     if let Some(image) = h.input_image {
         let (c, n) = (image.shape.channels, image.shape.elements());
@@ -539,6 +648,7 @@ fn validate_layer(
     (produced_scale, produced_zero_point): (f32, i8),
     is_last: bool,
     header: &Header<'_>,
+    kind: Kind,
 ) -> Result<(), Problem> {
     let input = layer.input.elements().ok_or(Problem::TooLarge)?;
     let output = layer.output.elements().ok_or(Problem::TooLarge)?;
@@ -595,8 +705,17 @@ fn validate_layer(
     validate_requantization(layer, channels as usize)?;
     let is_tanh = layer.activation == Activation::Tanh;
     let table = layer.tanh_table.as_slice();
-    if is_tanh != is_last {
-        return Err(Problem::Tanh);
+    // A model ends in Tanh (image codes); an encoder never uses it, and its
+    // logits are in the latent's quantization, the generator's input.
+    let wants_tanh = is_last && kind == Kind::Model;
+    if is_tanh != wants_tanh {
+        return Err(if kind == Kind::Model { Problem::Tanh } else { Problem::Encoder });
+    }
+    if kind == Kind::Encoder
+        && is_last
+        && (layer.output_scale.to_bits() != LATENT_SCALE.to_bits() || layer.output_zero_point != 0)
+    {
+        return Err(Problem::Encoder);
     }
     check_len(ArrayName::TanhTable, table.len(), if is_tanh { 256 } else { 0 })?;
     if table.windows(2).any(|w| w[0] > w[1]) {
@@ -741,6 +860,27 @@ pub fn encode_with_text(
     layers: &[Layer<'_>],
     out: &mut [u8],
 ) -> Result<usize, ModelError> {
+    encode_with_conditions(header, text, None, layers, out)
+}
+
+impl AudioCondition<'_> {
+    /// Upper bound on the bytes the section adds to a model file (see
+    /// [`encoded_len_bound`]).
+    pub fn encoded_len_bound(&self) -> usize {
+        40 + self.labels.len() + self.shifts.byte_len() + self.encoder.as_bytes().len()
+    }
+}
+
+/// [`encode`] with a text or an audio section: version 6 for a text
+/// model, 7 for a sound model (whose encoder is put on a 4-byte boundary
+/// whatever `audio.align` says), 5 otherwise.
+pub fn encode_with_conditions(
+    header: &Header<'_>,
+    text: Option<&TextCondition<'_>>,
+    audio: Option<&AudioCondition<'_>>,
+    layers: &[Layer<'_>],
+    out: &mut [u8],
+) -> Result<usize, ModelError> {
     if out.len() < PREAMBLE_LEN {
         return Err(ModelError::BufferTooSmall);
     }
@@ -750,13 +890,23 @@ pub fn encode_with_text(
     };
     let (preamble, body) = out.split_at_mut(PREAMBLE_LEN);
     let mut used = postcard::to_slice(&header, body).map_err(|_| ModelError::BufferTooSmall)?.len();
-    let version = match text {
-        Some(text) => {
-            used += postcard::to_slice(&Some(*text), &mut body[used..]).map_err(|_| ModelError::BufferTooSmall)?.len();
-            FORMAT_VERSION
-        }
-        None => OLDEST_FORMAT_VERSION,
+    let version = match (text, audio) {
+        (_, Some(_)) => FORMAT_VERSION,
+        (Some(_), None) => TEXT_FORMAT_VERSION,
+        (None, None) => OLDEST_FORMAT_VERSION,
     };
+    if version >= TEXT_FORMAT_VERSION {
+        used += postcard::to_slice(&text.copied(), &mut body[used..]).map_err(|_| ModelError::BufferTooSmall)?.len();
+    }
+    if let Some(audio) = audio {
+        // As for a layer's weights: the bare record ends in the padding's
+        // and the encoder's zero length bytes.
+        let bare = AudioCondition { align: AlignmentPadding::zeros(0), encoder: ModelBytes::default(), ..*audio };
+        let prefix = postcard::to_slice(&Some(bare), &mut body[used..]).map_err(|_| ModelError::BufferTooSmall)?.len() - 2;
+        let start = PREAMBLE_LEN + used + prefix + 1 + varint_len(audio.encoder.as_bytes().len());
+        let audio = AudioCondition { align: AlignmentPadding::zeros((4 - start % 4) % 4), ..*audio };
+        used += postcard::to_slice(&Some(audio), &mut body[used..]).map_err(|_| ModelError::BufferTooSmall)?.len();
+    }
     for layer in layers {
         // Serialized with no padding and no weights, the record ends in two
         // zero length bytes; the weights' bytes start after the padding's

@@ -122,8 +122,8 @@ fn corrupt_files_give_typed_errors() {
         ("short foreign", b"GIF89a".to_vec(), ModelError::BadMagic { found: *b"GIF8" }),
     ];
     let mut v = good.clone();
-    v[4] = 7;
-    cases.push(("newer version", v, ModelError::UnsupportedVersion { found: 7, supported: 6 }));
+    v[4] = 8;
+    cases.push(("newer version", v, ModelError::UnsupportedVersion { found: 8, supported: 7 }));
     let mut v = good.clone();
     v[4] = 4;
     cases.push(("older version (no translators)", v, ModelError::UnsupportedVersion { found: 4, supported: 5 }));
@@ -466,6 +466,103 @@ fn text_sections_that_do_not_fit_their_model_are_refused() {
             if let Ok(m) = Model::parse(&reseal(f)) {
                 let mut scratch = vec![0i8; m.scratch_len()];
                 let _ = generate_with(&m, &latent, Condition::Words(0b1011), &mut scratch);
+            }
+        }
+        let _ = Model::parse(&reseal(good[..i].to_vec()));
+    }
+}
+
+const DIGITS: &str = "zero\none\n";
+
+/// An encoder from 4 frames × 13 features (scale 1/16) through a
+/// `[1, 3]` convolution to 2 logits in the latent's quantization.
+fn tiny_encoder(logits: (f32, i8)) -> Vec<u8> {
+    let conv = ConvGeometry { kernel: [1, 3], stride: [1, 2], padding: [0, 1], output_padding: [0, 0] };
+    let features = (crate::hearing::FEATURE_SCALE, 0);
+    let layers = [
+        owned(Op::Conv2d(conv), shape(1, 4, 13), shape(1, 2, 6), Activation::Relu, features, HIDDEN),
+        owned(Op::Linear, shape(1, 2, 6), TensorShape::vector(2), Activation::Identity, HIDDEN, logits),
+    ];
+    let image = ImageInput { shape: shape(1, 4, 13), scale: features.0, zero_point: 0 };
+    let header = Header { name: "ear", latent_dim: 0, classes: 0, latent_frac_bits: 5, image: TensorShape::vector(2), layer_count: 0, input_image: Some(image) };
+    encode_with(&header, &layers)
+}
+
+/// The tiny generator (latent 8 + 2 logits) as a sound model.
+fn sound_model(encoder: &[u8], labels: &str, shifts: &[i8], header: Header<'_>) -> Result<Vec<u8>, ModelError> {
+    let owned = tiny_layers();
+    let layers: Vec<Layer<'_>> = owned.iter().map(OwnedLayer::layer).collect();
+    let audio = AudioCondition {
+        sample_rate: 8000, frame_len: 256, hop_len: 128, mel_bands: 26, coefficients: 13, frames: 4,
+        shifts: I8Array::new(shifts), labels, align: AlignmentPadding::default(), encoder: ModelBytes::new(encoder),
+    };
+    let mut buf = vec![0u8; encoded_len_bound(&header, &layers) + audio.encoded_len_bound()];
+    let n = encode_with_conditions(&header, None, Some(&audio), &layers, &mut buf)?;
+    buf.truncate(n);
+    Ok(buf)
+}
+
+#[test]
+fn a_sound_model_is_version_7_and_draws_what_its_encoder_heard_after_the_latent() {
+    let sound_header = Header { classes: 0, ..tiny_header() };
+    let encoder = tiny_encoder((LATENT_SCALE, 0));
+    let file = sound_model(&encoder, DIGITS, &[4; 13], sound_header).unwrap();
+    assert_eq!(file[4], 7);
+    let model = Model::parse(&file).unwrap();
+    assert_eq!((model.input_len(), model.labels().unwrap().len()), (10, 2));
+    let audio = model.audio().unwrap();
+    let offset = audio.encoder.as_bytes().as_ptr() as usize - file.as_ptr() as usize;
+    assert_eq!(offset % 4, 0, "the encoder starts on a 4-byte boundary of the file");
+    let ear = model.encoder().unwrap();
+    assert!(model.scratch_len() >= ear.scratch_len());
+
+    // The encoder runs as a translator does; its logits follow the latent.
+    let mut scratch = vec![0i8; model.scratch_len()];
+    let features: Vec<i8> = (0..52).map(|i| (i * 7 % 50 - 25) as i8).collect();
+    let heard = translate(&ear, &features, &mut scratch).unwrap().to_vec();
+    let latent: Vec<i8> = (0..8).map(|i| i * 9 - 30).collect();
+    let drawn = generate_with(&model, &latent, Condition::Heard(&heard), &mut scratch).unwrap().to_vec();
+    let plain_file = encode_with(&Header { latent_dim: 10, classes: 0, ..tiny_header() }, &tiny_layers());
+    let plain = Model::parse(&plain_file).unwrap();
+    let mut plain_scratch = vec![0i8; plain.scratch_len()];
+    assert_eq!(drawn, generate(&plain, &[&latent[..], &heard].concat(), None, &mut plain_scratch).unwrap());
+
+    // Without a recording, with the wrong length, or heard by another model: refused.
+    assert_eq!(generate(&model, &latent, None, &mut scratch), Err(ModelError::Heard { sound_model: true }));
+    assert_eq!(generate_with(&model, &latent, Condition::Heard(&[1]), &mut scratch), Err(ModelError::HeardLength { found: 1, expected: 2 }));
+    let plain_tiny = tiny_model();
+    let class_model = Model::parse(&plain_tiny).unwrap();
+    assert_eq!(generate_with(&class_model, &latent, Condition::Heard(&heard), &mut scratch), Err(ModelError::Heard { sound_model: false }));
+}
+
+#[test]
+fn audio_sections_that_do_not_fit_their_model_are_refused() {
+    let sound_header = Header { classes: 0, ..tiny_header() };
+    let encoder = tiny_encoder((LATENT_SCALE, 0));
+    let refused = |file: Result<Vec<u8>, ModelError>| Model::parse(&file.unwrap()).unwrap_err();
+    assert_eq!(refused(sound_model(&encoder, DIGITS, &[4; 12], sound_header)), invalid(None, Problem::Audio), "12 shifts");
+    assert_eq!(refused(sound_model(&encoder, DIGITS, &[16; 13], sound_header)), invalid(None, Problem::Audio), "shift 16");
+    assert_eq!(refused(sound_model(&encoder, "zero\n", &[4; 13], sound_header)), invalid(None, Problem::Audio), "one label");
+    assert_eq!(refused(sound_model(&encoder, DIGITS, &[4; 13], tiny_header())), invalid(None, Problem::Audio), "with classes");
+    // Logits not in the latent's quantization; labels the encoder does not make.
+    let off_scale = tiny_encoder((0.05, 0));
+    assert_eq!(refused(sound_model(&off_scale, DIGITS, &[4; 13], sound_header)), invalid(Some(1), Problem::Encoder));
+    assert_eq!(refused(sound_model(&encoder, "zero\none\ntwo\n", &[4; 13], sound_header)), invalid(None, Problem::Encoder));
+    // An encoder is no model of its own, and a model is no encoder.
+    assert_eq!(Model::parse(&encoder).unwrap_err(), invalid(None, Problem::InputImage));
+    assert_eq!(Model::parse_encoder(&tiny_model()).unwrap_err(), invalid(None, Problem::Encoder));
+    // Every cut and resealed flip is an error or a valid model, never a panic.
+    let good = sound_model(&encoder, DIGITS, &[4; 13], sound_header).unwrap();
+    for i in PREAMBLE_LEN..good.len() {
+        for bit in [0x01u8, 0x80] {
+            let mut f = good.clone();
+            f[i] ^= bit;
+            if let Ok(m) = Model::parse(&reseal(f)) {
+                let mut scratch = vec![0i8; m.scratch_len()];
+                if let Some(ear) = m.encoder() {
+                    let _ = translate(&ear, &[3i8; 52], &mut scratch);
+                }
+                let _ = generate_with(&m, &[0i8; 8], Condition::Heard(&[5, -5]), &mut scratch);
             }
         }
         let _ = Model::parse(&reseal(good[..i].to_vec()));
