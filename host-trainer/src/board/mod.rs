@@ -4,6 +4,7 @@
 //! inside a model file; NPU boards through Arm's Vela compiler.
 
 pub mod fit;
+pub mod hearing;
 pub mod inspect;
 pub mod npu;
 pub mod sample;

@@ -7,6 +7,7 @@ use pocketgan_shared::latent::{interpolate, latent_for_seed};
 use pocketgan_shared::pixels::{Dither, GeneratedImage, Rendered, rgb565};
 use pocketgan_shared::text::Prompt;
 use pocketgan_shared::{Condition, Model, generate_with};
+use super::hearing::hear_file;
 use std::path::Path;
 
 /// The pixel format a display uses.
@@ -34,6 +35,9 @@ pub struct SampleOptions {
     /// Prompts for a text model: `count` samples of each, in turn (empty:
     /// cycle through one-word prompts of its vocabulary).
     pub prompts: Vec<String>,
+    /// Recordings for a sound model (WAV files): `count` samples of what
+    /// it hears in each, in turn.
+    pub recordings: Vec<std::path::PathBuf>,
     /// Emulate a display of this size (width, height): each sample is
     /// scaled to fit and centred, as the board draws it.
     pub display: Option<(u16, u16)>,
@@ -69,7 +73,7 @@ pub struct Frames {
 /// The condition of the `k`-th sample when none is asked for: class `k %
 /// classes` of a conditional model, the one-word prompt of word `k %
 /// words` of a text model, nothing otherwise.
-pub fn cycled_condition(model: &Model<'_>, k: usize) -> Condition {
+pub fn cycled_condition(model: &Model<'_>, k: usize) -> Condition<'static> {
     let classes = model.header().classes as usize;
     match model.vocabulary() {
         Some(v) if !v.is_empty() => Condition::Words(1 << (k % v.len())),
@@ -131,6 +135,8 @@ pub fn what_it_takes(model: &Model<'_>) -> String {
         "is a translator (image in, image out)".to_string()
     } else if let Some(v) = model.vocabulary() {
         format!("is a text model ({} words)", v.len())
+    } else if let Some(labels) = model.labels() {
+        format!("is a sound model ({} labels: give it --audio FILE.wav)", labels.len())
     } else if h.classes > 0 {
         format!("is conditional on {} classes (use --class)", h.classes)
     } else {
@@ -145,6 +151,17 @@ pub fn render_samples(model: &Model<'_>, opts: &SampleOptions) -> Result<Frames>
     if opts.class.is_some() && model.vocabulary().is_some() {
         bail!("--class: this is a text model: say what to draw with --prompt \"…\"");
     }
+    let heard: Vec<Vec<i8>> = opts
+        .recordings
+        .iter()
+        .map(|path| hear_file(model, path).map(|h| h.heard.condition().to_vec()))
+        .collect::<Result<_>>()?;
+    if model.audio().is_some() && heard.is_empty() {
+        bail!("this is a sound model: it draws what it hears; give it a recording with --audio FILE.wav");
+    }
+    if opts.class.is_some() && model.audio().is_some() {
+        bail!("--class: this is a sound model: say the digit in a recording and pass it with --audio FILE.wav");
+    }
     let (iw, ih, ic) = (h.image.width, h.image.height, h.image.channels);
     let mut scratch = vec![0i8; model.scratch_len()];
     let mut latent = vec![0i8; h.latent_dim as usize];
@@ -154,7 +171,7 @@ pub fn render_samples(model: &Model<'_>, opts: &SampleOptions) -> Result<Frames>
             bail!("--class {c}: the model has {} classes", h.classes);
         }
     let mut size = (0, 0);
-    let total = opts.count * prompts.len().max(1);
+    let total = opts.count * prompts.len().max(heard.len()).max(1);
     let (mut all_rgb, mut all_raw) = (Vec::with_capacity(total), Vec::with_capacity(total));
     for sample in 0..total {
         // Each prompt gets the same seeds: prompt rows line up seed for seed.
@@ -167,10 +184,11 @@ pub fn render_samples(model: &Model<'_>, opts: &SampleOptions) -> Result<Frames>
             latent_for_seed(seed.wrapping_add(1), &mut toward);
             interpolate(&from, &toward, opts.mix, &mut latent);
         }
-        let condition = match (opts.class, prompts.get(sample / opts.count)) {
-            (_, Some(&known)) => Condition::Words(known),
-            (Some(c), None) => Condition::Class(c),
-            (None, None) => cycled_condition(model, k),
+        let condition = match (opts.class, prompts.get(sample / opts.count), heard.get(sample / opts.count)) {
+            (_, _, Some(heard)) => Condition::Heard(heard),
+            (_, Some(&known), None) => Condition::Words(known),
+            (Some(c), None, None) => Condition::Class(c),
+            (None, None, None) => cycled_condition(model, k),
         };
         let codes = generate_with(model, &latent, condition, &mut scratch).map_err(|e| anyhow!("{e}"))?;
         let (frame_size, rgb, raw) = render_frame(codes, (iw, ih, ic), opts)?;
@@ -264,6 +282,13 @@ pub fn run(model_path: &Path, opts: &SampleOptions, png: Option<&Path>, raw_dir:
         if let Some(note) = parse_prompt(&model, prompt)?.note {
             eprintln!("note: {note}");
         }
+    }
+    for path in &opts.recordings {
+        let heard = hear_file(&model, path)?;
+        for note in &heard.notes {
+            eprintln!("note: {}: {note}", path.display());
+        }
+        eprintln!("{}: {}", path.display(), heard.describe(&model));
     }
     let frames = render_samples(&model, opts)?;
     if let Some(dir) = raw_dir {

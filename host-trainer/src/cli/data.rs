@@ -67,6 +67,20 @@ pub enum DataCommand {
         #[arg(short, long, default_value = "mfcc.png")]
         output: PathBuf,
     },
+    /// Write bundled spoken digits as WAV files (FSDD's names, 8 kHz mono
+    /// 16-bit), to try `pocketgan sample --audio` with: by default take 0
+    /// of every digit by one speaker (FSDD's test split, never trained on).
+    Recordings {
+        /// The folder to write them into.
+        #[arg(short, long, default_value = "spoken-digits")]
+        output: PathBuf,
+        /// Whose recordings: george, jackson, lucas, nicolas, theo or yweweler.
+        #[arg(long, default_value = "jackson")]
+        speaker: String,
+        /// Which take (0–49; takes 0–4 are the official test split).
+        #[arg(long, default_value_t = 0)]
+        take: u16,
+    },
 }
 
 /// Which images `data captions` describes.
@@ -119,6 +133,7 @@ pub fn run(what: &DataCommand) -> Result<()> {
         }
         DataCommand::Captions { data, n, output } => captions(*data, (*n).clamp(1, 256), output),
         DataCommand::Mfcc { files, output } => mfcc(files, output),
+        DataCommand::Recordings { output, speaker, take } => recordings(output, speaker, *take),
     }
 }
 
@@ -205,5 +220,30 @@ fn mfcc(files: &[PathBuf], output: &std::path::Path) -> Result<()> {
     }
     Grid { width: MFCC_COLUMNS, height: COEFFICIENTS, channels: 1, images }.save_png(output, 1, 4)?;
     println!("wrote {} (one recording a row, in this order)", output.display());
+    Ok(())
+}
+
+fn recordings(output: &std::path::Path, speaker: &str, take: u16) -> Result<()> {
+    use crate::data::spoken_digits::SpokenDigits;
+    let digits = SpokenDigits::load_bundled()?;
+    if !digits.speakers().iter().any(|s| s == speaker) {
+        anyhow::bail!("no speaker '{speaker}' among the spoken digits (speakers: {})", digits.speakers().join(", "));
+    }
+    let chosen: Vec<_> = digits.recordings.iter().filter(|r| r.speaker == speaker && r.take == take).collect();
+    if chosen.is_empty() {
+        anyhow::bail!("{speaker} has no take {take}: takes are 0-49");
+    }
+    std::fs::create_dir_all(output).map_err(|e| anyhow::anyhow!("cannot create {}: {e}", output.display()))?;
+    let spec = hound::WavSpec { channels: 1, sample_rate: 8000, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
+    for r in &chosen {
+        let path = output.join(&r.name);
+        let mut writer = hound::WavWriter::create(&path, spec).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+        for &s in &r.samples {
+            writer.write_sample(s).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+        }
+        writer.finalize().map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+    }
+    println!("wrote {} recordings by {speaker}, take {take}, to {} ({})", chosen.len(), output.display(),
+        if take < crate::data::spoken_digits::OFFICIAL_TEST_TAKES { "the official test split" } else { "the official training split" });
     Ok(())
 }

@@ -77,7 +77,7 @@ fn demo(out: &Path, steps: usize, device: DeviceChoice) -> Result<bool> {
     println!("3/3 drawing what a board would show (the shared fixed-point code, seeds 0..63)");
     let model = Model::parse(&exported.bytes).map_err(|e| anyhow!("{e}"))?;
     let grid_path = out.join("board-samples.png");
-    let opts = SampleOptions { seed: 0, count: 64, class: None, prompts: Vec::new(), display: None, scale: 2, pixels: PixelFormat::Gray8, columns: 8, mix: 0, black_level: DEFAULT_BLACK_LEVEL };
+    let opts = SampleOptions { seed: 0, count: 64, class: None, prompts: Vec::new(), recordings: Vec::new(), display: None, scale: 2, pixels: PixelFormat::Gray8, columns: 8, mix: 0, black_level: DEFAULT_BLACK_LEVEL };
     let f = render_samples(&model, &opts)?;
     Grid { width: f.width, height: f.height, channels: 3, images: f.rgb }.save_png(&grid_path, 8, 1)?;
     let oled_path = out.join("board-screen.png");

@@ -29,6 +29,11 @@ pub struct SampleArgs {
     /// vocabulary. Without it a text model cycles through one-word prompts.
     #[arg(long, conflicts_with_all = ["class", "board"])]
     prompt: Vec<String>,
+    /// What a sound model hears: a WAV file of a spoken digit (any common
+    /// rate and channel count: resampled to 8 kHz mono, and said so); repeat
+    /// for several recordings (--n samples of each, the same seeds for each).
+    #[arg(long, value_name = "FILE.wav", conflicts_with_all = ["class", "board", "prompt"])]
+    audio: Vec<PathBuf>,
     /// Emulate a display, e.g. 128x64: each sample scaled to fit and centred.
     #[arg(long, value_parser = parse_size)]
     display: Option<(u16, u16)>,
@@ -67,7 +72,7 @@ pub struct SampleArgs {
 
 /// Runs `pocketgan sample`.
 pub fn run(args: &SampleArgs) -> Result<()> {
-    let SampleArgs { ref model, seed, count, class, ref prompt, display, scale, pixels, columns, mix, black_level, ref output, ref raw, ref board } = *args;
+    let SampleArgs { ref model, seed, count, class, ref prompt, ref audio, display, scale, pixels, columns, mix, black_level, ref output, ref raw, ref board } = *args;
     if let Some(board_id) = board {
         let Some(output) = output else { bail!("--board draws a PNG: say where with -o screens.png") };
         if count == 0 {
@@ -82,10 +87,16 @@ pub fn run(args: &SampleArgs) -> Result<()> {
         println!("wrote {count} screens of {} (seeds {seed}-{}) to {}", board.id, seed as u64 + count as u64 - 1, output.display());
         return Ok(());
     }
-    let opts = SampleOptions { seed, count, class, prompts: prompt.clone(), display, scale: scale.max(1), pixels, columns, mix, black_level };
+    let opts = SampleOptions { seed, count, class, prompts: prompt.clone(), recordings: audio.clone(), display, scale: scale.max(1), pixels, columns, mix, black_level };
     crate::board::sample::run(model, &opts, output.as_deref(), raw.as_deref())?;
     let seeds = format!("seeds {}-{}", seed, seed as u64 + count as u64 - 1);
-    let each = if prompt.len() > 1 { format!(" of each of {} prompts", prompt.len()) } else { String::new() };
+    let each = if prompt.len() > 1 {
+        format!(" of each of {} prompts", prompt.len())
+    } else if audio.len() > 1 {
+        format!(" of each of {} recordings", audio.len())
+    } else {
+        String::new()
+    };
     for place in output.iter().chain(raw.iter()) {
         println!("wrote {count} samples{each} ({seeds}) to {}", place.display());
     }

@@ -73,6 +73,20 @@ pub struct TrainArgs {
     /// Width of the word embeddings of a --captions model [default: 16].
     #[arg(long, requires = "captions")]
     text_dim: Option<usize>,
+    /// Train a sound model: the generator draws the digit it hears. Each
+    /// digit image is paired with a recording of the same digit from the
+    /// bundled Free Spoken Digit Dataset; a small encoder over the
+    /// recording's MFCCs is trained with it. Needs --data digits.
+    /// `pocketgan sample --audio FILE.wav` draws from the model.
+    #[arg(long, conflicts_with_all = ["conditional", "captions"])]
+    spoken_digits: bool,
+    /// Train the sound model on every speaker but this one (the held-out
+    /// speaker split, e.g. `theo`) [default: FSDD's official split].
+    #[arg(long, requires = "spoken_digits")]
+    held_out_speaker: Option<String>,
+    /// Frames (16 ms each) the sound encoder stretches the speech to [default: 32].
+    #[arg(long, requires = "spoken_digits")]
+    audio_frames: Option<usize>,
     /// Optimizer [default: the objective's: rmsprop for wgan, adam otherwise].
     #[arg(long, value_enum)]
     optimizer: Option<OptimizerKind>,
@@ -165,6 +179,13 @@ fn train_config(args: &TrainArgs) -> Result<TrainConfig> {
     if let Some(d) = args.text_dim {
         c.text_dim = d;
     }
+    c.spoken_digits |= args.spoken_digits;
+    if args.held_out_speaker.is_some() {
+        c.held_out_speaker.clone_from(&args.held_out_speaker);
+    }
+    if let Some(f) = args.audio_frames {
+        c.audio_frames = f;
+    }
     c.techniques = Some(args.techniques.apply(c.techniques()));
     Ok(c)
 }
@@ -185,6 +206,9 @@ fn fixed_by_the_run(args: &TrainArgs) -> Vec<&'static str> {
         ("--conditional", args.conditional),
         ("--captions", args.captions),
         ("--text-dim", args.text_dim.is_some()),
+        ("--spoken-digits", args.spoken_digits),
+        ("--held-out-speaker", args.held_out_speaker.is_some()),
+        ("--audio-frames", args.audio_frames.is_some()),
         ("--optimizer", args.optimizer.is_some()),
         ("--lr", args.lr.is_some()),
         ("--g-lr", args.g_lr.is_some()),

@@ -146,6 +146,7 @@ pub fn run(args: &TranslateArgs) -> Result<()> {
         count: 1,
         class: None,
         prompts: Vec::new(),
+        recordings: Vec::new(),
         display: Some(display),
         scale: 1,
         pixels: args.pixels,

@@ -9,6 +9,7 @@ mod idx;
 mod image_set;
 mod npm_digits;
 pub mod spoken_digits;
+pub mod spoken_features;
 pub mod toy;
 pub mod translation;
 pub mod wav;

@@ -4,7 +4,7 @@ use crate::nets::Generator;
 use crate::nets::seeded::seed_inputs;
 use anyhow::{Result, anyhow};
 use burn::module::Module;
-use burn::tensor::Device;
+use burn::tensor::{Device, Tensor};
 use crate::board::sample::for_each_seed;
 use pocketgan_shared::pixels::code_to_u8;
 use pocketgan_shared::Model;
@@ -34,13 +34,21 @@ pub fn int8_vs_float(model: &Model<'_>, generator: &Generator, device: &Device) 
     let n = CHECK_SEEDS.len();
     let latent_dim = model.header().latent_dim as usize;
     let float = generator.valid().forward(seed_inputs(CHECK_SEEDS.start, n, latent_dim, classes, device));
-    let [_, c, h, w] = float.dims();
+    let mut int8 = Vec::with_capacity(n);
+    for_each_seed(model, CHECK_SEEDS, |_, codes| int8.push(codes.to_vec()))?;
+    pixel_agreement(float, &int8)
+}
+
+/// Compares float images `[n, C, H, W]` in `[-1, 1]` with the int8
+/// model's output codes (HWC) of the same inputs, in 8-bit pixels.
+pub fn pixel_agreement(float: Tensor<4>, int8: &[Vec<i8>]) -> Result<Agreement> {
+    let [n, c, h, w] = float.dims();
     let float = float.into_data().try_to_vec::<f32>().map_err(|e| anyhow!("{e:?}"))?;
-    if h * w * c != model.output_len() {
+    if int8.len() != n || int8.iter().any(|codes| codes.len() != h * w * c) {
         return Err(anyhow!("the model file and the generator have different image shapes"));
     }
     let (mut sq, mut max_abs, mut count) = (0f64, 0f64, 0usize);
-    for_each_seed(model, CHECK_SEEDS, |k, codes| {
+    for (k, codes) in int8.iter().enumerate() {
         for ch in 0..c {
             for p in 0..h * w {
                 let f = (float[(k * c + ch) * h * w + p].clamp(-1.0, 1.0) as f64 + 1.0) * 127.5;
@@ -51,8 +59,8 @@ pub fn int8_vs_float(model: &Model<'_>, generator: &Generator, device: &Device) 
                 count += 1;
             }
         }
-    })?;
-    let mse = sq / count as f64;
+    }
+    let mse = sq / count.max(1) as f64;
     let psnr_db = if mse == 0.0 { f64::INFINITY } else { 10.0 * (255.0f64 * 255.0 / mse).log10() };
     Ok(Agreement { psnr_db, max_abs })
 }

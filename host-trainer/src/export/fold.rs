@@ -38,7 +38,7 @@ impl FloatLayer {
     }
 }
 
-fn values<const D: usize>(t: Tensor<D>) -> Vec<f32> {
+pub(crate) fn values<const D: usize>(t: Tensor<D>) -> Vec<f32> {
     t.into_data().try_to_vec::<f32>().expect("f32 parameters")
 }
 
@@ -91,7 +91,7 @@ fn conv_transpose(conv: &ConvTranspose2d, norm: Option<&BatchNorm>, input: Tenso
 
 /// A convolution with its batch norm folded in. burn's weights are
 /// `[out][in][kh][kw]`; the model's `[out][kh][kw][in]`.
-fn conv2d(conv: &Conv2d, norm: Option<&BatchNorm>, input: TensorShape, activation: Activation) -> Result<FloatLayer> {
+pub(crate) fn conv2d(conv: &Conv2d, norm: Option<&BatchNorm>, input: TensorShape, activation: Activation) -> Result<FloatLayer> {
     let [cout, cin, kh, kw] = conv.weight.val().dims();
     if conv.groups != 1 || conv.dilation != [1, 1] {
         bail!("only plain convolutions export (no groups, no dilation)");

@@ -5,6 +5,7 @@
 pub mod agreement;
 mod fold;
 mod quantize;
+pub mod sound;
 pub mod translator;
 pub mod tflite;
 
@@ -43,6 +44,9 @@ pub struct ExportReport {
 /// Quantizes `generator` into a model file named `name`. The image shape is
 /// the last folded layer's output.
 pub fn export(generator: &Generator, name: &str, device: &Device) -> Result<ExportReport> {
+    if generator.audio.is_some() {
+        return sound::export_sound(generator, name, device);
+    }
     let generator = generator.valid();
     let layers = fold_generator(&generator)?;
     let image = layers.last().expect("a generator has layers").output;

@@ -6,6 +6,7 @@
 use burn::config::Config;
 use burn::module::Module;
 use super::critic_layers::{CriticConv, CriticLinear, leaky, leaky_mask};
+use super::audio_encoder::AudioEncoder;
 use super::text_encoder::TextEncoder;
 use burn::nn::conv::{ConvTranspose2d, ConvTranspose2dConfig};
 use burn::nn::{BatchNorm, BatchNormConfig, Initializer, Linear, LinearConfig};
@@ -48,6 +49,18 @@ pub struct GeneratorConfig {
     /// Width of a text model's word embeddings.
     #[config(default = 16)]
     pub text_dim: usize,
+    /// A sound model's labels, the encoder's outputs (empty: not a sound
+    /// model). Its condition columns are the spoken label's one-hot row
+    /// (for the discriminator and the encoder's cross-entropy), then the
+    /// recording's feature rows (for the encoder).
+    #[config(default = "Vec::new()")]
+    pub labels: Vec<String>,
+    /// Frames a sound model's encoder reads.
+    #[config(default = 32)]
+    pub audio_frames: usize,
+    /// A sound model's front-end shift per coefficient.
+    #[config(default = "Vec::new()")]
+    pub audio_shifts: Vec<i8>,
     /// Output height.
     #[config(default = 28)]
     pub height: usize,
@@ -94,6 +107,13 @@ pub struct Generator {
     pub classes: usize,
     /// A text model's encoder: the condition columns through it before `project`.
     pub text: Option<TextEncoder>,
+    /// A sound model's encoder: the feature columns through it before `project`.
+    pub audio: Option<AudioEncoder>,
+    /// For a sound model, condition rows (`classes` wide) of real
+    /// recordings, flattened: what an average's batch norm is measured
+    /// with (a seed cannot make a recording). Set by the trainer.
+    #[module(skip)]
+    pub recalibration_conditions: Vec<f32>,
 }
 
 fn stage_channels(base: usize, i: usize) -> usize {
@@ -118,6 +138,9 @@ impl GeneratorConfig {
         if let Some(fields) = value.as_object_mut() {
             fields.entry("vocabulary").or_insert_with(|| serde_json::json!([]));
             fields.entry("text_dim").or_insert_with(|| serde_json::json!(16));
+            fields.entry("labels").or_insert_with(|| serde_json::json!([]));
+            fields.entry("audio_frames").or_insert_with(|| serde_json::json!(32));
+            fields.entry("audio_shifts").or_insert_with(|| serde_json::json!([]));
         }
         Ok(serde_json::from_value(value)?)
     }
@@ -141,7 +164,17 @@ impl GeneratorConfig {
         if text.is_some() && self.classes != self.vocabulary.len() {
             anyhow::bail!("a text generator's condition columns are its {} words, not {}", self.vocabulary.len(), self.classes);
         }
-        let condition = text.as_ref().map_or(self.classes, TextEncoder::dim);
+        let audio = (!self.labels.is_empty()).then(|| AudioEncoder::new(self.audio_frames, &self.audio_shifts, &self.labels, device));
+        if let Some(audio) = &audio
+            && self.classes != self.labels.len() + audio.columns()
+        {
+            anyhow::bail!("a sound generator's condition columns are its {} labels and {} features, not {}", self.labels.len(), audio.columns(), self.classes);
+        }
+        let condition = match (&text, &audio) {
+            (Some(text), _) => text.dim(),
+            (None, Some(audio)) => audio.labels(),
+            (None, None) => self.classes,
+        };
         let project = LinearConfig::new(self.latent_dim + condition, c0 * sh * sw)
             .with_initializer(dcgan_init())
             .init(device);
@@ -163,6 +196,8 @@ impl GeneratorConfig {
             latent_dim: self.latent_dim,
             classes: self.classes,
             text,
+            audio,
+            recalibration_conditions: Vec::new(),
         })
     }
 }
@@ -178,14 +213,19 @@ impl Generator {
     /// model stores), the last one being the image.
     pub fn forward_stages(&self, z: Tensor<2>) -> Vec<Tensor<4>> {
         let n = z.dims()[0];
-        let z = match &self.text {
-            Some(text) => {
-                let width = z.dims()[1];
+        let width = z.dims()[1];
+        let z = match (&self.text, &self.audio) {
+            (Some(text), _) => {
                 let latent = z.clone().slice([0..n, 0..self.latent_dim]);
                 let words = z.slice([0..n, self.latent_dim..width]);
                 Tensor::cat(vec![latent, text.forward(words)], 1)
             }
-            None => z,
+            (None, Some(audio)) => {
+                let latent = z.clone().slice([0..n, 0..self.latent_dim]);
+                let features = z.slice([0..n, self.latent_dim + audio.labels()..width]);
+                Tensor::cat(vec![latent, audio.forward(features)], 1)
+            }
+            (None, None) => z,
         };
         let x = self.project.forward(z).reshape([n, self.start_channels, self.start_height, self.start_width]);
         let mut x = relu(self.project_norm.forward(x));
@@ -196,6 +236,19 @@ impl Generator {
         }
         out.push(self.to_image.forward(x).tanh());
         out
+    }
+
+    /// A sound model's encoder logits for generator input rows (latent,
+    /// label one-hot, features) and its cross-entropy against the labels;
+    /// `None` for other generators.
+    pub fn hearing_loss(&self, input: Tensor<2>) -> Option<Tensor<1>> {
+        let audio = self.audio.as_ref()?;
+        let [n, width] = input.dims();
+        let start = self.latent_dim;
+        let labels = input.clone().slice([0..n, start..start + audio.labels()]);
+        let logits = audio.forward(input.slice([0..n, start + audio.labels()..width]));
+        let log_p = burn::tensor::activation::log_softmax(logits, 1);
+        Some((log_p * labels).sum_dim(1).mean().neg())
     }
 
     /// The generator with its batch norms' running statistics replaced by
@@ -330,9 +383,18 @@ impl Discriminator {
     fn project(&self, features: Tensor<2>, classes: Option<Tensor<2>>) -> Tensor<2> {
         let logits = self.head.forward(features.clone());
         match (&self.embed, classes) {
-            (Some(embed), Some(y)) => logits + (embed.forward(y) * features).sum_dim(1),
+            (Some(embed), Some(y)) => logits + (embed.forward(Self::own_columns(embed, y)) * features).sum_dim(1),
             _ => logits,
         }
+    }
+
+    /// The condition columns the projection reads: the first ones (a sound
+    /// model's rows carry the spoken label's one-hot first, then the
+    /// recording's features, which are the generator's alone).
+    fn own_columns(embed: &CriticLinear, y: Tensor<2>) -> Tensor<2> {
+        let [n, width] = y.dims();
+        let own = embed.inner.weight.val().dims()[0];
+        if width > own { y.slice([0..n, 0..own]) } else { y }
     }
 
     /// ∂D(x, y)/∂x for every sample, built from tracked operations so a
@@ -348,7 +410,7 @@ impl Discriminator {
         // ∂logit/∂φ = head weight (+ embed(y) for the projection term).
         let mut g = self.head.input_gradient(Tensor::ones([n, 1], &device));
         if let (Some(embed), Some(y)) = (&self.embed, classes) {
-            g = g + embed.forward(y);
+            g = g + embed.forward(Self::own_columns(embed, y));
         }
         let (last_pre, _) = trace.last().expect("a discriminator has convolutions");
         let [_, c, h, w] = last_pre.dims();

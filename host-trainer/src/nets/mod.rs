@@ -1,5 +1,6 @@
 //! Generators and discriminators, and what the GAN step needs of them.
 
+pub mod audio_encoder;
 pub mod critic_layers;
 pub mod dcgan;
 pub mod minibatch_std;
@@ -25,6 +26,11 @@ pub trait GeneratorNet<const D: usize>: Module + Clone {
     fn latent_dim(&self) -> usize;
     /// Class count (0: unconditional).
     fn classes(&self) -> usize;
+    /// A loss of the generator's own, added to its adversarial loss for
+    /// the same `input` (a sound model's encoder's cross-entropy).
+    fn own_loss(&self, _input: Tensor<2>) -> Option<Tensor<1>> {
+        None
+    }
     /// The generator with batch-norm running statistics measured again for
     /// its current weights (an average's weights: see [`crate::training::ema`]).
     fn recalibrate(self) -> Self {
@@ -53,9 +59,16 @@ impl GeneratorNet<4> for Generator {
     fn classes(&self) -> usize {
         self.classes
     }
+    fn own_loss(&self, input: Tensor<2>) -> Option<Tensor<1>> {
+        self.hearing_loss(input)
+    }
     fn recalibrate(self) -> Self {
         let device = self.project.weight.val().device();
-        let input = seeded::seed_inputs(dcgan::RECALIBRATION_SEED, dcgan::RECALIBRATION_SAMPLES, self.latent_dim, self.classes, &device);
+        let input = if self.audio.is_some() {
+            seeded::sound_inputs(dcgan::RECALIBRATION_SEED, dcgan::RECALIBRATION_SAMPLES, self.latent_dim, &self.recalibration_conditions, self.classes, &device)
+        } else {
+            seeded::seed_inputs(dcgan::RECALIBRATION_SEED, dcgan::RECALIBRATION_SAMPLES, self.latent_dim, self.classes, &device)
+        };
         self.recalibrate_batch_norm(input)
     }
 }

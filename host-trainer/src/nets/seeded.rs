@@ -28,6 +28,22 @@ pub fn seed_inputs(first_seed: u32, n: usize, latent_dim: usize, classes: usize,
     Tensor::from_data(TensorData::new(values, [n, latent_dim + classes]), device)
 }
 
+/// A sound model's generator inputs for seeds `first_seed..first_seed + n`:
+/// each latent followed by condition row `k % rows` of `conditions`
+/// (`width` columns each: label one-hot and features).
+pub fn sound_inputs(first_seed: u32, n: usize, latent_dim: usize, conditions: &[f32], width: usize, device: &Device) -> Tensor<2> {
+    let rows = (conditions.len() / width.max(1)).max(1);
+    let mut values = Vec::with_capacity(n * (latent_dim + width));
+    let mut codes = vec![0i8; latent_dim];
+    for k in 0..n {
+        latent_for_seed(first_seed + k as u32, &mut codes);
+        values.extend(codes.iter().map(|&c| c as f32 / (1u32 << LATENT_FRAC_BITS) as f32));
+        let row = conditions.get((k % rows) * width..(k % rows + 1) * width);
+        values.extend(row.map_or_else(|| vec![0.0; width], <[f32]>::to_vec));
+    }
+    Tensor::from_data(TensorData::new(values, [n, latent_dim + width]), device)
+}
+
 /// Runs `generator` (in inference mode) and returns 8-bit images, HWC.
 pub fn float_images(generator: &Generator, z: Tensor<2>) -> Vec<Vec<u8>> {
     tensor_images(generator.valid().forward(z.without_autodiff()))

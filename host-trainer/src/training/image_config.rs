@@ -69,6 +69,14 @@ pub struct TrainConfig {
     pub captions: bool,
     /// Width of a text model's word embeddings.
     pub text_dim: usize,
+    /// Train a sound model: the generator draws the digit it hears in a
+    /// spoken-digit recording (the bundled FSDD, paired with the digits).
+    pub spoken_digits: bool,
+    /// Train a sound model on every speaker but this one (the held-out
+    /// speaker split); unset: FSDD's official training split.
+    pub held_out_speaker: Option<String>,
+    /// Frames a sound model's encoder reads.
+    pub audio_frames: usize,
     /// Generator updates.
     pub steps: usize,
     /// Images per batch.
@@ -121,6 +129,9 @@ impl Default for TrainConfig {
             conditional: false,
             captions: false,
             text_dim: 16,
+            spoken_digits: false,
+            held_out_speaker: None,
+            audio_frames: crate::data::spoken_features::DEFAULT_ENCODER_FRAMES,
             steps: 4000,
             batch_size: 64,
             optimizer: None,
@@ -165,7 +176,7 @@ impl TrainConfig {
 
     /// The techniques in use: the config's, or the preset's.
     pub fn techniques(&self) -> Techniques {
-        self.techniques.clone().unwrap_or_else(|| self.preset.techniques(self.objective, self.conditional || self.captions))
+        self.techniques.clone().unwrap_or_else(|| self.preset.techniques(self.objective, self.conditional || self.captions || self.spoken_digits))
     }
 
 

@@ -6,7 +6,11 @@ use crate::data::{Batches, ImageSet};
 use pocketgan_shared::text::Vocabulary;
 use crate::training::device::{self, DeviceChoice};
 use crate::nets::{Discriminator, DiscriminatorConfig, Generator, GeneratorConfig};
-use crate::training::step::{GanStep, };
+use crate::training::step::GanStep;
+use crate::training::sound::SoundPairs;
+use crate::data::spoken_digits::Split;
+use crate::data::spoken_features::DIGIT_LABELS;
+use crate::data::DataSource;
 use crate::render::grid::Grid;
 use crate::nets::seeded::{float_images, seed_inputs};
 use crate::training::image_config::{ResumeChanges, TrainConfig};
@@ -57,6 +61,8 @@ struct Setup {
     classes: usize,
     /// A text model's captions and vocabulary (`\n`-terminated words).
     captions: Option<(Captioned, String)>,
+    /// A sound model's recordings.
+    sound: Option<SoundPairs>,
     generator: GeneratorConfig,
     discriminator: DiscriminatorConfig,
     device: Device,
@@ -79,8 +85,17 @@ impl Setup {
         if t.needs_input_gradient() && config.batch_norm == Some(true) {
             bail!("R1/R2 need a discriminator without batch norm (its statistics mix the samples): add --batch-norm false, or turn the penalty off with --r1 0");
         }
-        if t.pack() > 1 && (config.conditional || config.captions) {
-            bail!("--pack and --conditional (or --captions) cannot be combined yet: a packed critic would need every sample's condition");
+        if t.pack() > 1 && (config.conditional || config.captions || config.spoken_digits) {
+            bail!("--pack and --conditional (or --captions, --spoken-digits) cannot be combined yet: a packed critic would need every sample's condition");
+        }
+        if config.spoken_digits && (config.conditional || config.captions) {
+            bail!("--spoken-digits is a condition of its own: drop --conditional and --captions (the recording names the digit)");
+        }
+        if config.spoken_digits && config.data != DataSource::Digits {
+            bail!("--spoken-digits pairs the bundled spoken digits with the bundled digit images: use --data digits");
+        }
+        if config.held_out_speaker.is_some() && !config.spoken_digits {
+            bail!("--held-out-speaker chooses the recordings of a sound model: add --spoken-digits");
         }
         if config.conditional && config.captions {
             bail!("--conditional and --captions are two kinds of condition: choose one (captions already name the class)");
@@ -96,8 +111,16 @@ impl Setup {
         } else {
             None
         };
+        let sound = if config.spoken_digits {
+            let split = config.held_out_speaker.clone().map_or(Split::Official, Split::HeldOutSpeaker);
+            Some(SoundPairs::load(config.audio_frames, split)?)
+        } else {
+            None
+        };
         let vocabulary: Vec<String> = captions.as_ref().map_or_else(Vec::new, |(c, _)| c.kind.vocabulary().iter().map(|w| w.to_string()).collect());
-        let classes = if config.captions {
+        let classes = if let Some(sound) = &sound {
+            sound.columns()
+        } else if config.captions {
             vocabulary.len()
         } else if config.conditional {
             let Some(classes) = data.classes() else {
@@ -112,6 +135,9 @@ impl Setup {
             .with_classes(classes)
             .with_vocabulary(vocabulary)
             .with_text_dim(config.text_dim)
+            .with_labels(if sound.is_some() { DIGIT_LABELS.iter().map(|l| l.to_string()).collect() } else { Vec::new() })
+            .with_audio_frames(config.audio_frames)
+            .with_audio_shifts(sound.as_ref().map_or_else(Vec::new, |s| s.shifts.to_vec()))
             .with_height(data.height)
             .with_width(data.width)
             .with_channels(data.channels)
@@ -124,11 +150,35 @@ impl Setup {
             .with_base_channels(config.discriminator_channels)
             .with_batch_norm(config.batch_norm == Some(true))
             .with_spectral_norm(config.spectral_norm == Some(true))
-            .with_classes(classes)
+            .with_classes(if sound.is_some() { DIGIT_LABELS.len() } else { classes })
             .with_pack(t.pack())
             .with_minibatch_std(t.minibatch_std);
         let (device, device_name) = device::resolve(device_choice)?;
-        Ok(Setup { data, classes, captions, generator, discriminator, device: device.autodiff(), device_name })
+        Ok(Setup { data, classes, captions, sound, generator, discriminator, device: device.autodiff(), device_name })
+    }
+
+    /// A fresh generator; a sound model's carries rows of real recordings
+    /// to measure an average's batch norm with.
+    fn new_generator(&self) -> Result<Generator> {
+        let mut generator = self.generator.init(&self.device)?;
+        if let Some(sound) = &self.sound {
+            generator.recalibration_conditions = sound.fixed_rows(100);
+        }
+        Ok(generator)
+    }
+
+    /// The fixed inputs of the sample grids: seeds 0..63 (and, for a sound
+    /// model, recordings of the digits in turn).
+    fn grid_inputs(&self, latent_dim: usize) -> Tensor<2> {
+        match &self.sound {
+            Some(sound) => crate::nets::seeded::sound_inputs(0, 64, latent_dim, &sound.fixed_rows(64), self.classes, &self.device),
+            None => seed_inputs(0, 64, latent_dim, self.classes, &self.device),
+        }
+    }
+
+    /// Whether the generator updates reuse the critic batch's conditions.
+    fn conditions_from_batch(&self) -> bool {
+        self.captions.is_some() || self.sound.is_some()
     }
 }
 
@@ -152,12 +202,12 @@ pub fn train(config: &TrainConfig, run: &RunDir, device_choice: DeviceChoice, sh
 
     setup.device.seed(config.seed);
     let gan = GanStep::new(
-        setup.generator.init(&setup.device)?,
+        setup.new_generator()?,
         setup.discriminator.init(&setup.device)?,
         config.step_settings(),
     )
     .with_techniques(config.techniques())
-    .with_conditions_from_batch(setup.captions.is_some());
+    .with_conditions_from_batch(setup.conditions_from_batch());
     train_loop(&config, run, &setup, gan, batches, 0, show_progress)
 }
 
@@ -197,12 +247,12 @@ pub fn resume(run: &RunDir, changes: &ResumeChanges, device_choice: DeviceChoice
     }
     let batches = Batches::resume(setup.data.len(), config.batch_size, config.seed as u32, drawn)?;
     let mut gan = GanStep::new(
-        load_module(setup.generator.init(&setup.device)?, &dir.join("generator.bpk"))?,
+        load_module(setup.new_generator()?, &dir.join("generator.bpk"))?,
         load_module(setup.discriminator.init(&setup.device)?, &dir.join("discriminator.bpk"))?,
         config.step_settings(),
     )
     .with_techniques(config.techniques())
-    .with_conditions_from_batch(setup.captions.is_some());
+    .with_conditions_from_batch(setup.conditions_from_batch());
     gan.generator_updates = state.step as u64;
     if let Some(average) = gan.average.take() {
         let path = dir.join(AVERAGE_FILE);
@@ -210,6 +260,9 @@ pub fn resume(run: &RunDir, changes: &ResumeChanges, device_choice: DeviceChoice
             bail!("{} keeps a generator average (--ema) but its checkpoint has no {AVERAGE_FILE}: start a new run", run.root.display());
         }
         gan.average = Some(load_module(average, &path)?);
+        if let (Some(average), Some(sound)) = (&mut gan.average, &setup.sound) {
+            average.recalibration_conditions = sound.fixed_rows(100);
+        }
     }
     let optimizer_error = |e| anyhow::anyhow!("cannot load the optimizer state in {}: {e:?}", dir.display());
     gan.opt_g = gan.opt_g.load(dir.join("optimizer-g.bin")).map_err(optimizer_error)?;
@@ -222,6 +275,9 @@ pub fn resume(run: &RunDir, changes: &ResumeChanges, device_choice: DeviceChoice
 /// Mixed into the seed for the captions' rolls (which words each step's
 /// captions keep), so they are not burn's random stream.
 const CAPTION_ROLL: u64 = 0xCA97_1045;
+/// Mixed into the seed for a sound model's rolls (which recording each
+/// image is heard with).
+const RECORDING_ROLL: u64 = 0x50C1_D161;
 
 /// burn's random stream for `step`: reseeding before every step makes the
 /// random state a function of (seed, step), so a checkpoint needs no RNG
@@ -246,9 +302,13 @@ fn train_loop(
     show_progress: bool,
 ) -> Result<TrainReport> {
     let (data, classes, device) = (&setup.data, setup.classes, &setup.device);
-    let fixed_z = seed_inputs(0, 64, config.latent_dim, classes, device);
+    let fixed_z = setup.grid_inputs(config.latent_dim);
     let bar = progress_bar(config.steps, first, show_progress);
     let conditional = match (&setup.captions, classes) {
+        _ if setup.sound.is_some() => {
+            let sound = setup.sound.as_ref().expect("a sound model");
+            format!(", hearing {} spoken digits ({:?} split, {} frames)", sound.len(), sound.split, sound.frames).to_lowercase()
+        }
         (Some((captioned, _)), words) => format!(", captioned ({:?}, {words} words)", captioned.kind).to_lowercase(),
         (None, 0) => String::new(),
         (None, classes) => format!(", conditional on {classes} classes"),
@@ -274,6 +334,12 @@ fn train_loop(
         let losses_now = gan.step(config.generator_learning_rate(), || {
             let indices = batches.next_batch();
             let y = match (&setup.captions, &vocabulary) {
+                _ if setup.sound.is_some() => {
+                    let sound = setup.sound.as_ref().expect("a sound model");
+                    let labels: Vec<u8> = indices.iter().map(|&i| data.labels.as_ref().map_or(0, |l| l[i])).collect();
+                    let rows = sound.condition_rows(&labels, step_seed(config.seed ^ RECORDING_ROLL, step));
+                    Some(Tensor::from_data(TensorData::new(rows, [indices.len(), classes]), device))
+                }
                 (Some((captioned, _)), Some(vocabulary)) => {
                     let rows = captioned.condition_rows(indices, step_seed(config.seed ^ CAPTION_ROLL, step), vocabulary);
                     Some(Tensor::from_data(TensorData::new(rows, [indices.len(), classes]), device))

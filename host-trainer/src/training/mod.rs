@@ -22,6 +22,7 @@ pub mod images;
 pub mod interrupt;
 pub mod objectives;
 pub mod run_dir;
+pub mod sound;
 pub mod step;
 pub mod techniques;
 pub mod toy;

@@ -210,8 +210,12 @@ impl<G: GeneratorNet<D>, C: CriticNet<D>, const D: usize> GanStep<G, C, D> {
             Some(y) if self.conditions_from_batch => Some(y),
             _ => conditional.then(|| random_classes(n, self.generator.classes(), device)),
         };
-        let fake = self.generator.generate(self.generator_input(n, y.clone(), device));
-        let g_loss = self.settings.objective.generator_loss(self.critic.logits(self.critic_view(fake), y));
+        let input = self.generator_input(n, y.clone(), device);
+        let fake = self.generator.generate(input.clone());
+        let mut g_loss = self.settings.objective.generator_loss(self.critic.logits(self.critic_view(fake), y));
+        if let Some(own) = self.generator.own_loss(input) {
+            g_loss = g_loss + own;
+        }
         let grads = GradientsParams::from_grads(g_loss.backward(), &self.generator);
         self.generator = self.opt_g.step(learning_rate, self.generator.clone(), grads);
         if let (Some(decay), Some(average)) = (self.techniques.ema, self.average.take()) {

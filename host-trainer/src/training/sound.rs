@@ -1,0 +1,90 @@
+//! A sound model's training pairs: every digit image is shown with a
+//! recording of the same digit, rolled per step from the training split's
+//! recordings of that digit, so each image meets many voices and each
+//! recording many images (the pairs FSDD and MNIST never had).
+
+use crate::data::spoken_digits::{SpokenDigits, Split};
+use crate::data::spoken_features::{DIGIT_LABELS, choose_shifts, codes_as_floats, encoder_codes};
+use anyhow::{Result, bail};
+use pocketgan_shared::audio::COEFFICIENTS;
+use pocketgan_shared::hearing::MAX_ENCODER_FRAMES;
+
+/// The training recordings' encoder inputs, by digit.
+pub struct SoundPairs {
+    /// The front end's shift per coefficient, chosen on these recordings.
+    pub shifts: [i8; COEFFICIENTS],
+    /// Frames the encoder reads.
+    pub frames: usize,
+    /// The split the recordings are the training part of.
+    pub split: Split,
+    /// Per digit, each training recording's feature row (`code / 16`).
+    by_digit: Vec<Vec<Vec<f32>>>,
+}
+
+impl SoundPairs {
+    /// The bundled spoken digits' training recordings of `split`.
+    pub fn load(frames: usize, split: Split) -> Result<SoundPairs> {
+        if !(1..=MAX_ENCODER_FRAMES).contains(&frames) {
+            bail!("--audio-frames must be 1 to {MAX_ENCODER_FRAMES} (the board's encoder input holds that many)");
+        }
+        let digits = SpokenDigits::load_bundled()?;
+        let (train, _) = digits.split(&split)?;
+        let samples: Vec<&[i16]> = train.iter().map(|r| r.samples.as_slice()).collect();
+        let shifts = choose_shifts(&samples)?;
+        let mut by_digit = vec![Vec::new(); DIGIT_LABELS.len()];
+        for r in &train {
+            // A recording the gate hears nothing in teaches nothing.
+            if let Ok(codes) = encoder_codes(&r.samples, frames, &shifts) {
+                by_digit[r.digit as usize].push(codes_as_floats(&codes).collect());
+            }
+        }
+        if let Some(d) = by_digit.iter().position(Vec::is_empty) {
+            bail!("the training split has no recording of \"{}\" with speech", DIGIT_LABELS[d]);
+        }
+        Ok(SoundPairs { shifts, frames, split, by_digit })
+    }
+
+    /// Training recordings in all.
+    pub fn len(&self) -> usize {
+        self.by_digit.iter().map(Vec::len).sum()
+    }
+
+    /// Whether there are none (never, once loaded).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Condition columns per row: the label's one-hot, then the features.
+    pub fn columns(&self) -> usize {
+        DIGIT_LABELS.len() + self.frames * COEFFICIENTS
+    }
+
+    /// One row per label: its one-hot, then the features of a recording
+    /// of that digit picked by `roll` (a step's seed).
+    pub fn condition_rows(&self, labels: &[u8], roll: u64) -> Vec<f32> {
+        let mut rows = Vec::with_capacity(labels.len() * self.columns());
+        for (i, &label) in labels.iter().enumerate() {
+            let takes = &self.by_digit[label as usize % DIGIT_LABELS.len()];
+            let pick = crate::training::images::step_seed(roll, i) as usize % takes.len();
+            self.push_row(&mut rows, label as usize, &takes[pick]);
+        }
+        rows
+    }
+
+    /// `n` fixed rows for pictures and batch-norm measurements: row `k` is
+    /// digit `k % 10`, its `k / 10`-th recording.
+    pub fn fixed_rows(&self, n: usize) -> Vec<f32> {
+        let mut rows = Vec::with_capacity(n * self.columns());
+        for k in 0..n {
+            let digit = k % DIGIT_LABELS.len();
+            let takes = &self.by_digit[digit];
+            self.push_row(&mut rows, digit, &takes[(k / DIGIT_LABELS.len()) % takes.len()]);
+        }
+        rows
+    }
+
+    fn push_row(&self, rows: &mut Vec<f32>, label: usize, features: &[f32]) {
+        rows.extend((0..DIGIT_LABELS.len()).map(|c| if c == label { 1.0 } else { 0.0 }));
+        rows.extend_from_slice(features);
+    }
+}
