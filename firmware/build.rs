@@ -44,18 +44,19 @@ fn main() {
             std::process::exit(1);
         }
     };
-    let (scratch, latent, input, summary) = match Model::parse(&bytes) {
+    let (scratch, latent, input, hearings, summary) = match Model::parse(&bytes) {
         Ok(m) => {
             let h = m.header();
             let input = if m.is_translator() { m.input_len() } else { 0 };
-            (m.scratch_len(), h.latent_dim as usize, input, format!("model {:?}: {} bytes", h.name, bytes.len()))
+            let hearings = usize::from(m.audio().is_some());
+            (m.scratch_len(), h.latent_dim as usize, input, hearings, format!("model {:?}: {} bytes", h.name, bytes.len()))
         }
         Err(e) => {
             println!(
                 "cargo:warning=the model {} does not parse ({e}); the firmware will report this at boot",
                 path.display()
             );
-            (0, 0, 0, format!("unparsable model: {} bytes", bytes.len()))
+            (0, 0, 0, 0, format!("unparsable model: {} bytes", bytes.len()))
         }
     };
     let path_lit = path.canonicalize().unwrap_or(path).display().to_string();
@@ -73,7 +74,9 @@ fn main() {
          /// Latent codes per image of the built-in model.\n\
          pub const LATENT_LEN: usize = {latent};\n\
          /// Input image bytes of the built-in model if it is a translator (0 otherwise).\n\
-         pub const INPUT_LEN: usize = {input};\n"
+         pub const INPUT_LEN: usize = {input};\n\
+         /// 1 if the built-in model is a sound model (it needs a `Hearing`), 0 otherwise.\n\
+         pub const HEARINGS: usize = {hearings};\n"
     );
     let out = PathBuf::from(env::var_os("OUT_DIR").expect("cargo sets OUT_DIR")).join("model.rs");
     fs::write(out, code).expect("OUT_DIR is writable");

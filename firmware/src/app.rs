@@ -12,6 +12,7 @@ use embedded_graphics::primitives::Rectangle;
 use embedded_graphics::text::{Baseline, Text};
 use pocketgan_shared::latent::{interpolate, latent_for_seed};
 use pocketgan_shared::pixels::{GeneratedImage, RenderError, Rendered, code_of_u8};
+use pocketgan_shared::hearing::{HearError, Heard, Hearing, finish};
 use pocketgan_shared::text::Prompt;
 use pocketgan_shared::{Condition, Model, ModelError, generate_with, translate};
 
@@ -47,6 +48,9 @@ pub enum AppError {
     },
     /// The image does not fit the display.
     Render(RenderError),
+    /// The model is a sound model, but the firmware has no [`Hearing`]
+    /// (it was built for another model).
+    NoHearing,
 }
 
 impl fmt::Display for AppError {
@@ -60,6 +64,10 @@ impl fmt::Display for AppError {
                  (POCKETGAN_MODEL) so its buffers are sized for it"
             ),
             AppError::Render(e) => write!(f, "{e}"),
+            AppError::NoHearing => f.write_str(
+                "the model is a sound model, but the firmware has no room to hear: rebuild the firmware \
+                 with this model (POCKETGAN_MODEL)",
+            ),
         }
     }
 }
@@ -81,6 +89,9 @@ pub struct Drawn {
     /// Clock ticks spent tokenizing a text model's prompt (its mean
     /// embedding is computed inside the generator's ticks).
     pub prompt_ticks: u64,
+    /// What a sound model heard: the label's index and the confidence in
+    /// thousandths.
+    pub heard: Option<(usize, u16)>,
 }
 
 /// What handling an event did.
@@ -115,6 +126,12 @@ pub struct App<'m, 'b> {
     prompt: PromptText,
     /// The preset a long press showed last.
     preset: Option<usize>,
+    /// A sound model's encoder (parsed once).
+    encoder: Option<Model<'m>>,
+    /// Where a sound model's recordings are heard.
+    hearing: Option<&'b mut Hearing>,
+    /// What a sound model heard last.
+    heard: Option<Heard>,
 }
 
 impl<'m, 'b> App<'m, 'b> {
@@ -123,6 +140,27 @@ impl<'m, 'b> App<'m, 'b> {
     pub fn new(model_file: &'m [u8], buffers: &'b mut Buffers, first_seed: u32) -> Self {
         Self::with_buffers(model_file, &mut buffers.scratch, &mut buffers.latents, first_seed)
             .with_canvas(&mut buffers.canvas, &mut buffers.input_codes)
+            .with_hearing(buffers.hearing.first_mut())
+    }
+
+    /// Gives a sound model the room to hear in; other models ignore it.
+    pub fn with_hearing(mut self, hearing: Option<&'b mut Hearing>) -> Self {
+        if self.encoder.is_some() {
+            match hearing {
+                Some(h) => self.hearing = Some(h),
+                None => {
+                    error!("the sound model needs a Hearing buffer: rebuild the firmware with this model");
+                    self.model = Err(AppError::NoHearing);
+                }
+            }
+        }
+        self
+    }
+
+    /// Where the input streams a recording ([`Input::listen`]); `None` for
+    /// a model that does not hear.
+    pub fn hearing_mut(&mut self) -> Option<&mut Hearing> {
+        self.hearing.as_deref_mut()
     }
 
     /// Gives a translator its canvas (`pixels`) and the room for its input
@@ -191,6 +229,10 @@ impl<'m, 'b> App<'m, 'b> {
             }
             Err(e) => error!("model refused: {}", display(e)),
         }
+        let encoder = model.as_ref().ok().and_then(|m| m.encoder());
+        if let (Some(e), Some(labels)) = (&encoder, model.as_ref().ok().and_then(|m| m.labels())) {
+            info!("sound model: {=usize} labels, encoder {=u64} parameters, {=u64} MACs/recording", labels.len(), e.parameters(), e.macs());
+        }
         let mut app = App {
             model,
             scratch,
@@ -203,6 +245,9 @@ impl<'m, 'b> App<'m, 'b> {
             live_ink: false,
             prompt: PromptText::new(),
             preset: None,
+            encoder,
+            hearing: None,
+            heard: None,
         };
         // A text model boots on its first preset, so that the board draws
         // something asked for before anything is typed.
@@ -288,7 +333,7 @@ impl<'m, 'b> App<'m, 'b> {
                     };
                 }
                 Event::Lift | Event::Image => {}
-                Event::LongPress | Event::Sensor(_) | Event::Prompt => return Outcome::Unchanged,
+                Event::LongPress | Event::Sensor(_) | Event::Prompt | Event::Recording => return Outcome::Unchanged,
             }
             return self.draw(target, clock);
         }
@@ -322,6 +367,16 @@ impl<'m, 'b> App<'m, 'b> {
                 // The prompt was taken by `set_prompt`; draw it.
                 Event::Prompt if self.is_text_model() => {}
                 Event::Prompt => return Outcome::Unchanged,
+                // The input streamed the recording into the hearing; hear it.
+                Event::Recording if self.encoder.is_some() => {
+                    if !self.hear(clock) {
+                        return Outcome::Unchanged;
+                    }
+                }
+                Event::Recording => {
+                    info!("a recording, but the model is not a sound model");
+                    return Outcome::Unchanged;
+                }
                 Event::Sensor(reading) => {
                     let mix = sensor_to_mix(reading);
                     if mix == self.mix {
@@ -336,6 +391,44 @@ impl<'m, 'b> App<'m, 'b> {
             }
         }
         self.draw(target, clock)
+    }
+
+    /// Hears the recording the input streamed into the hearing; logs what
+    /// was heard (or why nothing was) and returns whether something was.
+    fn hear<K: Clock>(&mut self, clock: &mut K) -> bool {
+        let (Ok(model), Some(encoder), Some(hearing)) = (&self.model, &self.encoder, self.hearing.as_deref_mut()) else {
+            return false;
+        };
+        let start = clock.ticks();
+        let result = finish(model, encoder, hearing, self.scratch);
+        let ticks = clock.ticks().wrapping_sub(start);
+        match result {
+            Ok(heard) => {
+                let label = model.labels().and_then(|l| l.words().nth(heard.guess)).unwrap_or("?");
+                info!(
+                    "heard \"{=str}\" ({=u16}.{=u16} % sure), speech in frames {=usize}..{=usize}: {=u64} ticks (the last frames and the encoder)",
+                    label,
+                    heard.confidence_permille / 10,
+                    heard.confidence_permille % 10,
+                    heard.speech.start,
+                    heard.speech.end,
+                    ticks
+                );
+                if heard.cut {
+                    warn!("the recording was longer than 1.5 s: only the first 1.5 s is heard");
+                }
+                self.heard = Some(heard);
+                true
+            }
+            Err(HearError::Audio(e)) => {
+                warn!("{}: nothing drawn", display(&e));
+                false
+            }
+            Err(HearError::Model(e)) => {
+                error!("cannot hear: {}", display(&e));
+                false
+            }
+        }
     }
 
     fn is_text_model(&self) -> bool {
@@ -397,10 +490,18 @@ impl<'m, 'b> App<'m, 'b> {
         let parsed = model.vocabulary().map(|v| self.prompt.parse(&v));
         let prompt_ticks = clock.ticks().wrapping_sub(tokenizing);
         let words = parsed.map(|p| p.known);
-        let condition = match (class, words) {
-            (Some(c), _) => Condition::Class(c),
-            (None, Some(known)) => Condition::Words(known),
-            (None, None) => Condition::None,
+        if self.encoder.is_some() && self.heard.is_none() {
+            // Nothing heard yet: say how to ask for a digit.
+            let _ = target.clear(D::Color::PAPER);
+            let area = Rectangle::new(Point::zero(), target.size());
+            draw_lines(target, area, ["Say a digit:", "hold the button,", "speak, release."].into_iter());
+            return Ok(Drawn { seed: self.seed, class: None, words: None, mix: self.mix, ticks: 0, prompt_ticks: 0, heard: None });
+        }
+        let condition = match (class, words, &self.heard) {
+            (_, _, Some(heard)) => Condition::Heard(heard.condition()),
+            (Some(c), _, None) => Condition::Class(c),
+            (None, Some(known), None) => Condition::Words(known),
+            (None, None, None) => Condition::None,
         };
         let start = clock.ticks();
         let n = h.latent_dim as usize;
@@ -417,7 +518,8 @@ impl<'m, 'b> App<'m, 'b> {
         let codes = generate_with(model, latent, condition, self.scratch).map_err(AppError::Model)?;
         let ticks = clock.ticks().wrapping_sub(start);
         let image = GeneratedImage::new(codes, h.image.width, h.image.height, h.image.channels).map_err(AppError::Render)?;
-        let drawn = Drawn { seed: self.seed, class, words, mix: self.mix, ticks, prompt_ticks };
+        let heard = self.heard.as_ref().map(|h| (h.guess, h.confidence_permille));
+        let drawn = Drawn { seed: self.seed, class, words, mix: self.mix, ticks, prompt_ticks, heard };
         let layout = Layout::for_display(target.size());
         let v = layout.viewport;
         let rendered = Rendered::fit(image, (v.size.width as u16, v.size.height as u16)).map_err(AppError::Render)?;
@@ -426,7 +528,8 @@ impl<'m, 'b> App<'m, 'b> {
         if let Some(area) = layout.caption {
             // The caption shows the prompt as it was parsed for the image.
             let prompt = parsed.map(|p| (self.prompt.as_str(), p));
-            draw_caption(target, area, &drawn, prompt, K::TICKS_PER_MS);
+            let heard = self.heard.as_ref().map(|h| (model.labels().and_then(|l| l.words().nth(h.guess)).unwrap_or("?"), h.confidence_permille));
+            draw_caption(target, area, &drawn, prompt, heard, K::TICKS_PER_MS);
         }
         Ok(drawn)
     }
@@ -462,7 +565,7 @@ where
         let area = Rectangle::new(Point::new(0, top as i32), Size::new(size.width, size.height - top));
         draw_lines(target, area, ["pen: draw on the left square", "button: clear", time.as_str()].into_iter());
     }
-    Ok(Drawn { seed: 0, class: None, words: None, mix: 0, ticks, prompt_ticks: 0 })
+    Ok(Drawn { seed: 0, class: None, words: None, mix: 0, ticks, prompt_ticks: 0, heard: None })
 }
 
 /// The canvas's pixels as the translator's input codes.
@@ -510,6 +613,17 @@ pub async fn run<I: Input, S: Screen, K: Clock>(app: &mut App<'_, '_>, input: &m
                 None => continue,
             }
         }
+        if event == Event::Recording
+            && let Some(hearing) = app.hearing_mut()
+        {
+            hearing.start();
+            let start = clock.ticks();
+            if !input.listen(hearing) {
+                continue;
+            }
+            let samples = hearing.samples();
+            info!("listened: {=usize} samples, {=u64} ticks (the front end runs as they come)", samples, clock.ticks().wrapping_sub(start));
+        }
         if app.on_event(event, screen.target(), clock) != Outcome::Unchanged {
             screen.present().await;
         }
@@ -537,7 +651,7 @@ where
 /// The caption: for a text model the prompt first (wrapped into the lines
 /// the rest leaves, "(any)" when no word is known) and its first unknown
 /// word marked `?`, then the seed, class, walk and time.
-fn draw_caption<D>(target: &mut D, area: Rectangle, drawn: &Drawn, prompt: Option<(&str, Prompt<'_>)>, ticks_per_ms: u64)
+fn draw_caption<D>(target: &mut D, area: Rectangle, drawn: &Drawn, prompt: Option<(&str, Prompt<'_>)>, heard: Option<(&str, u16)>, ticks_per_ms: u64)
 where
     D: DrawTarget,
     D::Color: PanelColor,
@@ -566,6 +680,10 @@ where
         if let Some(unknown) = unknown {
             line(format_args!("?{unknown}"));
         }
+    }
+    if let Some((label, permille)) = heard {
+        line(format_args!("{label}"));
+        line(format_args!("{}% sure", (permille + 5) / 10));
     }
     line(format_args!("seed {}", drawn.seed));
     if let Some(c) = drawn.class {
@@ -609,6 +727,7 @@ where
         AppError::Model(_) => "MODEL ERROR",
         AppError::Buffers { .. } => "MODEL TOO BIG",
         AppError::Render(_) => "DISPLAY ERROR",
+        AppError::NoHearing => "MODEL ERROR",
     };
     draw_lines(target, area, core::iter::once(title).chain(wrap(message.as_str(), width)));
 }

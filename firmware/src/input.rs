@@ -4,6 +4,7 @@ use embedded_graphics::draw_target::DrawTarget;
 use embedded_graphics::geometry::OriginDimensions;
 
 use crate::canvas::Canvas;
+use pocketgan_shared::hearing::Hearing;
 use crate::prompt::PromptText;
 use crate::color::PanelColor;
 
@@ -41,6 +42,10 @@ pub enum Event {
     /// A line was typed for a text model: the app takes it with
     /// [`Input::read_prompt`], then draws it.
     Prompt,
+    /// The push-to-talk button was released: the input streams what was
+    /// said into the app's [`Hearing`] ([`Input::listen`]) and a sound
+    /// model draws what it heard.
+    Recording,
 }
 
 /// A source of [`Event`]s.
@@ -63,6 +68,15 @@ pub trait Input {
     /// without a serial line) ignores the event.
     fn read_prompt(&mut self) -> Option<PromptText> {
         None
+    }
+
+    /// After an [`Event::Recording`]: pushes the recording's samples (8 kHz,
+    /// 16-bit) into `hearing`, already started. Returns whether there was
+    /// one (an input without a microphone returns `false` and the event is
+    /// ignored).
+    fn listen(&mut self, hearing: &mut Hearing) -> bool {
+        let _ = hearing;
+        false
     }
 }
 

@@ -7,10 +7,14 @@
 //! confidence ([`confidence_permille`]). Everything is integer, so host and
 //! board hear the same bits.
 //!
-//! Memory is the caller's: a [`Hearing`] (about 6 KB: the frames of the
-//! longest recording and the encoder's input) and the model's scratch.
+//! Memory is the caller's: a [`Hearing`] (about 6.5 KB: the frames of the
+//! longest recording, the frame being filled and the encoder's input) and
+//! the model's scratch. Samples are taken as they come
+//! ([`Hearing::push`]: a microphone's DMA half-buffers, a file's chunks),
+//! so no recording is ever held whole; the features are those
+//! [`crate::audio::recording_features`] computes of the whole recording.
 
-use crate::audio::{AudioError, COEFFICIENTS, frame_count, recording_features};
+use crate::audio::{AudioError, COEFFICIENTS, FRAME_LEN, HOP_LEN, frame_count, frame_features, speech_frames, subtract_means};
 use crate::format::{Model, ModelError};
 use crate::generator::translate;
 use core::ops::Range;
@@ -29,17 +33,87 @@ pub const MAX_ENCODER_FRAMES: usize = 64;
 /// The most labels (logits) a sound model has.
 pub const MAX_LABELS: usize = 16;
 
-/// The buffers hearing needs besides the model's scratch.
+/// A recording being heard: its frames' features so far, the samples of
+/// the frame being filled, and the encoder's input.
 pub struct Hearing {
     mfcc: [[i32; COEFFICIENTS]; MAX_FRAMES],
     energies: [i32; MAX_FRAMES],
     codes: [i8; MAX_ENCODER_FRAMES * COEFFICIENTS],
+    /// The sample before the next frame (0 before the first), then the
+    /// frame's samples received so far.
+    window: [i16; FRAME_LEN + 1],
+    filled: usize,
+    frames: usize,
+    samples: usize,
 }
 
 impl Hearing {
-    /// Zeroed buffers (a board can keep them in a `static`).
+    /// An empty recording (a `const fn`, so a board can keep it in a `static`).
     pub const fn new() -> Self {
-        Hearing { mfcc: [[0; COEFFICIENTS]; MAX_FRAMES], energies: [0; MAX_FRAMES], codes: [0; MAX_ENCODER_FRAMES * COEFFICIENTS] }
+        Hearing {
+            mfcc: [[0; COEFFICIENTS]; MAX_FRAMES],
+            energies: [0; MAX_FRAMES],
+            codes: [0; MAX_ENCODER_FRAMES * COEFFICIENTS],
+            window: [0; FRAME_LEN + 1],
+            filled: 1,
+            frames: 0,
+            samples: 0,
+        }
+    }
+
+    /// Forgets the recording: the next [`Hearing::push`] starts a new one.
+    pub fn start(&mut self) {
+        self.window[0] = 0;
+        self.filled = 1;
+        self.frames = 0;
+        self.samples = 0;
+    }
+
+    /// Samples received since [`Hearing::start`] (those past
+    /// [`MAX_RECORDING`] included, though they are not heard).
+    pub fn samples(&self) -> usize {
+        self.samples
+    }
+
+    /// Takes the next samples (8 kHz, 16-bit); each frame's features are
+    /// computed as soon as its last sample arrives.
+    pub fn push(&mut self, samples: &[i16]) {
+        let room = MAX_RECORDING.saturating_sub(self.samples);
+        self.samples += samples.len();
+        let mut rest = &samples[..samples.len().min(room)];
+        while !rest.is_empty() {
+            let take = (FRAME_LEN + 1 - self.filled).min(rest.len());
+            self.window[self.filled..self.filled + take].copy_from_slice(&rest[..take]);
+            self.filled += take;
+            rest = &rest[take..];
+            if self.filled == FRAME_LEN + 1 {
+                self.next_frame();
+            }
+        }
+    }
+
+    /// Computes the frame in the window and slides it one hop on.
+    fn next_frame(&mut self) {
+        if self.frames < MAX_FRAMES {
+            let features = frame_features(&self.window, 1);
+            self.mfcc[self.frames] = features.mfcc;
+            self.energies[self.frames] = features.log_energy;
+            self.frames += 1;
+        }
+        self.window.copy_within(HOP_LEN.., 0);
+        self.filled -= HOP_LEN;
+    }
+
+    /// The last frames, which run past the recording's end (as
+    /// [`crate::audio::frame_count`] counts them: samples past the end are 0).
+    fn finish_frames(&mut self) {
+        let heard = self.samples.min(MAX_RECORDING);
+        let total = frame_count(heard).min(MAX_FRAMES);
+        while self.frames < total {
+            self.window[self.filled..].fill(0);
+            self.filled = FRAME_LEN + 1;
+            self.next_frame();
+        }
     }
 
     /// The encoder's input codes of the last [`hear`] (`frames × coefficients`, frame-major).
@@ -139,10 +213,22 @@ pub fn confidence_permille(logits: &[i8]) -> u16 {
 /// MFCCs, the speech gate, [`encoder_input`], the encoder. `scratch` is
 /// the model's ([`Model::scratch_len`]).
 pub fn hear(model: &Model<'_>, encoder: &Model<'_>, samples: &[i16], hearing: &mut Hearing, scratch: &mut [i8]) -> Result<Heard, HearError> {
+    hearing.start();
+    hearing.push(samples);
+    finish(model, encoder, hearing, scratch)
+}
+
+/// Ends the recording pushed into `hearing` since [`Hearing::start`] and
+/// hears it, as [`hear`] does a whole one.
+pub fn finish(model: &Model<'_>, encoder: &Model<'_>, hearing: &mut Hearing, scratch: &mut [i8]) -> Result<Heard, HearError> {
     let Some(audio) = model.audio() else { return Err(HearError::Model(ModelError::Heard { sound_model: false })) };
-    let cut = samples.len() > MAX_RECORDING;
-    let samples = &samples[..samples.len().min(MAX_RECORDING)];
-    let speech = recording_features(samples, &mut hearing.mfcc, &mut hearing.energies).map_err(HearError::Audio)?;
+    if hearing.samples == 0 {
+        return Err(HearError::Audio(AudioError::NoSpeech { loudest: 0 }));
+    }
+    hearing.finish_frames();
+    let cut = hearing.samples > MAX_RECORDING;
+    let speech = speech_frames(&hearing.energies[..hearing.frames]).map_err(HearError::Audio)?;
+    subtract_means(&mut hearing.mfcc[speech.clone()]);
     let inputs = audio.frames as usize * COEFFICIENTS;
     encoder_input(&hearing.mfcc, speech.clone(), audio.shifts.as_slice(), &mut hearing.codes[..inputs]);
     let out = translate(encoder, &hearing.codes[..inputs], scratch).map_err(HearError::Model)?;
@@ -181,6 +267,37 @@ mod tests {
         assert_eq!(out[..5], [1, 0, 0, 127, -128]);
         encoder_input(&[frame], 0..1, &[0; COEFFICIENTS], &mut out);
         assert_eq!(out[..3], [8, 7, -8]);
+    }
+
+    #[test]
+    fn pushed_chunks_make_the_whole_recordings_features() {
+        extern crate std;
+        use crate::audio::recording_features;
+        let mut signal = [0i16; 5000];
+        crate::audio::test_signal(&mut signal);
+        let mut hearing = std::boxed::Box::new(Hearing::new());
+        for (len, chunk) in [(5000, 1), (5000, 37), (4097, 256), (300, 128), (200, 7), (256, 256), (257, 300)] {
+            let samples = &signal[..len];
+            let mut mfcc = std::vec![[0i32; COEFFICIENTS]; MAX_FRAMES];
+            let mut energies = std::vec![0i32; MAX_FRAMES];
+            let frames = frame_count(len);
+            let _ = recording_features(samples, &mut mfcc, &mut energies);
+            hearing.start();
+            for part in samples.chunks(chunk) {
+                hearing.push(part);
+            }
+            hearing.finish_frames();
+            assert_eq!(hearing.frames, frames, "{len} samples");
+            assert_eq!(&hearing.energies[..frames], &energies[..frames], "{len} samples in chunks of {chunk}");
+            // recording_features took the speech's means out; the raw frames outside the span agree.
+            let span = speech_frames(&energies[..frames]).unwrap();
+            let outside = (0..frames).filter(|f| !span.contains(f));
+            for f in outside {
+                assert_eq!(hearing.mfcc[f], mfcc[f]);
+            }
+            subtract_means(&mut hearing.mfcc[span.clone()]);
+            assert_eq!(&hearing.mfcc[span.clone()], &mfcc[span], "{len} samples in chunks of {chunk}");
+        }
     }
 
     #[test]

@@ -113,7 +113,9 @@ pub fn board_default_model(board: &str) -> PathBuf {
 /// `script_dir`) is loaded as `pocketgan translate` loads its inputs
 /// (resized with a note, gray or RGB as the model takes), written to
 /// `work_dir` as `image-K.pgm` (or `.ppm`), and the line renamed to it.
-/// Returns the new script and the notes.
+/// Likewise each `listen FILE` (a WAV of any rate and channel count, read
+/// as `pocketgan sample --audio` reads it) becomes `recording-K.pcm`, the
+/// board's raw 16-bit 8 kHz mono samples. Returns the new script and the notes.
 pub fn prepare_images(script: &str, model_file: &[u8], script_dir: &Path, work_dir: &Path) -> Result<(String, Vec<String>), String> {
     let mut out = String::with_capacity(script.len());
     let mut notes = Vec::new();
@@ -121,6 +123,19 @@ pub fn prepare_images(script: &str, model_file: &[u8], script_dir: &Path, work_d
     let model = pocketgan_shared::Model::parse(model_file).map_err(|e| format!("the model: {e}"));
     for (number, line) in script.lines().enumerate() {
         let words = line.split('#').next().unwrap_or("").trim();
+        if let Some(file) = words.strip_prefix("listen ") {
+            // A recording: any WAV to the board's raw 8 kHz mono samples.
+            let path = script_dir.join(file.trim());
+            let audio = pocketgan_host_trainer::data::wav::load_wav(&path).map_err(|e| format!("line {}: {e:#}", number + 1))?;
+            notes.extend(audio.notes.iter().map(|n| format!("{}: {n}", file.trim())));
+            std::fs::create_dir_all(work_dir).map_err(|e| e.to_string())?;
+            let name = format!("recording-{count}.pcm");
+            let bytes: Vec<u8> = audio.samples.iter().flat_map(|s| s.to_le_bytes()).collect();
+            std::fs::write(work_dir.join(&name), bytes).map_err(|e| e.to_string())?;
+            out.push_str(&format!("listen {name}   # {}\n", file.trim()));
+            count += 1;
+            continue;
+        }
         let Some(file) = words.strip_prefix("image ") else {
             out.push_str(line);
             out.push('\n');

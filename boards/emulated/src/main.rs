@@ -5,7 +5,8 @@
 //!   image shown is dumped to the host as `frame-NNN.fb` (rows MSB-first,
 //!   the layout of `pocketgan sample --raw … --pixels mono`).
 //! - Input: the host file `pocketgan-input.txt` (see [`script`]), and the
-//!   images it names (see [`netpbm`]), read through semihosting.
+//!   images (see [`netpbm`]) and recordings (see [`recording`]) it names,
+//!   read through semihosting.
 //! - Clock: SysTick; under `-icount shift=0` (see `run-qemu`) it counts
 //!   executed instructions, reported as ticks.
 //! - Log: defmt over semihosting, decoded on the host by `defmt-print`.
@@ -18,6 +19,7 @@ mod clock;
 mod layer_bench;
 mod mfcc_bench;
 mod netpbm;
+mod recording;
 mod screen;
 mod script;
 

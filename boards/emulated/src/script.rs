@@ -20,12 +20,17 @@
 //! prompt a thick seven  # a text model: this line typed (everything after
 //!                       # `prompt `, fed byte by byte through the line editor
 //!                       # a serial line uses; `prompt` alone is the empty prompt)
+//! listen seven.pcm  # a sound model: push-to-talk, this recording said
+//!                   # (raw 16-bit little-endian 8 kHz mono samples, streamed
+//!                   # into the model's hearing; the runner converts WAVs)
 //! ```
 
 use pocketgan_firmware::{Canvas, Event, Input, LineEditor, PromptText, SENSOR_MAX};
+use pocketgan_shared::hearing::Hearing;
 use semihosting::io::Read;
 
 use crate::netpbm::{self, NetpbmError};
+use crate::recording::{self, RecordingError};
 
 /// Where the script is read from (QEMU's working directory).
 pub const PATH: &core::ffi::CStr = c"pocketgan-input.txt";
@@ -45,6 +50,8 @@ pub enum ScriptError {
     BadLine(u32),
     /// An `image` line whose file cannot be used, with the line's number.
     BadImage(u32, NetpbmError),
+    /// A `listen` line whose file cannot be read, with the line's number.
+    BadRecording(u32, RecordingError),
 }
 
 /// A benchmark a script's first line can ask for.
@@ -69,6 +76,8 @@ pub struct Script {
     image: Option<(&'static str, u32)>,
     /// The text of the `prompt` line just read.
     prompt: Option<&'static str>,
+    /// The file of the `listen` line just read, and its line number.
+    recording: Option<(&'static str, u32)>,
 }
 
 /// `x,y` as canvas coordinates.
@@ -97,9 +106,9 @@ impl Script {
             }
         }
         let text = core::str::from_utf8(&buffer[..len]).map_err(|_| ScriptError::NotText)?;
-        let mut script = Script { text, line: 0, boot_seed: 0, bench: None, error: None, stroke: None, image: None, prompt: None };
+        let mut script = Script { text, line: 0, boot_seed: 0, bench: None, error: None, stroke: None, image: None, prompt: None, recording: None };
         // An optional `boot-seed` or `bench-layers` comes before any event.
-        let mut after_first = Script { text, line: 0, boot_seed: 0, bench: None, error: None, stroke: None, image: None, prompt: None };
+        let mut after_first = Script { text, line: 0, boot_seed: 0, bench: None, error: None, stroke: None, image: None, prompt: None, recording: None };
         let first = after_first.next_line();
         let bench = match first {
             Some((_, "bench-layers")) => Some(Bench::Layers),
@@ -192,6 +201,10 @@ impl Input for Script {
             self.image = Some((file.trim(), number));
             return Some(Event::Image);
         }
+        if let Some(file) = line.strip_prefix("listen ") {
+            self.recording = Some((file.trim(), number));
+            return Some(Event::Recording);
+        }
         let mut words = line.split_whitespace();
         let event = match (words.next(), words.next(), words.next()) {
             (Some("press"), None, _) => Some(Event::Press),
@@ -213,6 +226,17 @@ impl Input for Script {
         let text = self.prompt.take()?;
         let mut editor = LineEditor::new();
         text.bytes().chain(core::iter::once(b'\n')).find_map(|b| editor.feed(b))
+    }
+
+    fn listen(&mut self, hearing: &mut Hearing) -> bool {
+        let Some((file, number)) = self.recording.take() else { return false };
+        match recording::stream_into(file, hearing) {
+            Ok(()) => true,
+            Err(e) => {
+                self.error = Some(ScriptError::BadRecording(number, e));
+                false
+            }
+        }
     }
 
     fn load_image(&mut self, canvas: &mut Canvas<'_>) -> bool {

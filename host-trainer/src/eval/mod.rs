@@ -8,5 +8,6 @@ pub mod compare;
 pub mod dump;
 pub mod recipes;
 pub mod report;
+pub mod sound;
 pub mod text;
 pub mod translation;

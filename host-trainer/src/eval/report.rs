@@ -67,6 +67,18 @@ pub fn run(path: &Path, n: usize, json: bool) -> Result<()> {
     }
     let config = TrainConfig::read(&run)?;
     let (generator, _, state) = run.load_generator(&device)?;
+    if config.spoken_digits {
+        let exported = export::export(&generator, "eval", &device)?;
+        let model = parse_exported(&exported.bytes)?;
+        let report = crate::eval::sound::evaluate(&config, &generator, &model, &device, !json)?;
+        if json {
+            println!("{}", serde_json::to_string_pretty(&report)?);
+        } else {
+            println!("{} at step {} ({} sound model)", path.display(), state.step, config.objective);
+            crate::eval::sound::print(&report);
+        }
+        return Ok(());
+    }
     if config.captions {
         let exported = export::export(&generator, "eval", &device)?;
         let model = parse_exported(&exported.bytes)?;
