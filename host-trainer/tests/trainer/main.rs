@@ -10,6 +10,7 @@
 //! - [`techniques`]: EMA, packing, R1/R2, augmentation, minibatch std, the best toy recipe
 //! - [`translators`]: pix2pix and CycleGAN runs: exact resume, grids, refusals
 //! - [`text`]: a captioned run draws what its prompts name; prompts on the CLI
+//! - [`sound`]: a spoken-digit run hears and draws; recordings on the CLI
 //! - [`default_model`]: the committed model against its float checkpoint
 //! - [`lab`]: `pocketgan lab`'s server and its page in headless Chromium
 //! - [`wgpu`]: burn-wgpu against burn-flex (feature `wgpu`)
@@ -24,6 +25,7 @@ mod gradient_penalty;
 mod lab;
 mod objectives;
 mod pipeline;
+mod sound;
 mod techniques;
 mod text;
 mod translators;

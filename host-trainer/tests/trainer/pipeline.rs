@@ -52,7 +52,7 @@ fn a_short_run_trains_checkpoints_exports_and_samples() {
     assert!(exported.psnr_db > 30.0, "{}", exported.psnr_db);
     assert_eq!(int8_vs_float(&model, &generator, &device).unwrap().psnr_db, exported.psnr_db);
 
-    let opts = SampleOptions { seed: 3, count: 2, class: None, prompts: Vec::new(), display: Some((128, 64)), scale: 1, pixels: PixelFormat::Mono, columns: 2, mix: 0, black_level: DEFAULT_BLACK_LEVEL };
+    let opts = SampleOptions { seed: 3, count: 2, class: None, prompts: Vec::new(), recordings: Vec::new(), display: Some((128, 64)), scale: 1, pixels: PixelFormat::Mono, columns: 2, mix: 0, black_level: DEFAULT_BLACK_LEVEL };
     let frames = render_samples(&model, &opts).unwrap();
     assert_eq!((frames.width, frames.height), (128, 64));
     let images = frames.rgb;

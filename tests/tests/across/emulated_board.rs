@@ -170,6 +170,54 @@ fn a_text_model_on_the_emulated_board_draws_what_sample_prompt_draws() {
     }
 }
 
+/// 16-bit PCM WAV.
+fn write_wav(path: &Path, rate: u32, samples: &[i16]) {
+    let spec = hound::WavSpec { channels: 1, sample_rate: rate, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
+    let mut w = hound::WavWriter::create(path, spec).unwrap();
+    for &s in samples {
+        w.write_sample(s).unwrap();
+    }
+    w.finalize().unwrap();
+}
+
+#[test]
+fn a_sound_model_on_the_emulated_board_draws_what_sample_audio_draws() {
+    require_emulator();
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let model = train_briefly(dir, "sound", &["train", "--data", "digits", "--spoken-digits", "--generator-channels", "16"]);
+    let wavs = dir.join("wavs");
+    let out = Command::new(pocketgan_binary().unwrap()).args(["data", "recordings", "--speaker", "theo", "-o"]).arg(&wavs).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let read = |name: &str| -> Vec<i16> { hound::WavReader::open(wavs.join(name)).unwrap().samples::<i16>().map(Result::unwrap).collect() };
+    // The same three at 16 kHz (the runner resamples, as `sample --audio`
+    // does), silence (nothing drawn), and a 2.5 s take (cut at 1.5 s).
+    let three = read("3_theo_0.wav");
+    write_wav(&dir.join("three-16k.wav"), 16_000, &three.iter().flat_map(|&s| [s, s]).collect::<Vec<_>>());
+    write_wav(&dir.join("silence.wav"), 8000, &[0; 6000]);
+    let long: Vec<i16> = [vec![0; 4000], read("5_theo_0.wav"), vec![0; 8000], three.clone()].concat();
+    write_wav(&dir.join("long.wav"), 8000, &long[..20_000.min(long.len())]);
+    let script = "# boot (nothing heard yet), recordings, a press, silence, a resampled file, a long one\n\
+                  boot-seed 2\nlisten wavs/7_theo_0.wav\npress\nlisten wavs/3_theo_0.wav\nlisten silence.wav\nlisten three-16k.wav\nlisten long.wav\n";
+    let bytes = std::fs::read(&model).unwrap();
+    let work = dir.join("board");
+    let (script, notes) = prepare_images(script, &bytes, dir, &work).unwrap();
+    assert!(notes.iter().any(|n| n.contains("resampled from 16000 Hz")), "{notes:?}");
+    let elf = build_board("emulated", None, Some(&model), dir).unwrap();
+    let board = run_emulated(&elf, &script, &work).unwrap();
+    assert_eq!(board.status, Some(0), "board log:\n{}", board.log);
+    let expected: [(u32, &str); 5] = [(2, "wavs/7_theo_0.wav"), (3, "wavs/7_theo_0.wav"), (3, "wavs/3_theo_0.wav"), (3, "three-16k.wav"), (3, "long.wav")];
+    // Frame 0 is the boot screen's "Say a digit"; silence draws nothing.
+    assert_eq!(board.frames.len(), 1 + expected.len(), "board log:\n{}", board.log);
+    for (k, (frame, &(seed, file))) in board.frames[1..].iter().zip(&expected).enumerate() {
+        let host = host_sample(&model, &dir.join(format!("host-{k}")), seed, &["--audio", dir.join(file).to_str().unwrap()]);
+        assert!(viewport(frame) == host, "frame {}, seed {seed}, {file}: the board differs from pocketgan sample --audio", k + 1);
+    }
+    for line in ["sound model: 10 labels", "heard \"", "% sure), speech in frames", "no speech heard: the recording is silent", "only the first 1.5 s is heard"] {
+        assert!(board.log.contains(line), "{line:?} not in the board log:\n{}", board.log);
+    }
+}
+
 /// A clock for the host-side app whose readings do not matter here.
 struct Stopped;
 impl Clock for Stopped {
