@@ -618,7 +618,7 @@ pub async fn run<I: Input, S: Screen, K: Clock>(app: &mut App<'_, '_>, input: &m
         {
             hearing.start();
             let start = clock.ticks();
-            if !input.listen(hearing) {
+            if !input.listen(hearing).await {
                 continue;
             }
             let samples = hearing.samples();

@@ -74,7 +74,7 @@ pub trait Input {
     /// 16-bit) into `hearing`, already started. Returns whether there was
     /// one (an input without a microphone returns `false` and the event is
     /// ignored).
-    fn listen(&mut self, hearing: &mut Hearing) -> bool {
+    async fn listen(&mut self, hearing: &mut Hearing) -> bool {
         let _ = hearing;
         false
     }

@@ -31,6 +31,7 @@ mod layout;
 mod prompt;
 mod serial;
 mod sketches;
+mod talk;
 mod text;
 mod touch;
 
@@ -48,4 +49,5 @@ pub use layout::Layout;
 pub use prompt::{LineEditor, PRESETS, PROMPT_MAX, PromptText, next_preset};
 pub use serial::WithSerialLine;
 pub use sketches::{SKETCH_GRID, SKETCHES, Sketch};
+pub use talk::{DcBlocker, MIC_BLOCK, Microphone, PushToTalk};
 pub use touch::{StrokeTracker, TouchCalibration};

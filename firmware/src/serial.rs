@@ -75,4 +75,8 @@ impl<I: Input, D: DelayNs, R: FnMut(&mut [u8]) -> usize> Input for WithSerialLin
     fn load_image(&mut self, canvas: &mut Canvas<'_>) -> bool {
         self.inner.load_image(canvas)
     }
+
+    async fn listen(&mut self, hearing: &mut pocketgan_shared::hearing::Hearing) -> bool {
+        self.inner.listen(hearing).await
+    }
 }

@@ -228,7 +228,7 @@ impl Input for Script {
         text.bytes().chain(core::iter::once(b'\n')).find_map(|b| editor.feed(b))
     }
 
-    fn listen(&mut self, hearing: &mut Hearing) -> bool {
+    async fn listen(&mut self, hearing: &mut Hearing) -> bool {
         let Some((file, number)) = self.recording.take() else { return false };
         match recording::stream_into(file, hearing) {
             Ok(()) => true,
