@@ -59,7 +59,7 @@ fn main() -> ! {
             semihosting::process::exit(if equal { 0 } else { 4 })
         }
         Some(Bench::Mfcc) => {
-            mfcc_bench::run(&mut clock);
+            mfcc_bench::run(&mut clock, MODEL_FILE, &mut buffers.scratch, buffers.hearing.first_mut());
             semihosting::process::exit(0)
         }
         None => {}
