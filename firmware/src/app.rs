@@ -683,7 +683,8 @@ where
     }
     if let Some((label, permille)) = heard {
         line(format_args!("{label}"));
-        line(format_args!("{}% sure", (permille + 5) / 10));
+        // Floor: "100%" only when nothing else was possible at all.
+        line(format_args!("{}% sure", permille / 10));
     }
     line(format_args!("seed {}", drawn.seed));
     if let Some(c) = drawn.class {

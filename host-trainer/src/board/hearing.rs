@@ -27,7 +27,7 @@ impl HeardFile {
 
     /// `heard "seven" (93 % sure)`.
     pub fn describe(&self, model: &Model<'_>) -> String {
-        format!("heard \"{}\" ({:.0} % sure)", self.label(model), self.heard.confidence_permille as f64 / 10.0)
+        format!("heard \"{}\" ({} % sure)", self.label(model), self.heard.confidence_permille / 10)
     }
 }
 

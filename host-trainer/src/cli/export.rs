@@ -48,7 +48,8 @@ pub fn run(args: &ExportArgs) -> Result<()> {
     });
     let report = export(&generator, &name, &device)?;
     println!("exported step {} of {}", state.step, run.root.display());
-    write_report(args, &report, "seeds 0..63")
+    let checked_on = if generator.audio.is_some() { "seeds 0..63, each with a training recording (MACs: generator + encoder)" } else { "seeds 0..63" };
+    write_report(args, &report, checked_on)
 }
 
 /// Writes the requested files (nothing until every one can be made) and

@@ -87,6 +87,11 @@ pub struct TrainArgs {
     /// Frames (16 ms each) the sound encoder stretches the speech to [default: 32].
     #[arg(long, requires = "spoken_digits")]
     audio_frames: Option<usize>,
+    /// Your own recordings too: a folder of WAV files (any rate and
+    /// channels), each in a folder named for its digit (seven/ or 7/) or
+    /// named starting with it (7_me_1.wav), trained on beside FSDD's.
+    #[arg(long, value_name = "DIR", requires = "spoken_digits")]
+    recordings: Option<std::path::PathBuf>,
     /// Optimizer [default: the objective's: rmsprop for wgan, adam otherwise].
     #[arg(long, value_enum)]
     optimizer: Option<OptimizerKind>,
@@ -186,6 +191,9 @@ fn train_config(args: &TrainArgs) -> Result<TrainConfig> {
     if let Some(f) = args.audio_frames {
         c.audio_frames = f;
     }
+    if args.recordings.is_some() {
+        c.recordings.clone_from(&args.recordings);
+    }
     c.techniques = Some(args.techniques.apply(c.techniques()));
     Ok(c)
 }
@@ -209,6 +217,7 @@ fn fixed_by_the_run(args: &TrainArgs) -> Vec<&'static str> {
         ("--spoken-digits", args.spoken_digits),
         ("--held-out-speaker", args.held_out_speaker.is_some()),
         ("--audio-frames", args.audio_frames.is_some()),
+        ("--recordings", args.recordings.is_some()),
         ("--optimizer", args.optimizer.is_some()),
         ("--lr", args.lr.is_some()),
         ("--g-lr", args.g_lr.is_some()),

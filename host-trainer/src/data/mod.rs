@@ -16,6 +16,7 @@ pub mod wav;
 
 pub use batches::Batches;
 pub use folder::{FolderOptions, ResizeMode};
+pub(crate) use folder::collect_files;
 pub use image_set::ImageSet;
 pub use npm_digits::convert_npm_digits;
 pub use toy::{DrawnPoints, ToyData, ToyDistribution};

@@ -58,6 +58,18 @@ pub fn encoder_codes(samples: &[i16], frames: usize, shifts: &[i8; COEFFICIENTS]
     Ok(codes)
 }
 
+/// The digit a user's recording says, from its folder (`seven/`, `7/`)
+/// or its file name's first word (`7_me_3.wav`, `seven-2.wav`).
+pub fn label_of(path: &std::path::Path) -> Option<u8> {
+    let word = |s: &str| -> Option<u8> {
+        let s = s.to_ascii_lowercase();
+        let first = s.split(['_', '-', '.', ' ']).next().unwrap_or("");
+        DIGIT_LABELS.iter().position(|&l| l == first).map(|d| d as u8).or_else(|| first.parse::<u8>().ok().filter(|&d| d < 10))
+    };
+    let folder = path.parent().and_then(|p| p.file_name()).and_then(|n| n.to_str()).and_then(word);
+    folder.or_else(|| path.file_name().and_then(|n| n.to_str()).and_then(word))
+}
+
 /// Codes as the float encoder reads them (`code / 16`).
 pub fn codes_as_floats(codes: &[i8]) -> impl Iterator<Item = f32> + '_ {
     codes.iter().map(|&c| c as f32 / (1u32 << FEATURE_FRAC_BITS) as f32)
@@ -67,6 +79,17 @@ pub fn codes_as_floats(codes: &[i8]) -> impl Iterator<Item = f32> + '_ {
 mod tests {
     use super::*;
     use crate::data::spoken_digits::{SpokenDigits, Split};
+
+    #[test]
+    fn a_users_recording_is_labelled_by_its_folder_or_its_name() {
+        use std::path::Path;
+        assert_eq!(label_of(Path::new("mine/seven/take-1.wav")), Some(7));
+        assert_eq!(label_of(Path::new("mine/7/a.wav")), Some(7));
+        assert_eq!(label_of(Path::new("mine/7_me_3.wav")), Some(7));
+        assert_eq!(label_of(Path::new("mine/Three-2.WAV")), Some(3));
+        assert_eq!(label_of(Path::new("mine/hello.wav")), None);
+        assert_eq!(label_of(Path::new("mine/12_me.wav")), None);
+    }
 
     #[test]
     fn shifts_keep_the_training_features_inside_int8() {

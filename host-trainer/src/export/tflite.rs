@@ -300,6 +300,12 @@ pub fn from_model_file(bytes: &[u8]) -> Result<Vec<u8>> {
              encoder) have no place in the graph; use the .pgan model (`pocketgan sample --prompt`, the boards)"
         );
     }
+    if model.audio().is_some() {
+        anyhow::bail!(
+            "a sound model does not convert to .tflite yet: its front end (the MFCCs) and its encoder are a \
+             second graph the generator's file has no place for; use the .pgan model (`pocketgan sample --audio`, the boards)"
+        );
+    }
     write(&model).context("the model cannot be expressed as .tflite")
 }
 

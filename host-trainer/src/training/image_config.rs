@@ -77,6 +77,9 @@ pub struct TrainConfig {
     pub held_out_speaker: Option<String>,
     /// Frames a sound model's encoder reads.
     pub audio_frames: usize,
+    /// A folder of the user's own spoken-digit WAV files, trained on
+    /// beside the bundled ones.
+    pub recordings: Option<std::path::PathBuf>,
     /// Generator updates.
     pub steps: usize,
     /// Images per batch.
@@ -132,6 +135,7 @@ impl Default for TrainConfig {
             spoken_digits: false,
             held_out_speaker: None,
             audio_frames: crate::data::spoken_features::DEFAULT_ENCODER_FRAMES,
+            recordings: None,
             steps: 4000,
             batch_size: 64,
             optimizer: None,

@@ -4,8 +4,10 @@
 //! recording many images (the pairs FSDD and MNIST never had).
 
 use crate::data::spoken_digits::{SpokenDigits, Split};
-use crate::data::spoken_features::{DIGIT_LABELS, choose_shifts, codes_as_floats, encoder_codes};
-use anyhow::{Result, bail};
+use crate::data::spoken_features::{DIGIT_LABELS, choose_shifts, codes_as_floats, encoder_codes, label_of};
+use crate::data::wav::load_wav;
+use anyhow::{Context, Result, bail};
+use std::path::Path;
 use pocketgan_shared::audio::COEFFICIENTS;
 use pocketgan_shared::hearing::MAX_ENCODER_FRAMES;
 
@@ -22,20 +24,26 @@ pub struct SoundPairs {
 }
 
 impl SoundPairs {
-    /// The bundled spoken digits' training recordings of `split`.
-    pub fn load(frames: usize, split: Split) -> Result<SoundPairs> {
+    /// The bundled spoken digits' training recordings of `split`, and the
+    /// user's own under `extra` (WAV files labelled by folder or name,
+    /// see [`label_of`]).
+    pub fn load(frames: usize, split: Split, extra: Option<&Path>) -> Result<SoundPairs> {
         if !(1..=MAX_ENCODER_FRAMES).contains(&frames) {
             bail!("--audio-frames must be 1 to {MAX_ENCODER_FRAMES} (the board's encoder input holds that many)");
         }
         let digits = SpokenDigits::load_bundled()?;
         let (train, _) = digits.split(&split)?;
-        let samples: Vec<&[i16]> = train.iter().map(|r| r.samples.as_slice()).collect();
+        let mut recordings: Vec<(u8, Vec<i16>)> = train.iter().map(|r| (r.digit, r.samples.clone())).collect();
+        if let Some(dir) = extra {
+            recordings.extend(own_recordings(dir)?);
+        }
+        let samples: Vec<&[i16]> = recordings.iter().map(|(_, s)| s.as_slice()).collect();
         let shifts = choose_shifts(&samples)?;
         let mut by_digit = vec![Vec::new(); DIGIT_LABELS.len()];
-        for r in &train {
+        for (digit, samples) in &recordings {
             // A recording the gate hears nothing in teaches nothing.
-            if let Ok(codes) = encoder_codes(&r.samples, frames, &shifts) {
-                by_digit[r.digit as usize].push(codes_as_floats(&codes).collect());
+            if let Ok(codes) = encoder_codes(samples, frames, &shifts) {
+                by_digit[*digit as usize].push(codes_as_floats(&codes).collect());
             }
         }
         if let Some(d) = by_digit.iter().position(Vec::is_empty) {
@@ -87,4 +95,29 @@ impl SoundPairs {
         rows.extend((0..DIGIT_LABELS.len()).map(|c| if c == label { 1.0 } else { 0.0 }));
         rows.extend_from_slice(features);
     }
+}
+
+/// A user's recordings under `dir`: every WAV file, converted to 8 kHz
+/// mono, labelled by its folder or name; a file with no label or no
+/// speech is an error naming it (so no recording is silently left out).
+fn own_recordings(dir: &Path) -> Result<Vec<(u8, Vec<i16>)>> {
+    let mut files = Vec::new();
+    crate::data::collect_files(dir, &["wav"], &mut files)?;
+    files.sort();
+    if files.is_empty() {
+        bail!("--recordings {}: no .wav files there", dir.display());
+    }
+    let mut out = Vec::with_capacity(files.len());
+    for path in files {
+        let Some(digit) = label_of(&path) else {
+            bail!(
+                "{}: which digit is it? Put it in a folder named for the digit (seven/ or 7/) or start its name with it (7_me_1.wav)",
+                path.display()
+            );
+        };
+        let audio = load_wav(&path)?;
+        crate::data::spoken_features::speech_mfcc(&audio.samples).with_context(|| format!("{}", path.display()))?;
+        out.push((digit, audio.samples));
+    }
+    Ok(out)
 }

@@ -69,3 +69,17 @@ fn the_committed_text_model_is_its_checkpoint_exported() {
     let fresh = Model::parse(&report.bytes).unwrap();
     assert_eq!(fresh.text().unwrap().embedding.as_slice(), model.text().unwrap().embedding.as_slice(), "the same table");
 }
+
+#[test]
+fn the_committed_sound_model_is_its_checkpoint_exported() {
+    let device = Device::flex();
+    let (generator, config, _) = RunDir::new(repo().join("models/spoken-digits-run")).load_generator(&device).unwrap();
+    assert_eq!(config.labels.len(), 10);
+    let committed = std::fs::read(repo().join("models/spoken-digits.pgan")).unwrap();
+    let model = Model::parse(&committed).unwrap();
+    assert_eq!(model.labels().unwrap().words().collect::<Vec<_>>(), config.labels);
+    assert_eq!(model.audio().unwrap().shifts.as_slice(), config.audio_shifts.as_slice());
+    let report = export(&generator, "spoken-digits", &device).unwrap();
+    assert!(report.psnr_db >= 30.0, "PSNR {:.2} dB", report.psnr_db);
+    assert!(report.bytes == committed, "export of models/spoken-digits-run differs from models/spoken-digits.pgan: export it again");
+}

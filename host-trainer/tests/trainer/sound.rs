@@ -103,6 +103,7 @@ fn a_short_sound_run_hears_the_spoken_digits_and_draws_what_it_heard() {
         (vec!["sample", p, "--audio", not_wav.to_str().unwrap(), "-o", o], "is not a WAV file pocketgan reads"),
         (vec!["sample", p, "--class", "3", "-o", o], "sound model"),
         (vec!["sample", default_model, "--audio", seven.to_str().unwrap(), "-o", o], "--audio needs a sound model"),
+        (vec!["export", p, "--tflite", o], "a sound model does not convert to .tflite yet"),
     ] {
         let out = pocketgan(&args);
         let err = String::from_utf8_lossy(&out.stderr);
@@ -115,12 +116,16 @@ fn a_short_sound_run_hears_the_spoken_digits_and_draws_what_it_heard() {
 fn spoken_digits_refuse_what_they_cannot_pair() {
     let dir = tempfile::tempdir().unwrap();
     let run = dir.path().join("run");
+    let mine = dir.path().join("mine");
+    std::fs::create_dir_all(&mine).unwrap();
+    write_wav(&mine.join("hello.wav"), 8000, 1, &[0; 100]);
     for (args, says) in [
         (vec!["--data", "fashion-mnist"], "--spoken-digits pairs the bundled spoken digits with the bundled digit images: use --data digits"),
         (vec!["--conditional"], "cannot be used with"),
         (vec!["--held-out-speaker", "nobody"], "no speaker 'nobody' among the spoken digits"),
         (vec!["--audio-frames", "65"], "--audio-frames must be 1 to 64"),
         (vec!["--pack", "2"], "cannot be combined"),
+        (vec!["--recordings", mine.to_str().unwrap()], "hello.wav: which digit is it?"),
     ] {
         let mut all = vec!["train", "--spoken-digits", "--steps", "1", "--quiet", "--run", run.to_str().unwrap()];
         all.extend(args);
