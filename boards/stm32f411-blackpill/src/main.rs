@@ -5,13 +5,20 @@
 //! | SSD1306 128×64 OLED, I2C | SCL → PB6, SDA → PB7, VCC → 3V3, GND |
 //! | button | the board's KEY (PA0 to ground) |
 //! | potentiometer / light sensor | wiper → PA1 (ADC1 channel 1), ends → 3V3 and GND |
+//! | talk button (push-to-talk) | PB12 to GND |
+//! | electret microphone module (MAX9814 or MAX4466) | OUT → PA2 (ADC1 channel 2), VCC → 3V3, GND; MAX9814: GAIN unconnected (60 dB) |
 //!
+//! A sound model listens while the talk button is held (at most 1.5 s):
+//! TIM3 triggers ADC1 at 8 kHz and DMA moves the samples (see
+//! [`microphone`]).
 //! Core clock 100 MHz from the 25 MHz crystal. Log: defmt over RTT (up
 //! channel 0). A text model's prompts are typed into the terminal `cargo
 //! embed` opens (RTT down channel 0, "Terminal"): a line is a prompt; a
 //! long press cycles the presets.
 #![no_std]
 #![no_main]
+
+mod microphone;
 
 use embassy_executor::Spawner;
 use embassy_stm32::adc::Adc;
@@ -22,7 +29,9 @@ use embassy_stm32::time::Hertz;
 use embassy_time::{Delay, Instant};
 use panic_probe as _;
 use pocketgan_board_common::{EmbassyClock, OledScreen};
-use pocketgan_firmware::{App, Buffers, ButtonAndSensor, MODEL_FILE, WithSerialLine, run};
+use core::cell::RefCell;
+use embassy_stm32::timer::low_level::Timer;
+use pocketgan_firmware::{App, Buffers, ButtonAndSensor, DcBlocker, MODEL_FILE, PushToTalk, WithSerialLine, run};
 use static_cell::ConstStaticCell;
 
 /// RAM left for the app after the display buffer, stack and executor.
@@ -79,9 +88,12 @@ async fn main(_spawner: Spawner) {
     for _ in 0..32 {
         seed = seed.rotate_left(5) ^ adc.blocking_read(&mut pot) as u32;
     }
+    let adc = RefCell::new(adc);
     let button = ExtiInput::new(p.PA0, p.EXTI0, Pull::Up);
-    let buttons = ButtonAndSensor::new(button, Delay, move || Some(adc.blocking_read(&mut pot)));
-    let mut input = WithSerialLine::new(buttons, Delay, move |bytes: &mut [u8]| terminal.read(bytes));
+    let buttons = ButtonAndSensor::new(button, Delay, || adc.try_borrow_mut().ok().map(|mut a| a.blocking_read(&mut pot)));
+    let typed = WithSerialLine::new(buttons, Delay, move |bytes: &mut [u8]| terminal.read(bytes));
+    let microphone = microphone::TimerAdcMicrophone { adc: &adc, pin: p.PA2, timer: Timer::new(p.TIM3), dma: p.DMA2_CH0, dc: DcBlocker::new() };
+    let mut input = PushToTalk::new(typed, ExtiInput::new(p.PB12, p.EXTI12, Pull::Up), microphone);
 
     let mut app = App::new(MODEL_FILE, BUFFERS.take(), seed);
     run(&mut app, &mut input, &mut screen, &mut EmbassyClock).await;
