@@ -14,25 +14,16 @@
 //! so no recording is ever held whole; the features are those
 //! [`crate::audio::recording_features`] computes of the whole recording.
 
+pub use crate::audio::{FEATURE_FRAC_BITS, FEATURE_SCALE, MAX_ENCODER_FRAMES, MAX_LABELS};
 use crate::audio::{AudioError, COEFFICIENTS, FRAME_LEN, HOP_LEN, frame_count, frame_features, speech_frames, subtract_means};
 use crate::format::{Model, ModelError};
 use crate::generator::translate;
 use core::ops::Range;
 
-/// Fractional bits of the encoder's input codes: code `c` stands for `c / 16`.
-pub const FEATURE_FRAC_BITS: u32 = 4;
-/// The encoder input's scale (`1 / 2^FEATURE_FRAC_BITS`), which a sound
-/// model's encoder must take.
-pub const FEATURE_SCALE: f32 = 1.0 / (1 << FEATURE_FRAC_BITS) as f32;
 /// The longest recording heard: 1.5 s at 8 kHz. Longer ones are cut.
 pub const MAX_RECORDING: usize = 12_000;
 /// Frames of the longest recording.
 pub const MAX_FRAMES: usize = frame_count(MAX_RECORDING);
-/// The most frames an encoder takes.
-pub const MAX_ENCODER_FRAMES: usize = 64;
-/// The most labels (logits) a sound model has.
-pub const MAX_LABELS: usize = 16;
-
 /// A recording being heard: its frames' features so far, the samples of
 /// the frame being filled, and the encoder's input.
 pub struct Hearing {

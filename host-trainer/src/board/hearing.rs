@@ -49,7 +49,7 @@ pub fn hear_samples(model: &Model<'_>, samples: &[i16]) -> Result<Heard, HearErr
 /// Reads and hears `path`; a file with no speech is an error naming it.
 pub fn hear_file(model: &Model<'_>, path: &Path) -> Result<HeardFile> {
     if model.audio().is_none() {
-        bail!("--audio needs a sound model (trained with `pocketgan train --spoken-digits`); this one {}", super::sample::what_it_takes(model));
+        bail!("--audio needs a sound model (trained with `pocketgan train --spoken-digits`); this one is not (`pocketgan inspect` tells what it takes)");
     }
     let audio = load_wav(path)?;
     let mut notes = audio.notes;

@@ -5,12 +5,14 @@
 pub mod agreement;
 mod fold;
 mod quantize;
+mod report;
 pub mod sound;
 pub mod translator;
 pub mod tflite;
 
 pub use fold::{FloatLayer, fold_generator, fold_unet, text_table_codes, text_table_factor};
 pub use quantize::{QuantizedLayer, quantize_layers, quantize_layers_from};
+pub use report::{CALIBRATION_SEEDS, ExportReport};
 
 use crate::export::agreement::int8_vs_float;
 use crate::nets::Generator;
@@ -21,25 +23,6 @@ use burn::tensor::Device;
 use crate::data::captions::vocabulary_text;
 use pocketgan_shared::format::{self, Header, I8Array, Model, TextCondition};
 use pocketgan_shared::latent::LATENT_FRAC_BITS;
-
-/// Latents used to calibrate activation ranges (seeds far from the 0..63
-/// used to measure quality, so the check is not fitted to its own test).
-pub const CALIBRATION_SEEDS: std::ops::Range<u32> = 1_000_000..1_000_512;
-
-/// What an export produced.
-#[derive(Debug, Clone)]
-pub struct ExportReport {
-    /// The model file's bytes.
-    pub bytes: Vec<u8>,
-    /// Weights + biases.
-    pub parameters: u64,
-    /// MACs per image.
-    pub macs: u64,
-    /// Scratch RAM per image.
-    pub scratch: usize,
-    /// PSNR (dB) of the int8 model against the float generator on seeds 0..63.
-    pub psnr_db: f64,
-}
 
 /// Quantizes `generator` into a model file named `name`. The image shape is
 /// the last folded layer's output.

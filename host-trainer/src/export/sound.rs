@@ -6,7 +6,7 @@
 use super::agreement::pixel_agreement;
 use super::fold::{FloatLayer, conv2d, fold_generator, values};
 use super::quantize::{QuantizedLayer, quantize_layers, quantize_layers_from};
-use super::{ExportReport, CALIBRATION_SEEDS};
+use super::report::{CALIBRATION_SEEDS, ExportReport};
 use crate::data::spoken_digits::{OFFICIAL_TEST_TAKES, SpokenDigits};
 use crate::data::spoken_features::{codes_as_floats, encoder_codes};
 use crate::nets::Generator;

@@ -3,7 +3,7 @@
 //! (the outputs a skip joins share one range), int8 quantization, and the
 //! int8 translator checked against the float one on held-out inputs.
 
-use super::ExportReport;
+use super::report::ExportReport;
 use super::fold::fold_unet;
 use super::quantize::{QuantizedLayer, quantize_layers_from};
 use crate::data::ImageSet;

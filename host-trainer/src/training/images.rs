@@ -7,6 +7,7 @@ use pocketgan_shared::text::Vocabulary;
 use crate::training::device::{self, DeviceChoice};
 use crate::nets::{Discriminator, DiscriminatorConfig, Generator, GeneratorConfig};
 use crate::training::step::GanStep;
+pub(crate) use crate::training::step::step_seed;
 use crate::training::sound::SoundPairs;
 use crate::data::spoken_digits::Split;
 use crate::data::spoken_features::DIGIT_LABELS;
@@ -279,16 +280,6 @@ const CAPTION_ROLL: u64 = 0xCA97_1045;
 /// image is heard with).
 const RECORDING_ROLL: u64 = 0x50C1_D161;
 
-/// burn's random stream for `step`: reseeding before every step makes the
-/// random state a function of (seed, step), so a checkpoint needs no RNG
-/// dump to be resumed exactly. SplitMix64's finalizer keeps nearby steps'
-/// seeds unrelated.
-pub(crate) fn step_seed(seed: u64, step: usize) -> u64 {
-    let mut z = seed ^ (step as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
 
 /// Steps `first + 1..=config.steps`, with samples, checkpoints, the NaN
 /// guard and Ctrl-C handling.

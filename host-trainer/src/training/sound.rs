@@ -73,7 +73,7 @@ impl SoundPairs {
         let mut rows = Vec::with_capacity(labels.len() * self.columns());
         for (i, &label) in labels.iter().enumerate() {
             let takes = &self.by_digit[label as usize % DIGIT_LABELS.len()];
-            let pick = crate::training::images::step_seed(roll, i) as usize % takes.len();
+            let pick = crate::training::step::step_seed(roll, i) as usize % takes.len();
             self.push_row(&mut rows, label as usize, &takes[pick]);
         }
         rows

@@ -16,6 +16,17 @@ use anyhow::Result;
 use burn::optim::{GradientsParams, ModuleOptimizer};
 use burn::tensor::{Device, Distribution, Int, Tensor};
 
+/// burn's random stream for `step`: reseeding before every step makes the
+/// random state a function of (seed, step), so a checkpoint needs no RNG
+/// dump to be resumed exactly. SplitMix64's finalizer keeps nearby steps'
+/// seeds unrelated.
+pub(crate) fn step_seed(seed: u64, step: usize) -> u64 {
+    let mut z = seed ^ (step as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
 /// The losses of one step.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct StepLosses {

@@ -227,6 +227,19 @@ pub const fn frame_count(samples: usize) -> usize {
     if samples <= FRAME_LEN { 1 } else { (samples - FRAME_LEN).div_ceil(HOP_LEN) + 1 }
 }
 
+// What a sound model's encoder takes (the model format checks them; see
+// `crate::hearing`).
+
+/// Fractional bits of the encoder's input codes: code `c` stands for `c / 16`.
+pub const FEATURE_FRAC_BITS: u32 = 4;
+/// The encoder input's scale (`1 / 2^FEATURE_FRAC_BITS`), which a sound
+/// model's encoder must take.
+pub const FEATURE_SCALE: f32 = 1.0 / (1 << FEATURE_FRAC_BITS) as f32;
+/// The most frames an encoder takes.
+pub const MAX_ENCODER_FRAMES: usize = 64;
+/// The most labels (logits) a sound model has.
+pub const MAX_LABELS: usize = 16;
+
 /// A frame is speech when its log energy is within this much of the
 /// loudest frame's (30 dB: log2(1000) · 256, Q8).
 pub const SPEECH_RANGE_Q8: i32 = 2551;
@@ -249,11 +262,17 @@ impl core::fmt::Display for AudioError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
             AudioError::NoSpeech { loudest: 0 } => f.write_str("no speech heard: the recording is silent (is the microphone connected?)"),
-            AudioError::NoSpeech { loudest } => write!(
-                f,
-                "no speech heard: the loudest 32 ms is {:.1} dB under the speech floor; speak closer to the microphone, or louder",
-                (NO_SPEECH_BELOW_Q8 - loudest) as f32 / 256.0 * 3.0103
-            ),
+            AudioError::NoSpeech { loudest } => {
+                // Tenths of a dB (3.0103 dB per log2 unit) in integers: no
+                // float formatting in a board's flash.
+                let tenths = ((NO_SPEECH_BELOW_Q8 - loudest) as i64 * 30_103 + 128_000) / 256_000;
+                write!(
+                    f,
+                    "no speech heard: the loudest 32 ms is {}.{} dB under the speech floor; speak closer to the microphone, or louder",
+                    tenths / 10,
+                    tenths % 10
+                )
+            }
         }
     }
 }
@@ -293,7 +312,7 @@ pub fn subtract_means(frames: &mut [[i32; COEFFICIENTS]]) {
 /// silent at both ends and full scale in the middle of `out`. The emulated
 /// board's `bench-mfcc` and the host's check of it both use it.
 pub fn test_signal(out: &mut [i16]) {
-    let mut rng = crate::LatentSampler::new(8000);
+    let mut rng = crate::latent::LatentSampler::new(8000);
     let half = (out.len() / 2).max(1) as i32;
     for (n, s) in out.iter_mut().enumerate() {
         let envelope = half - (half - n as i32).abs();

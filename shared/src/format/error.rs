@@ -93,8 +93,8 @@ pub enum Problem {
     /// The audio section's front end (sample rate, frame, hop, mel bands,
     /// coefficients) is not the one this build computes.
     FrontEnd,
-    /// The audio section needs 2 to [`crate::hearing::MAX_LABELS`] labels, 1
-    /// to [`crate::hearing::MAX_ENCODER_FRAMES`] frames, a shift in 0..=15
+    /// The audio section needs 2 to [`crate::audio::MAX_LABELS`] labels, 1
+    /// to [`crate::audio::MAX_ENCODER_FRAMES`] frames, a shift in 0..=15
     /// per coefficient, and a model without classes, text or input image.
     Audio,
     /// A sound model's encoder is not a version 5 file from the feature

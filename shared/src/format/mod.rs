@@ -453,11 +453,11 @@ fn validate_text(h: &Header<'_>, text: &TextCondition<'_>) -> Result<(), ModelEr
 /// An audio section fits its model: a generator with no other condition,
 /// this build's front end, one shift per coefficient, labels, and an
 /// encoder from `1 × frames × coefficients` codes of
-/// [`crate::hearing::FEATURE_SCALE`] to one logit per label. Returns the
+/// [`crate::audio::FEATURE_SCALE`] to one logit per label. Returns the
 /// encoder's scratch bytes.
 fn validate_audio(h: &Header<'_>, has_text: bool, audio: &AudioCondition<'_>) -> Result<usize, ModelError> {
     use crate::audio::{COEFFICIENTS, FRAME_LEN, HOP_LEN, MEL_BANDS, SAMPLE_RATE};
-    use crate::hearing::{FEATURE_SCALE, MAX_ENCODER_FRAMES, MAX_LABELS};
+    use crate::audio::{FEATURE_SCALE, MAX_ENCODER_FRAMES, MAX_LABELS};
     let invalid = |problem| ModelError::Invalid { layer: None, problem };
     let front_end = audio.sample_rate == SAMPLE_RATE
         && audio.frame_len as usize == FRAME_LEN

@@ -478,7 +478,7 @@ const DIGITS: &str = "zero\none\n";
 /// `[1, 3]` convolution to 2 logits in the latent's quantization.
 fn tiny_encoder(logits: (f32, i8)) -> Vec<u8> {
     let conv = ConvGeometry { kernel: [1, 3], stride: [1, 2], padding: [0, 1], output_padding: [0, 0] };
-    let features = (crate::hearing::FEATURE_SCALE, 0);
+    let features = (crate::audio::FEATURE_SCALE, 0);
     let layers = [
         owned(Op::Conv2d(conv), shape(1, 4, 13), shape(1, 2, 6), Activation::Relu, features, HIDDEN),
         owned(Op::Linear, shape(1, 2, 6), TensorShape::vector(2), Activation::Identity, HIDDEN, logits),
