@@ -200,12 +200,22 @@ fn a_sound_model_on_the_emulated_board_draws_what_sample_audio_draws() {
     let script = "# boot (nothing heard yet), recordings, a press, silence, a resampled file, a long one\n\
                   boot-seed 2\nlisten wavs/7_theo_0.wav\npress\nlisten wavs/3_theo_0.wav\nlisten silence.wav\nlisten three-16k.wav\nlisten long.wav\n";
     let bytes = std::fs::read(&model).unwrap();
-    let work = dir.join("board");
-    let (script, notes) = prepare_images(script, &bytes, dir, &work).unwrap();
-    assert!(notes.iter().any(|n| n.contains("resampled from 16000 Hz")), "{notes:?}");
-    let elf = build_board("emulated", None, Some(&model), dir).unwrap();
-    let board = run_emulated(&elf, &script, &work).unwrap();
-    assert_eq!(board.status, Some(0), "board log:\n{}", board.log);
+    // Cortex-M4F and Cortex-M0+ (the Pico's) code: the same frames.
+    let mut boards = Vec::new();
+    for target in TARGETS {
+        let work = dir.join(format!("board-{target}"));
+        let (script, notes) = prepare_images(script, &bytes, dir, &work).unwrap();
+        assert!(notes.iter().any(|n| n.contains("resampled from 16000 Hz")), "{notes:?}");
+        std::fs::create_dir_all(dir.join(target)).unwrap();
+        let elf = build_board("emulated", Some(target), Some(&model), &dir.join(target)).unwrap();
+        let board = run_emulated(&elf, &script, &work).unwrap();
+        assert_eq!(board.status, Some(0), "{target} board log:\n{}", board.log);
+        boards.push(board);
+    }
+    // The captions' times differ; the images must not.
+    let images = |b: &pocketgan_tests::emulator::EmulatorRun| b.frames.iter().map(|f| viewport(f)).collect::<Vec<_>>();
+    assert!(images(&boards[0]) == images(&boards[1]), "the M4 and M0+ builds drew different images");
+    let board = &boards[0];
     let expected: [(u32, &str); 5] = [(2, "wavs/7_theo_0.wav"), (3, "wavs/7_theo_0.wav"), (3, "wavs/3_theo_0.wav"), (3, "three-16k.wav"), (3, "long.wav")];
     // Frame 0 is the boot screen's "Say a digit"; silence draws nothing.
     assert_eq!(board.frames.len(), 1 + expected.len(), "board log:\n{}", board.log);
