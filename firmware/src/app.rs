@@ -404,7 +404,7 @@ impl<'m, 'b> App<'m, 'b> {
         let ticks = clock.ticks().wrapping_sub(start);
         match result {
             Ok(heard) => {
-                let label = model.labels().and_then(|l| l.words().nth(heard.guess)).unwrap_or("?");
+                let label = heard.label(model);
                 info!(
                     "heard \"{=str}\" ({=u16}.{=u16} % sure), speech in frames {=usize}..{=usize}: {=u64} ticks (the last frames and the encoder)",
                     label,
@@ -528,7 +528,7 @@ impl<'m, 'b> App<'m, 'b> {
         if let Some(area) = layout.caption {
             // The caption shows the prompt as it was parsed for the image.
             let prompt = parsed.map(|p| (self.prompt.as_str(), p));
-            let heard = self.heard.as_ref().map(|h| (model.labels().and_then(|l| l.words().nth(h.guess)).unwrap_or("?"), h.confidence_permille));
+            let heard = self.heard.as_ref().map(|h| (h.label(model), h.confidence_permille));
             draw_caption(target, area, &drawn, prompt, heard, K::TICKS_PER_MS);
         }
         Ok(drawn)
@@ -650,7 +650,8 @@ where
 
 /// The caption: for a text model the prompt first (wrapped into the lines
 /// the rest leaves, "(any)" when no word is known) and its first unknown
-/// word marked `?`, then the seed, class, walk and time.
+/// word marked `?`; for a sound model the label heard and how sure; then
+/// the seed, class, walk and time.
 fn draw_caption<D>(target: &mut D, area: Rectangle, drawn: &Drawn, prompt: Option<(&str, Prompt<'_>)>, heard: Option<(&str, u16)>, ticks_per_ms: u64)
 where
     D: DrawTarget,

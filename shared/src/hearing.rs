@@ -140,6 +140,12 @@ impl Heard {
     pub fn condition(&self) -> &[i8] {
         &self.logits[..self.labels]
     }
+
+    /// The name of the label heard (`"seven"`), from the sound model that
+    /// heard it; `"?"` for another model.
+    pub fn label<'m>(&self, model: &Model<'m>) -> &'m str {
+        model.labels().and_then(|l| l.words().nth(self.guess)).unwrap_or("?")
+    }
 }
 
 /// Why nothing was heard.

@@ -52,7 +52,7 @@ pub fn run(clock: &mut impl Clock, model_file: &[u8], scratch: &mut [i8], hearin
     let _ = translate(&encoder, hearing.codes(frames), scratch);
     let encoder_ticks = clock.ticks().wrapping_sub(start);
     let label = match &heard {
-        Ok(h) => model.labels().and_then(|l| l.words().nth(h.guess)).unwrap_or("?"),
+        Ok(h) => h.label(&model),
         Err(_) => "(nothing)",
     };
     defmt::info!("bench-hear: {=u64} ticks for 1 s, encoder {=u64} ticks, heard {=str}", total, encoder_ticks, label);

@@ -22,7 +22,7 @@ pub struct HeardFile {
 impl HeardFile {
     /// The label heard, e.g. `seven`.
     pub fn label<'m>(&self, model: &Model<'m>) -> &'m str {
-        model.labels().and_then(|l| l.words().nth(self.heard.guess)).unwrap_or("?")
+        self.heard.label(model)
     }
 
     /// `heard "seven" (93 % sure)`.

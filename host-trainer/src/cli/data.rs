@@ -234,14 +234,8 @@ fn recordings(output: &std::path::Path, speaker: &str, take: u16) -> Result<()> 
         anyhow::bail!("{speaker} has no take {take}: takes are 0-49");
     }
     std::fs::create_dir_all(output).map_err(|e| anyhow::anyhow!("cannot create {}: {e}", output.display()))?;
-    let spec = hound::WavSpec { channels: 1, sample_rate: 8000, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
     for r in &chosen {
-        let path = output.join(&r.name);
-        let mut writer = hound::WavWriter::create(&path, spec).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
-        for &s in &r.samples {
-            writer.write_sample(s).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
-        }
-        writer.finalize().map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+        crate::data::wav::save_wav(&output.join(&r.name), 8000, 1, &r.samples)?;
     }
     println!("wrote {} recordings by {speaker}, take {take}, to {} ({})", chosen.len(), output.display(),
         if take < crate::data::spoken_digits::OFFICIAL_TEST_TAKES { "the official test split" } else { "the official training split" });

@@ -57,6 +57,18 @@ pub fn load_wav(path: &Path) -> Result<Audio> {
     Ok(Audio { samples, notes })
 }
 
+/// Writes 16-bit PCM `samples` (interleaved when `channels > 1`) at
+/// `rate` as a WAV file.
+pub fn save_wav(path: &Path, rate: u32, channels: u16, samples: &[i16]) -> Result<()> {
+    let spec = hound::WavSpec { channels, sample_rate: rate, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
+    let cannot = |e: hound::Error| anyhow::anyhow!("cannot write {}: {e}", path.display());
+    let mut writer = hound::WavWriter::create(path, spec).map_err(cannot)?;
+    for &s in samples {
+        writer.write_sample(s).map_err(cannot)?;
+    }
+    writer.finalize().map_err(cannot)
+}
+
 /// Converts `x` from rate `from` to rate `to` with a Hann-windowed sinc
 /// whose cut-off is 0.9 of the lower rate's Nyquist frequency.
 pub fn resample(x: &[f64], from: u32, to: u32) -> Vec<f64> {
@@ -86,12 +98,7 @@ mod tests {
     use super::*;
 
     fn write_wav(path: &Path, rate: u32, channels: u16, samples: &[i16]) {
-        let spec = hound::WavSpec { channels, sample_rate: rate, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
-        let mut w = hound::WavWriter::create(path, spec).unwrap();
-        for &s in samples {
-            w.write_sample(s).unwrap();
-        }
-        w.finalize().unwrap();
+        save_wav(path, rate, channels, samples).unwrap();
     }
 
     #[test]

@@ -227,12 +227,7 @@ fn data_mfcc_shows_the_spoken_digits_and_hears_no_speech_in_silence() {
     assert_eq!(image::open(&png).unwrap().height() as usize, 10 * (13 * 4 + 2) + 2);
     // A silent stereo file at 16 kHz: converted, and no speech heard.
     let silent = dir.path().join("silent.wav");
-    let spec = hound::WavSpec { channels: 2, sample_rate: 16000, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
-    let mut w = hound::WavWriter::create(&silent, spec).unwrap();
-    for _ in 0..32000 {
-        w.write_sample(0i16).unwrap();
-    }
-    w.finalize().unwrap();
+    pocketgan_host_trainer::data::wav::save_wav(&silent, 16000, 2, &[0; 32000]).unwrap();
     let out = succeeds(&pocketgan(&["data", "mfcc", arg(&silent), "-o", arg(&png)]));
     assert!(out.contains("resampled from 16000 Hz to 8000 Hz") && out.contains("no speech heard"), "{out}");
     fails_with(&pocketgan(&["data", "mfcc", arg(&png), "-o", arg(&png)]), "is not a WAV file");

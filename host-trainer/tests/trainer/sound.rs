@@ -23,12 +23,7 @@ fn pocketgan(args: &[&str]) -> std::process::Output {
 }
 
 fn write_wav(path: &Path, rate: u32, channels: u16, samples: &[i16]) {
-    let spec = hound::WavSpec { channels, sample_rate: rate, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
-    let mut w = hound::WavWriter::create(path, spec).unwrap();
-    for &s in samples {
-        w.write_sample(s).unwrap();
-    }
-    w.finalize().unwrap();
+    pocketgan_host_trainer::data::wav::save_wav(path, rate, channels, samples).unwrap();
 }
 
 #[test]

@@ -458,14 +458,22 @@ fn text_sections_that_do_not_fit_their_model_are_refused() {
     assert!(Model::parse(&v).is_err());
     // Every cut and resealed flip of a text model is an error or a valid model, never a panic.
     let good = text_model(&TABLE, WORDS, text_header).unwrap();
-    let latent = [0i8; 8];
+    flips_and_cuts_never_panic(&good, |m, scratch| {
+        let _ = generate_with(m, &[0i8; 8], Condition::Words(0b1011), scratch);
+    });
+}
+
+/// Parses every resealed one-bit flip (bits 0 and 7 of each payload byte)
+/// and every cut of `good`; each model that parses is run by `run` in a
+/// scratch of its size. None may panic.
+fn flips_and_cuts_never_panic(good: &[u8], run: impl Fn(&Model<'_>, &mut [i8])) {
     for i in PREAMBLE_LEN..good.len() {
         for bit in [0x01u8, 0x80] {
-            let mut f = good.clone();
+            let mut f = good.to_vec();
             f[i] ^= bit;
             if let Ok(m) = Model::parse(&reseal(f)) {
                 let mut scratch = vec![0i8; m.scratch_len()];
-                let _ = generate_with(&m, &latent, Condition::Words(0b1011), &mut scratch);
+                run(&m, &mut scratch);
             }
         }
         let _ = Model::parse(&reseal(good[..i].to_vec()));
@@ -553,18 +561,10 @@ fn audio_sections_that_do_not_fit_their_model_are_refused() {
     assert_eq!(Model::parse_encoder(&tiny_model()).unwrap_err(), invalid(None, Problem::Encoder));
     // Every cut and resealed flip is an error or a valid model, never a panic.
     let good = sound_model(&encoder, DIGITS, &[4; 13], sound_header).unwrap();
-    for i in PREAMBLE_LEN..good.len() {
-        for bit in [0x01u8, 0x80] {
-            let mut f = good.clone();
-            f[i] ^= bit;
-            if let Ok(m) = Model::parse(&reseal(f)) {
-                let mut scratch = vec![0i8; m.scratch_len()];
-                if let Some(ear) = m.encoder() {
-                    let _ = translate(&ear, &[3i8; 52], &mut scratch);
-                }
-                let _ = generate_with(&m, &[0i8; 8], Condition::Heard(&[5, -5]), &mut scratch);
-            }
+    flips_and_cuts_never_panic(&good, |m, scratch| {
+        if let Some(ear) = m.encoder() {
+            let _ = translate(&ear, &[3i8; 52], scratch);
         }
-        let _ = Model::parse(&reseal(good[..i].to_vec()));
-    }
+        let _ = generate_with(m, &[0i8; 8], Condition::Heard(&[5, -5]), scratch);
+    });
 }

@@ -170,14 +170,9 @@ fn a_text_model_on_the_emulated_board_draws_what_sample_prompt_draws() {
     }
 }
 
-/// 16-bit PCM WAV.
+/// 16-bit PCM mono WAV.
 fn write_wav(path: &Path, rate: u32, samples: &[i16]) {
-    let spec = hound::WavSpec { channels: 1, sample_rate: rate, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
-    let mut w = hound::WavWriter::create(path, spec).unwrap();
-    for &s in samples {
-        w.write_sample(s).unwrap();
-    }
-    w.finalize().unwrap();
+    pocketgan_host_trainer::data::wav::save_wav(path, rate, 1, samples).unwrap();
 }
 
 #[test]
