@@ -92,6 +92,10 @@ pub struct TrainArgs {
     /// named starting with it (7_me_1.wav), trained on beside FSDD's.
     #[arg(long, value_name = "DIR", requires = "spoken_digits")]
     recordings: Option<std::path::PathBuf>,
+    /// Also hear every training recording at 0.9, 0.95, 1.05 and 1.1 times
+    /// its speed (pitch and formants move with it): more voices to learn from.
+    #[arg(long, requires = "spoken_digits")]
+    speed_perturbation: bool,
     /// Optimizer [default: the objective's: rmsprop for wgan, adam otherwise].
     #[arg(long, value_enum)]
     optimizer: Option<OptimizerKind>,
@@ -194,6 +198,7 @@ fn train_config(args: &TrainArgs) -> Result<TrainConfig> {
     if args.recordings.is_some() {
         c.recordings.clone_from(&args.recordings);
     }
+    c.speed_perturbation |= args.speed_perturbation;
     c.techniques = Some(args.techniques.apply(c.techniques()));
     Ok(c)
 }
@@ -218,6 +223,7 @@ fn fixed_by_the_run(args: &TrainArgs) -> Vec<&'static str> {
         ("--held-out-speaker", args.held_out_speaker.is_some()),
         ("--audio-frames", args.audio_frames.is_some()),
         ("--recordings", args.recordings.is_some()),
+        ("--speed-perturbation", args.speed_perturbation),
         ("--optimizer", args.optimizer.is_some()),
         ("--lr", args.lr.is_some()),
         ("--g-lr", args.g_lr.is_some()),

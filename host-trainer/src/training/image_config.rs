@@ -80,6 +80,8 @@ pub struct TrainConfig {
     /// A folder of the user's own spoken-digit WAV files, trained on
     /// beside the bundled ones.
     pub recordings: Option<std::path::PathBuf>,
+    /// Also hear every training recording at four other speeds.
+    pub speed_perturbation: bool,
     /// Generator updates.
     pub steps: usize,
     /// Images per batch.
@@ -136,6 +138,7 @@ impl Default for TrainConfig {
             held_out_speaker: None,
             audio_frames: crate::data::spoken_features::DEFAULT_ENCODER_FRAMES,
             recordings: None,
+            speed_perturbation: false,
             steps: 4000,
             batch_size: 64,
             optimizer: None,

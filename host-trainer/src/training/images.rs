@@ -114,7 +114,7 @@ impl Setup {
         };
         let sound = if config.spoken_digits {
             let split = config.held_out_speaker.clone().map_or(Split::Official, Split::HeldOutSpeaker);
-            Some(SoundPairs::load(config.audio_frames, split, config.recordings.as_deref())?)
+            Some(SoundPairs::load(config.audio_frames, split, config.recordings.as_deref(), config.speed_perturbation)?)
         } else {
             None
         };

@@ -27,7 +27,9 @@ impl SoundPairs {
     /// The bundled spoken digits' training recordings of `split`, and the
     /// user's own under `extra` (WAV files labelled by folder or name,
     /// see [`label_of`]).
-    pub fn load(frames: usize, split: Split, extra: Option<&Path>) -> Result<SoundPairs> {
+    /// With `speeds`, every recording is also heard at 0.9, 0.95, 1.05 and
+    /// 1.1 times its speed ([`SPEED_PERTURBATIONS`]).
+    pub fn load(frames: usize, split: Split, extra: Option<&Path>, speeds: bool) -> Result<SoundPairs> {
         if !(1..=MAX_ENCODER_FRAMES).contains(&frames) {
             bail!("--audio-frames must be 1 to {MAX_ENCODER_FRAMES} (the board's encoder input holds that many)");
         }
@@ -40,10 +42,14 @@ impl SoundPairs {
         let samples: Vec<&[i16]> = recordings.iter().map(|(_, s)| s.as_slice()).collect();
         let shifts = choose_shifts(&samples)?;
         let mut by_digit = vec![Vec::new(); DIGIT_LABELS.len()];
+        let rates: &[u32] = if speeds { &SPEED_PERTURBATIONS } else { &[] };
         for (digit, samples) in &recordings {
-            // A recording the gate hears nothing in teaches nothing.
-            if let Ok(codes) = encoder_codes(samples, frames, &shifts) {
-                by_digit[*digit as usize].push(codes_as_floats(&codes).collect());
+            let variants = std::iter::once(samples.clone()).chain(rates.iter().map(|&from| at_speed(samples, from)));
+            for samples in variants {
+                // A recording the gate hears nothing in teaches nothing.
+                if let Ok(codes) = encoder_codes(&samples, frames, &shifts) {
+                    by_digit[*digit as usize].push(codes_as_floats(&codes).collect());
+                }
             }
         }
         if let Some(d) = by_digit.iter().position(Vec::is_empty) {
@@ -97,6 +103,19 @@ impl SoundPairs {
     }
 }
 
+/// Speed perturbation (Ko et al., 2015): each recording taken as if
+/// sampled at these rates and converted to 8 kHz, so it plays 0.9–1.1
+/// times as fast, its pitch and formants moved with it (the stretch to
+/// the encoder's frames takes the tempo out again): the five training
+/// voices become twenty-five.
+pub const SPEED_PERTURBATIONS: [u32; 4] = [7200, 7600, 8400, 8800];
+
+/// `samples` (8 kHz) as if recorded at `from` Hz, converted to 8 kHz.
+fn at_speed(samples: &[i16], from: u32) -> Vec<i16> {
+    let x: Vec<f64> = samples.iter().map(|&s| s as f64 / 32768.0).collect();
+    crate::data::wav::resample(&x, from, 8000).iter().map(|&v| (v * 32768.0).round().clamp(-32768.0, 32767.0) as i16).collect()
+}
+
 /// A user's recordings under `dir`: every WAV file, converted to 8 kHz
 /// mono, labelled by its folder or name; a file with no label or no
 /// speech is an error naming it (so no recording is silently left out).
@@ -120,4 +139,20 @@ fn own_recordings(dir: &Path) -> Result<Vec<(u8, Vec<i16>)>> {
         out.push((digit, audio.samples));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_faster_recording_is_shorter_and_higher() {
+        // One second of a 500 Hz tone, heard 1.1 times as fast: 1/1.1 s of 550 Hz.
+        let tone: Vec<i16> = (0..8000).map(|n| (8000.0 * (2.0 * std::f64::consts::PI * 500.0 * n as f64 / 8000.0).sin()) as i16).collect();
+        let fast = at_speed(&tone, 8800);
+        assert!((fast.len() as i64 - 7273).abs() <= 2, "{} samples", fast.len());
+        let crossings = |x: &[i16]| x.windows(2).filter(|w| (w[0] < 0) != (w[1] < 0)).count() as f64 / x.len() as f64;
+        let ratio = crossings(&fast) / crossings(&tone);
+        assert!((ratio - 1.1).abs() < 0.02, "pitch ratio {ratio}");
+    }
 }

@@ -121,6 +121,7 @@ fn spoken_digits_refuse_what_they_cannot_pair() {
         (vec!["--audio-frames", "65"], "--audio-frames must be 1 to 64"),
         (vec!["--pack", "2"], "cannot be combined"),
         (vec!["--recordings", mine.to_str().unwrap()], "hello.wav: which digit is it?"),
+        (vec!["--speed-perturbation", "--data", "fashion-mnist"], "use --data digits"),
     ] {
         let mut all = vec!["train", "--spoken-digits", "--steps", "1", "--quiet", "--run", run.to_str().unwrap()];
         all.extend(args);
