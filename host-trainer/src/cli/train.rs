@@ -82,10 +82,10 @@ pub struct TrainArgs {
     spoken_digits: bool,
     /// Train the sound model on every speaker but this one (the held-out
     /// speaker split, e.g. `theo`) [default: FSDD's official split].
-    #[arg(long, requires = "spoken_digits")]
+    #[arg(long, value_name = "NAME", requires = "spoken_digits")]
     held_out_speaker: Option<String>,
     /// Frames (16 ms each) the sound encoder stretches the speech to [default: 32].
-    #[arg(long, requires = "spoken_digits")]
+    #[arg(long, value_name = "N", requires = "spoken_digits")]
     audio_frames: Option<usize>,
     /// Your own recordings too: a folder of WAV files (any rate and
     /// channels), each in a folder named for its digit (seven/ or 7/) or
