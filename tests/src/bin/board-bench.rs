@@ -7,7 +7,8 @@
 //! instructions per image, MACs, instructions per MAC, the estimated time
 //! at each real board's clock (assuming one instruction per cycle: an
 //! estimate, not a cycle count), each layer with the reference and the
-//! optimized kernels side by side (`bench-layers`, one run per core), and
+//! optimized kernels side by side (`bench-layers`, one run per core),
+//! for a sound model the cost of hearing one second (`bench-mfcc`), and
 //! each board binary's flash and RAM.
 
 use pocketgan_host_trainer::board::fit::board;
@@ -19,6 +20,38 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 const PRESSES: usize = 3;
+
+/// A sound model's hearing (`bench-mfcc`): one second of the test signal
+/// through the front end, and heard end to end with the encoder, on each core.
+fn hearing_table(model_path: &std::path::Path, dir: &std::path::Path) -> Result<(), String> {
+    println!();
+    println!("Hearing one second of audio (bench-mfcc: front end, gate and encoder; target ≤ 30 ms on the M4 at 100 MHz)");
+    println!();
+    println!("| code | front end instr. | encoder instr. | heard end to end | est. ms at |");
+    println!("|---|---:|---:|---:|---|");
+    for (target, label, board_id) in [
+        ("thumbv7em-none-eabihf", "Cortex-M4F", "stm32f411-blackpill"),
+        ("thumbv6m-none-eabi", "Cortex-M0+", "rp-pico"),
+        ("thumbv8m.main-none-eabihf", "Cortex-M33", "rp-pico2"),
+    ] {
+        let elf = build_board("emulated", Some(target), Some(model_path), dir)?;
+        let run = run_emulated(&elf, "bench-mfcc\n", &dir.join(format!("{target}-hear")))?;
+        let number_after = |line: &str, key: &str| -> Option<u64> {
+            line.split(key).nth(1)?.split(|c: char| !c.is_ascii_digit()).find(|w| !w.is_empty())?.parse().ok()
+        };
+        let front = run.log.lines().find(|l| l.contains("bench-mfcc:")).and_then(|l| number_after(l, "frames, "));
+        let hear = run.log.lines().find(|l| l.contains("bench-hear:"));
+        let (Some(front), Some(total), Some(encoder)) =
+            (front, hear.and_then(|l| number_after(l, "bench-hear: ")), hear.and_then(|l| number_after(l, "encoder ")))
+        else {
+            return Err(format!("bench-mfcc gave no hearing lines on {label}:\n{}", run.log));
+        };
+        let b = board(board_id).map_err(|e| e.to_string())?;
+        let ms = total as f64 / b.clock_hz as f64 * 1000.0;
+        println!("| {label} | {front} | {encoder} | {total} | {ms:.1} ms ({}, {} MHz) |", b.id, b.clock_hz / 1_000_000);
+    }
+    Ok(())
+}
 
 fn main() -> ExitCode {
     match bench() {
@@ -78,6 +111,10 @@ fn bench() -> Result<(), String> {
             b.id,
             b.clock_hz / 1_000_000
         );
+    }
+
+    if model.audio().is_some() {
+        hearing_table(&model_path, dir.path())?;
     }
 
     println!();
