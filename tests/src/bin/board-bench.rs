@@ -53,6 +53,18 @@ fn hearing_table(model_path: &std::path::Path, dir: &std::path::Path) -> Result<
     Ok(())
 }
 
+/// The recording a sound model hears before it draws.
+const RECORDING: &str = "test-signal.pcm";
+
+/// One second of `audio::test_signal` as the emulated board's raw samples.
+fn write_test_recording(work: &std::path::Path) -> Result<(), String> {
+    let mut samples = vec![0i16; 8000];
+    pocketgan_shared::audio::test_signal(&mut samples);
+    std::fs::create_dir_all(work).map_err(|e| e.to_string())?;
+    let bytes: Vec<u8> = samples.iter().flat_map(|s| s.to_le_bytes()).collect();
+    std::fs::write(work.join(RECORDING), bytes).map_err(|e| e.to_string())
+}
+
 fn main() -> ExitCode {
     match bench() {
         Ok(()) => ExitCode::SUCCESS,
@@ -73,7 +85,15 @@ fn bench() -> Result<(), String> {
     let model = Model::parse(&bytes).map_err(|e| format!("{}: {e}", model_path.display()))?;
     let macs = model.macs();
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let script = format!("boot-seed 0\n{}", "press\n".repeat(PRESSES - 1));
+    // A sound model draws nothing until it hears something: it first hears
+    // one second of the test signal (the boot screen's zero-tick line is
+    // left out of the count).
+    let sound = model.audio().is_some();
+    let script = if sound {
+        format!("boot-seed 0\nlisten {RECORDING}\n{}", "press\n".repeat(PRESSES - 1))
+    } else {
+        format!("boot-seed 0\n{}", "press\n".repeat(PRESSES - 1))
+    };
 
     let shown = model_path.strip_prefix(repo_root()).unwrap_or(&model_path);
     println!("model {} ({} B, {} MACs/image, {} B scratch)\n", shown.display(), bytes.len(), macs, model.scratch_len());
@@ -91,11 +111,16 @@ fn bench() -> Result<(), String> {
         ]
     {
         let elf = build_board("emulated", Some(target), Some(&model_path), dir.path())?;
-        let run = run_emulated(&elf, &script, &dir.path().join(target))?;
+        let work = dir.path().join(target);
+        if sound {
+            write_test_recording(&work)?;
+        }
+        let run = run_emulated(&elf, &script, &work)?;
         if run.status != Some(0) {
             return Err(format!("the emulated board failed ({:?}):\n{}", run.status, run.log));
         }
         let mut ticks = generation_ticks(&run.log);
+        ticks.retain(|&t| t > 0);
         if ticks.len() != PRESSES {
             return Err(format!("expected {PRESSES} images in the log:\n{}", run.log));
         }
