@@ -51,7 +51,7 @@ pub fn choose_shifts(recordings: &[&[i16]]) -> Result<[i8; COEFFICIENTS]> {
 }
 
 /// A recording's encoder input: `frames × COEFFICIENTS` codes, frame-major.
-pub fn encoder_codes(samples: &[i16], frames: usize, shifts: &[i8; COEFFICIENTS]) -> Result<Vec<i8>> {
+pub fn encoder_codes(samples: &[i16], frames: usize, shifts: &[i8]) -> Result<Vec<i8>> {
     let (mfcc, span) = speech_mfcc(samples)?;
     let mut codes = vec![0i8; frames * COEFFICIENTS];
     encoder_input(&mfcc, span, shifts, &mut codes);
@@ -73,6 +73,13 @@ pub fn label_of(path: &std::path::Path) -> Option<u8> {
 /// Codes as the float encoder reads them (`code / 16`).
 pub fn codes_as_floats(codes: &[i8]) -> impl Iterator<Item = f32> + '_ {
     codes.iter().map(|&c| c as f32 / (1u32 << FEATURE_FRAC_BITS) as f32)
+}
+
+/// Appends a sound model's condition row: the spoken label's one-hot over
+/// the digits, then the recording's features (`code / 16`).
+pub fn push_condition_row(rows: &mut Vec<f32>, label: usize, features: impl IntoIterator<Item = f32>) {
+    rows.extend((0..DIGIT_LABELS.len()).map(|c| if c == label { 1.0 } else { 0.0 }));
+    rows.extend(features);
 }
 
 #[cfg(test)]

@@ -53,8 +53,17 @@ pub fn load_wav(path: &Path) -> Result<Audio> {
     if clipped > 0 {
         notes.push(format!("{clipped} samples at full scale (clipped: record a little quieter)"));
     }
-    let samples = converted.iter().map(|&v| (v * 32768.0).round().clamp(-32768.0, 32767.0) as i16).collect();
-    Ok(Audio { samples, notes })
+    Ok(Audio { samples: to_samples(&converted), notes })
+}
+
+/// 16-bit samples as values in `[-1, 1)`.
+pub fn to_values(samples: &[i16]) -> Vec<f64> {
+    samples.iter().map(|&s| s as f64 / 32768.0).collect()
+}
+
+/// Values in `[-1, 1)` as 16-bit samples, rounded and saturated.
+pub fn to_samples(values: &[f64]) -> Vec<i16> {
+    values.iter().map(|&v| (v * 32768.0).round().clamp(-32768.0, 32767.0) as i16).collect()
 }
 
 /// Writes 16-bit PCM `samples` (interleaved when `channels > 1`) at

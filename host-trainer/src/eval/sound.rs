@@ -7,7 +7,7 @@
 
 use crate::board::hearing::hear_samples;
 use crate::data::spoken_digits::{SpokenDigits, Split};
-use crate::data::spoken_features::{DIGIT_LABELS, codes_as_floats, encoder_codes};
+use crate::data::spoken_features::{DIGIT_LABELS, codes_as_floats, encoder_codes, push_condition_row};
 use crate::eval::text::Shares;
 use crate::metrics::images::{Evaluator, splits};
 use crate::nets::Generator;
@@ -41,15 +41,9 @@ pub struct SoundReport {
     pub drawn_per_speaker: Vec<(String, f64)>,
 }
 
-fn to_tensor(images: &[Vec<u8>], width: usize, height: usize, device: &Device) -> Tensor<4> {
-    let values: Vec<f32> = images.iter().flatten().map(|&v| v as f32 / 127.5 - 1.0).collect();
-    Tensor::from_data(TensorData::new(values, [images.len(), 1, height, width]), device)
-}
-
 /// Scores a sound run's generator and its int8 export `model`.
 pub fn evaluate(config: &TrainConfig, generator: &Generator, model: &Model<'_>, device: &Device, show_progress: bool) -> Result<SoundReport> {
     let encoder = generator.audio.as_ref().context("not a sound model")?;
-    let shifts: [i8; 13] = encoder.shifts.as_slice().try_into().context("the sound encoder's shifts are not one per coefficient")?;
     let digits = SpokenDigits::load_bundled()?;
     let (split, name) = match &config.held_out_speaker {
         Some(s) => (Split::HeldOutSpeaker(s.clone()), format!("held-out speaker {s}")),
@@ -64,9 +58,8 @@ pub fn evaluate(config: &TrainConfig, generator: &Generator, model: &Model<'_>, 
     let mut rows = Vec::new();
     let mut heard_codes = Vec::new();
     for r in &test {
-        let codes = encoder_codes(&r.samples, encoder.frames, &shifts).unwrap_or_else(|_| vec![0; encoder.columns()]);
-        rows.extend((0..DIGIT_LABELS.len()).map(|k| if k == r.digit as usize { 1.0 } else { 0.0 }));
-        rows.extend(codes_as_floats(&codes));
+        let codes = encoder_codes(&r.samples, encoder.frames, &encoder.shifts).unwrap_or_else(|_| vec![0; encoder.columns()]);
+        push_condition_row(&mut rows, r.digit as usize, codes_as_floats(&codes));
         heard_codes.extend(codes_as_floats(&codes));
     }
     let n = test.len();
@@ -103,8 +96,8 @@ pub fn evaluate(config: &TrainConfig, generator: &Generator, model: &Model<'_>, 
             }
         }
     }
-    let read_float = evaluator.classes_of(to_tensor(&float_images, data.width, data.height, device));
-    let read_int8 = evaluator.classes_of(to_tensor(&int8_images, data.width, data.height, device));
+    let read_float = evaluator.classes_of_gray(&float_images, data.width, data.height);
+    let read_int8 = evaluator.classes_of_gray(&int8_images, data.width, data.height);
     let share = |right: usize| right as f64 / n.max(1) as f64;
     let spoken = |k: usize| test[k].digit as usize;
     let count = |pred: &dyn Fn(usize) -> bool| (0..n).filter(|&k| pred(k)).count();

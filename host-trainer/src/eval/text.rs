@@ -81,11 +81,6 @@ fn draw(generator: &Generator, model: &Model<'_>, prompt: &str, m: usize, device
     Ok(Drawn { float, int8 })
 }
 
-fn to_tensor(images: &[Vec<u8>], width: usize, height: usize, device: &Device) -> Tensor<4> {
-    let values: Vec<f32> = images.iter().flatten().map(|&v| v as f32 / 127.5 - 1.0).collect();
-    Tensor::from_data(TensorData::new(values, [images.len(), 1, height, width]), device)
-}
-
 /// Scores a text run's generator (and its int8 export `model`) with `m`
 /// samples per prompt and class.
 pub fn evaluate(config: &TrainConfig, generator: &Generator, model: &Model<'_>, m: usize, device: &Device, show_progress: bool) -> Result<TextReport> {
@@ -102,7 +97,7 @@ pub fn evaluate(config: &TrainConfig, generator: &Generator, model: &Model<'_>, 
     let classes = evaluator.classes;
     let class_word = |c: usize| kind.class_words(c)[0];
 
-    let classify = |images: &[Vec<u8>]| evaluator.classes_of(to_tensor(images, width, height, device));
+    let classify = |images: &[Vec<u8>]| evaluator.classes_of_gray(images, width, height);
     let mut right = Shares { float: 0.0, int8: 0.0 };
     // Per attribute and bin: how many class-only samples fall in it (the base rate).
     let attributes = captioned.attributes();

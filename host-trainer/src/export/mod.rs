@@ -11,7 +11,7 @@ pub mod translator;
 pub mod tflite;
 
 pub use fold::{FloatLayer, fold_generator, fold_unet, text_table_codes, text_table_factor};
-pub use quantize::{QuantizedLayer, quantize_layers, quantize_layers_from};
+pub use quantize::{QuantizedLayer, quantize_layers, quantize_layers_from, value_range};
 pub use report::{CALIBRATION_SEEDS, ExportReport};
 
 use crate::export::agreement::int8_vs_float;
@@ -40,10 +40,7 @@ pub fn export(generator: &Generator, name: &str, device: &Device) -> Result<Expo
     let ranges: Vec<(f32, f32)> = generator
         .forward_stages(z)
         .into_iter()
-        .map(|t| {
-            let v = t.into_data().try_to_vec::<f32>().expect("f32 activations");
-            v.iter().fold((0f32, 0f32), |(lo, hi), &x| (lo.min(x), hi.max(x)))
-        })
+        .map(value_range)
         .collect();
     let quantized = quantize_layers(&layers, &ranges)?;
     let table = text_table_codes(&generator);

@@ -18,6 +18,13 @@ const TANH_INPUT_RANGE: (f64, f64) = (-3.125, 2.57);
 /// A quantized layer: its chosen parts and derived arrays.
 pub type QuantizedLayer = OwnedLayer;
 
+/// The smallest and largest value of a calibration activation, 0 included
+/// (the range [`quantize_layers`] takes for it).
+pub fn value_range<const D: usize>(t: burn::tensor::Tensor<D>) -> (f32, f32) {
+    let v = t.into_data().try_to_vec::<f32>().expect("f32 activations");
+    v.iter().fold((0f32, 0f32), |(lo, hi), &x| (lo.min(x), hi.max(x)))
+}
+
 /// Scale and zero point that cover `[lo, hi]` (widened to include 0, as
 /// TFLite requires of a zero point) with the 256 int8 codes.
 fn activation_quantization(lo: f64, hi: f64) -> (f32, i8) {

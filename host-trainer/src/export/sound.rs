@@ -5,17 +5,16 @@
 
 use super::agreement::pixel_agreement;
 use super::fold::{FloatLayer, conv2d, fold_generator, values};
-use super::quantize::{QuantizedLayer, quantize_layers, quantize_layers_from};
+use super::quantize::{QuantizedLayer, quantize_layers, quantize_layers_from, value_range};
 use super::report::{CALIBRATION_SEEDS, ExportReport};
 use crate::data::spoken_digits::{OFFICIAL_TEST_TAKES, SpokenDigits};
-use crate::data::spoken_features::{codes_as_floats, encoder_codes};
+use crate::data::spoken_features::{codes_as_floats, encoder_codes, push_condition_row};
 use crate::nets::Generator;
 use crate::nets::audio_encoder::{AudioEncoder, logit_range};
 use crate::nets::seeded::sound_inputs;
 use crate::board::hearing::hear_codes;
 use anyhow::{Context, Result, anyhow, bail};
 use burn::module::Module;
-use burn::tensor::activation::relu;
 use burn::tensor::{Device, Tensor, TensorData};
 use pocketgan_shared::audio::{COEFFICIENTS, FRAME_LEN, HOP_LEN, MEL_BANDS, SAMPLE_RATE};
 use pocketgan_shared::format::{self, AlignmentPadding, AudioCondition, Header, I8Array, ImageInput, Model, ModelBytes, TensorShape};
@@ -27,11 +26,10 @@ use pocketgan_shared::{Condition, generate_with};
 /// FSDD's official training split (takes 5–49), so no test recording.
 fn calibration_recordings(encoder: &AudioEncoder) -> Result<(Vec<Vec<i8>>, Vec<u8>)> {
     let digits = SpokenDigits::load_bundled()?;
-    let shifts: [i8; COEFFICIENTS] = encoder.shifts.as_slice().try_into().context("the sound encoder's shifts are not one per coefficient")?;
     let mut codes = Vec::new();
     let mut labels = Vec::new();
     for r in digits.recordings.iter().filter(|r| r.take >= OFFICIAL_TEST_TAKES && r.take % 3 == 0) {
-        if let Ok(c) = encoder_codes(&r.samples, encoder.frames, &shifts) {
+        if let Ok(c) = encoder_codes(&r.samples, encoder.frames, &encoder.shifts) {
             codes.push(c);
             labels.push(r.digit);
         }
@@ -43,11 +41,10 @@ fn calibration_recordings(encoder: &AudioEncoder) -> Result<(Vec<Vec<i8>>, Vec<u
 }
 
 /// Condition rows (label one-hot, then features) for recordings.
-fn condition_rows(encoder: &AudioEncoder, codes: &[Vec<i8>], labels: &[u8]) -> Vec<f32> {
+fn condition_rows(codes: &[Vec<i8>], labels: &[u8]) -> Vec<f32> {
     let mut rows = Vec::new();
     for (c, &label) in codes.iter().zip(labels) {
-        rows.extend((0..encoder.labels()).map(|k| if k == label as usize { 1.0 } else { 0.0 }));
-        rows.extend(codes_as_floats(c));
+        push_condition_row(&mut rows, label as usize, codes_as_floats(c));
     }
     rows
 }
@@ -93,14 +90,7 @@ fn fold_encoder(encoder: &AudioEncoder) -> Result<Vec<FloatLayer>> {
 /// Each encoder layer's output range on `features` (`[n, columns]`); the
 /// logits' is the clamp's, so their codes are the latent's `1/32`.
 fn encoder_ranges(encoder: &AudioEncoder, features: Tensor<2>) -> Vec<(f32, f32)> {
-    let n = features.dims()[0];
-    let mut x: Tensor<4> = features.reshape([n, 1, encoder.frames, COEFFICIENTS]).permute([0, 3, 1, 2]);
-    let mut ranges = Vec::new();
-    for conv in &encoder.convs {
-        x = relu(conv.forward(x));
-        let v = values(x.clone());
-        ranges.push(v.iter().fold((0f32, 0f32), |(lo, hi), &x| (lo.min(x), hi.max(x))));
-    }
+    let mut ranges: Vec<(f32, f32)> = encoder.conv_stages(features).into_iter().map(value_range).collect();
     ranges.push(logit_range());
     ranges
 }
@@ -138,13 +128,13 @@ pub fn export_sound(generator: &Generator, name: &str, device: &Device) -> Resul
     let ear_name = format!("{name}-ear");
     let ear = encoder_file(encoder, &ear_name, features)?;
 
-    let rows = condition_rows(encoder, &codes, &labels);
+    let rows = condition_rows(&codes, &labels);
     let n = CALIBRATION_SEEDS.len();
     let z = sound_inputs(CALIBRATION_SEEDS.start, n, generator.latent_dim, &rows, generator.classes, device);
     let ranges: Vec<(f32, f32)> = generator
         .forward_stages(z)
         .into_iter()
-        .map(|t| values(t).iter().fold((0f32, 0f32), |(lo, hi), &x| (lo.min(x), hi.max(x))))
+        .map(value_range)
         .collect();
     let layers = fold_generator(&generator)?;
     let image = layers.last().expect("a generator has layers").output;
@@ -180,7 +170,7 @@ pub fn export_sound(generator: &Generator, name: &str, device: &Device) -> Resul
 
     // int8 against float on 64 calibration recordings and seeds 0..63.
     let check = 64.min(codes.len());
-    let check_rows = condition_rows(encoder, &codes[..check], &labels[..check]);
+    let check_rows = condition_rows(&codes[..check], &labels[..check]);
     let float = generator.forward(sound_inputs(0, check, generator.latent_dim, &check_rows, generator.classes, device));
     let mut scratch = vec![0i8; model.scratch_len()];
     let mut latent = vec![0i8; generator.latent_dim];

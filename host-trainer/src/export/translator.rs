@@ -5,7 +5,7 @@
 
 use super::report::ExportReport;
 use super::fold::fold_unet;
-use super::quantize::{QuantizedLayer, quantize_layers_from};
+use super::quantize::{QuantizedLayer, quantize_layers_from, value_range};
 use crate::data::ImageSet;
 use crate::nets::unet::UNet;
 use anyhow::{Result, anyhow, bail};
@@ -65,10 +65,7 @@ pub fn export_translator(net: &UNet, name: &str, calibration: &ImageSet, check: 
     let ranges: Vec<(f32, f32)> = net
         .forward_stages(float_input(&codes, shape, device))
         .into_iter()
-        .map(|t| {
-            let v = t.into_data().try_to_vec::<f32>().expect("f32 activations");
-            v.iter().fold((0f32, 0f32), |(lo, hi), &x| (lo.min(x), hi.max(x)))
-        })
+        .map(value_range)
         .collect();
     let quantized = quantize_layers_from(&layers, &ranges, (INPUT_SCALE, 0))?;
     let header = Header {

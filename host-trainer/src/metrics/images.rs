@@ -121,6 +121,13 @@ impl Evaluator {
         (0..n).step_by(500).flat_map(|start| classifier::predict(&self.classifier, &images.clone().narrow(0, start, 500.min(n - start)))).collect()
     }
 
+    /// The classifier's classes for 8-bit gray images (`height × width`
+    /// pixels each), mapped to `[-1, 1]` as real images are.
+    pub fn classes_of_gray(&self, images: &[Vec<u8>], width: usize, height: usize) -> Vec<usize> {
+        let values: Vec<f32> = images.iter().flatten().map(|&v| v as f32 / 127.5 - 1.0).collect();
+        self.classes_of(Tensor::from_data(TensorData::new(values, [images.len(), 1, height, width]), &self.device))
+    }
+
     /// Scores the first `n` images of a real set as if generated: the floor
     /// a perfect generator reaches with this many samples (the Fréchet
     /// distance of two finite samples of one distribution is not 0).

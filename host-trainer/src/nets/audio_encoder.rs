@@ -90,12 +90,22 @@ impl AudioEncoder {
     /// Feature rows → clamped logits.
     pub fn forward(&self, features: Tensor<2>) -> Tensor<2> {
         let n = features.dims()[0];
+        let last = self.conv_stages(features).pop().expect("an encoder has convolutions");
+        let (lo, hi) = logit_range();
+        self.head.forward(last.reshape([n as i32, -1])).clamp(lo, hi)
+    }
+
+    /// Each convolution's output after its ReLU, `[n, C, 1, W]` (the
+    /// tensors the int8 encoder stores; export calibrates on them).
+    pub fn conv_stages(&self, features: Tensor<2>) -> Vec<Tensor<4>> {
+        let n = features.dims()[0];
         // Frame-major rows are an HWC map of height 1: NCHW is [n, C, 1, W].
         let mut x: Tensor<4> = features.reshape([n, 1, self.frames, COEFFICIENTS]).permute([0, 3, 1, 2]);
+        let mut out = Vec::with_capacity(self.convs.len());
         for conv in &self.convs {
             x = relu(conv.forward(x));
+            out.push(x.clone());
         }
-        let (lo, hi) = logit_range();
-        self.head.forward(x.reshape([n as i32, -1])).clamp(lo, hi)
+        out
     }
 }

@@ -164,6 +164,9 @@ impl GeneratorConfig {
         if text.is_some() && self.classes != self.vocabulary.len() {
             anyhow::bail!("a text generator's condition columns are its {} words, not {}", self.vocabulary.len(), self.classes);
         }
+        if !self.labels.is_empty() && self.audio_shifts.len() != pocketgan_shared::audio::COEFFICIENTS {
+            anyhow::bail!("a sound generator needs one feature shift per coefficient ({}), not {}", pocketgan_shared::audio::COEFFICIENTS, self.audio_shifts.len());
+        }
         let audio = (!self.labels.is_empty()).then(|| AudioEncoder::new(self.audio_frames, &self.audio_shifts, &self.labels, device));
         if let Some(audio) = &audio
             && self.classes != self.labels.len() + audio.columns()

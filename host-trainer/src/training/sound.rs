@@ -4,7 +4,7 @@
 //! recording many images (the pairs FSDD and MNIST never had).
 
 use crate::data::spoken_digits::{SpokenDigits, Split};
-use crate::data::spoken_features::{DIGIT_LABELS, choose_shifts, codes_as_floats, encoder_codes, label_of};
+use crate::data::spoken_features::{DIGIT_LABELS, choose_shifts, codes_as_floats, encoder_codes, label_of, push_condition_row};
 use crate::data::wav::load_wav;
 use anyhow::{Context, Result, bail};
 use std::path::Path;
@@ -80,7 +80,7 @@ impl SoundPairs {
         for (i, &label) in labels.iter().enumerate() {
             let takes = &self.by_digit[label as usize % DIGIT_LABELS.len()];
             let pick = crate::training::step::step_seed(roll, i) as usize % takes.len();
-            self.push_row(&mut rows, label as usize, &takes[pick]);
+            push_condition_row(&mut rows, label as usize, takes[pick].iter().copied());
         }
         rows
     }
@@ -92,14 +92,9 @@ impl SoundPairs {
         for k in 0..n {
             let digit = k % DIGIT_LABELS.len();
             let takes = &self.by_digit[digit];
-            self.push_row(&mut rows, digit, &takes[(k / DIGIT_LABELS.len()) % takes.len()]);
+            push_condition_row(&mut rows, digit, takes[(k / DIGIT_LABELS.len()) % takes.len()].iter().copied());
         }
         rows
-    }
-
-    fn push_row(&self, rows: &mut Vec<f32>, label: usize, features: &[f32]) {
-        rows.extend((0..DIGIT_LABELS.len()).map(|c| if c == label { 1.0 } else { 0.0 }));
-        rows.extend_from_slice(features);
     }
 }
 
@@ -112,8 +107,8 @@ pub const SPEED_PERTURBATIONS: [u32; 4] = [7200, 7600, 8400, 8800];
 
 /// `samples` (8 kHz) as if recorded at `from` Hz, converted to 8 kHz.
 fn at_speed(samples: &[i16], from: u32) -> Vec<i16> {
-    let x: Vec<f64> = samples.iter().map(|&s| s as f64 / 32768.0).collect();
-    crate::data::wav::resample(&x, from, 8000).iter().map(|&v| (v * 32768.0).round().clamp(-32768.0, 32767.0) as i16).collect()
+    use crate::data::wav::{resample, to_samples, to_values};
+    to_samples(&resample(&to_values(samples), from, 8000))
 }
 
 /// A user's recordings under `dir`: every WAV file, converted to 8 kHz
