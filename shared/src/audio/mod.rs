@@ -4,15 +4,20 @@
 //!
 //! Per frame of [`FRAME_LEN`] samples (32 ms), every [`HOP_LEN`] (16 ms):
 //! pre-emphasis `y[n] = x[n] − 0.97·x[n−1]` (Q15), a periodic Hann window,
-//! a 256-point radix-2 FFT (each stage halves, so the spectrum is `X/256`),
-//! the power of bins 0–128, [`MEL_BANDS`] triangular mel filters over
-//! 0–4 kHz, `log2(E + 1)` with 8 fractional bits, and a DCT-II to
+//! a 256-point real FFT (a 128-point complex one and a split, each stage
+//! halving, so the spectrum is `X/256`: [`spectrum`]), the power of bins
+//! 0–128, [`MEL_BANDS`] triangular mel filters over
+//! 0–4 kHz, `log2(E + 1)` with 8 fractional bits (a table: [`log2_q8`]),
+//! and a DCT-II to
 //! [`COEFFICIENTS`] coefficients. All tables are computed at compile time
 //! from integer series ([`trig`]).
 
+mod log2;
+pub mod spectrum;
 pub mod trig;
 
-use trig::{cos_turn, sin_turn};
+pub use log2::log2_q8;
+use trig::cos_turn;
 
 /// Samples per second the front end takes.
 pub const SAMPLE_RATE: u32 = 8000;
@@ -35,8 +40,6 @@ pub const LOG_FRAC_BITS: u32 = 8;
 pub const MEL_EDGES: [u8; MEL_BANDS + 2] =
     [0, 2, 3, 5, 7, 9, 12, 14, 17, 20, 23, 26, 30, 34, 38, 42, 47, 52, 57, 63, 69, 76, 83, 91, 99, 108, 118, 128];
 
-const LOG2_FRAME: u32 = FRAME_LEN.trailing_zeros();
-const _: () = assert!(1 << LOG2_FRAME == FRAME_LEN);
 
 /// The periodic Hann window, Q15 (1.0 = 32768).
 const HANN: [u16; FRAME_LEN] = {
@@ -45,17 +48,6 @@ const HANN: [u16; FRAME_LEN] = {
     while i < FRAME_LEN {
         t[i] = ((32768 - cos_turn(i as u32, FRAME_LEN as u32)) / 2) as u16;
         i += 1;
-    }
-    t
-};
-
-/// `cos` and `sin` of `2π k / FRAME_LEN` for the FFT's twiddles, Q15.
-const TWIDDLES: [(i16, i16); FRAME_LEN / 2] = {
-    let mut t = [(0, 0); FRAME_LEN / 2];
-    let mut k = 0;
-    while k < FRAME_LEN / 2 {
-        t[k] = (cos_turn(k as u32, FRAME_LEN as u32) as i16, sin_turn(k as u32, FRAME_LEN as u32) as i16);
-        k += 1;
     }
     t
 };
@@ -111,26 +103,6 @@ const fn round_shift(v: i64, shift: u32) -> i64 {
     (v + (1 << (shift - 1))) >> shift
 }
 
-/// `log2(x)` with [`LOG_FRAC_BITS`] fractional bits, truncated (the
-/// fraction bit by bit, by squaring the normalized mantissa); 0 for 0.
-pub fn log2_q8(x: u64) -> i32 {
-    if x == 0 {
-        return 0;
-    }
-    let int = 63 - x.leading_zeros();
-    // The mantissa in [1, 2) as Q31.
-    let mut m = if int >= 31 { x >> (int - 31) } else { x << (31 - int) };
-    let mut frac = 0;
-    for bit in (0..LOG_FRAC_BITS).rev() {
-        m = (m * m) >> 31;
-        if m >= 1 << 32 {
-            m >>= 1;
-            frac |= 1 << bit;
-        }
-    }
-    ((int << LOG_FRAC_BITS) | frac) as i32
-}
-
 /// One frame's features.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FrameFeatures {
@@ -146,38 +118,36 @@ pub struct FrameFeatures {
 /// pre-emphasis, 0 at the very start).
 pub fn frame_features(samples: &[i16], start: usize) -> FrameFeatures {
     let at = |i: usize| samples.get(i).map_or(0, |&s| s as i32);
-    let mut re = [0i32; FRAME_LEN];
-    let mut im = [0i32; FRAME_LEN];
+    let mut re = [0i32; spectrum::HALF];
+    let mut im = [0i32; spectrum::HALF];
     let mut previous = if start > 0 { at(start - 1) } else { 0 };
+    let mut peak = 0u32;
     for n in 0..FRAME_LEN {
         let x = at(start + n);
         let emphasized = x - ((PRE_EMPHASIS_Q15 * previous + (1 << 14)) >> 15);
         previous = x;
-        // Bit-reversed order for the in-place FFT.
-        let r = (n as u32).reverse_bits() >> (32 - LOG2_FRAME);
-        re[r as usize] = ((emphasized as i64 * HANN[n] as i64 + (1 << 14)) >> 15) as i32;
+        // |emphasized| < 2^16 and the window ≤ 2^15: the product fits 32 bits.
+        let windowed = (emphasized * HANN[n] as i32 + (1 << 14)) >> 15;
+        peak = peak.max(windowed.unsigned_abs());
+        let (slot, imaginary) = spectrum::input_slot(n);
+        if imaginary { im[slot] = windowed } else { re[slot] = windowed }
     }
-    // Block floating point: a quiet frame is shifted up to 26 bits before
-    // the FFT (whose stages each halve), so its spectrum keeps its
-    // precision; the logs take the shift out again, exactly.
-    let peak = re.iter().fold(0u32, |m, &v| m.max(v.unsigned_abs()));
-    let shift = 26u32.saturating_sub(32 - peak.leading_zeros());
-    for v in re.iter_mut() {
+    // Block floating point: a frame is shifted up to the FFT's input range
+    // (quiet ones by up to 28 bits), so its spectrum keeps its precision;
+    // the logs take the shift out again, exactly.
+    let shift = spectrum::INPUT_BITS.saturating_sub(32 - peak.leading_zeros());
+    for v in re.iter_mut().chain(im.iter_mut()) {
         *v <<= shift;
     }
-    fft_in_place(&mut re, &mut im);
-    let mut power = [0u64; FRAME_LEN / 2 + 1];
-    let mut total = 0u64;
-    for (k, p) in power.iter_mut().enumerate() {
-        *p = (re[k] as i64 * re[k] as i64 + im[k] as i64 * im[k] as i64) as u64;
-        total += *p;
-    }
+    let mut power = [0u64; spectrum::BINS];
+    spectrum::power_spectrum(&mut re, &mut im, &mut power);
+    let total: u64 = power.iter().sum();
     // log2(E + 1) of the unshifted energy E = scaled / 4^shift.
     let unshifted_log = |scaled: u64| log2_q8(scaled + (1 << (2 * shift))) - ((2 * shift) << LOG_FRAC_BITS) as i32;
     let mut logs = [0i32; MEL_BANDS];
     for (m, log) in logs.iter_mut().enumerate() {
         let (lo, hi) = (MEL_EDGES[m] as usize, MEL_EDGES[m + 2] as usize);
-        // Powers are below 2^53 and the weights 2^15: a power's low 15 bits
+        // Powers are below 2^56 and the weights 2^15: a power's low 15 bits
         // are dropped first, so the sum over a filter stays in 64 bits.
         let energy: u64 = power[lo..=hi].iter().zip(&MEL_WEIGHTS[m]).map(|(&p, &w)| (p >> 15) * w as u64).sum();
         *log = unshifted_log(energy);
@@ -188,37 +158,6 @@ pub fn frame_features(samples: &[i16], start: usize) -> FrameFeatures {
         *c = round_shift(sum, 15) as i32;
     }
     FrameFeatures { mfcc, log_energy: unshifted_log(total) }
-}
-
-/// A radix-2 decimation-in-time FFT of bit-reversed input, each butterfly
-/// stage halving (rounded), so the output is the DFT divided by
-/// [`FRAME_LEN`] and stays in 16-bit range.
-fn fft_in_place(re: &mut [i32; FRAME_LEN], im: &mut [i32; FRAME_LEN]) {
-    let mut size = 2;
-    while size <= FRAME_LEN {
-        let half = size / 2;
-        let step = FRAME_LEN / size;
-        // Slices and zipped iterators rather than indices: no bounds checks
-        // in the butterflies (a third of the front end's instructions).
-        for (re_block, im_block) in re.chunks_exact_mut(size).zip(im.chunks_exact_mut(size)) {
-            let (re_a, re_b) = re_block.split_at_mut(half);
-            let (im_a, im_b) = im_block.split_at_mut(half);
-            let pairs = re_a.iter_mut().zip(re_b.iter_mut()).zip(im_a.iter_mut().zip(im_b.iter_mut()));
-            for (((ra, rb), (ia, ib)), &(c, s)) in pairs.zip(TWIDDLES.iter().step_by(step)) {
-                // (c − i s)(re + i im): the forward transform's e^{−iθ}.
-                let tr = round_shift(c as i64 * *rb as i64 + s as i64 * *ib as i64, 15) as i32;
-                let ti = round_shift(c as i64 * *ib as i64 - s as i64 * *rb as i64, 15) as i32;
-                // Values stay below 2^27 (the input's 2^26, halved each
-                // stage), so the sums fit 32 bits.
-                let (ar, ai) = (*ra, *ia);
-                *ra = (ar + tr + 1) >> 1;
-                *ia = (ai + ti + 1) >> 1;
-                *rb = (ar - tr + 1) >> 1;
-                *ib = (ai - ti + 1) >> 1;
-            }
-        }
-        size *= 2;
-    }
 }
 
 /// Frames a recording of `samples` samples makes (the last one may run

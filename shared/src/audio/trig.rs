@@ -20,8 +20,9 @@ const fn sin_q60(x: i128) -> i128 {
     sum
 }
 
-/// sin(2π · k / n), rounded to Q15 (±32767 at most).
-pub const fn sin_turn(k: u32, n: u32) -> i32 {
+/// sin(2π · k / n) with `frac_bits` fractional bits (at most 62), rounded
+/// and kept within ±(2^frac_bits − 1), so 1.0 fits the integer it goes in.
+pub const fn sin_turn_bits(k: u32, n: u32, frac_bits: u32) -> i64 {
     let r = (k % n) as i128;
     // The angle in Q60, then folded into [0, π/2].
     let theta = (2 * PI * r + n as i128 / 2) / n as i128;
@@ -35,19 +36,30 @@ pub const fn sin_turn(k: u32, n: u32) -> i32 {
     } else {
         -sin_q60(2 * PI - theta)
     };
-    let q = (s * 32768 + ONE / 2) >> 60;
-    if q > 32767 {
-        32767
-    } else if q < -32767 {
-        -32767
+    let q = ((s << frac_bits) + ONE / 2) >> 60;
+    let most = (1i128 << frac_bits) - 1;
+    if q > most {
+        most as i64
+    } else if q < -most {
+        -most as i64
     } else {
-        q as i32
+        q as i64
     }
+}
+
+/// sin(2π · k / n), rounded to Q15 (±32767 at most).
+pub const fn sin_turn(k: u32, n: u32) -> i32 {
+    sin_turn_bits(k, n, 15) as i32
+}
+
+/// cos(2π · k / n) with `frac_bits` fractional bits, as [`sin_turn_bits`].
+pub const fn cos_turn_bits(k: u32, n: u32, frac_bits: u32) -> i64 {
+    sin_turn_bits(4 * (k % n) + n, 4 * n, frac_bits)
 }
 
 /// cos(2π · k / n), rounded to Q15.
 pub const fn cos_turn(k: u32, n: u32) -> i32 {
-    sin_turn(4 * (k % n) + n, 4 * n)
+    cos_turn_bits(k, n, 15) as i32
 }
 
 #[cfg(test)]
@@ -65,5 +77,11 @@ mod tests {
             }
         }
         assert_eq!((sin_turn(0, 256), sin_turn(64, 256), cos_turn(0, 256), cos_turn(128, 256)), (0, 32767, 32767, -32767));
+        for k in 0..256 {
+            let angle = 2.0 * core::f64::consts::PI * k as f64 / 256.0;
+            let most = (1i64 << 31) - 1;
+            let (s, c) = ((angle.sin() * 2f64.powi(31)).round() as i64, (angle.cos() * 2f64.powi(31)).round() as i64);
+            assert!((sin_turn_bits(k, 256, 31) - s.clamp(-most, most)).abs() <= 1 && (cos_turn_bits(k, 256, 31) - c.clamp(-most, most)).abs() <= 1, "Q31, k {k}");
+        }
     }
 }
