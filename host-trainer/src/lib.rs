@@ -18,6 +18,7 @@
 //! | [`metrics`] | numbers from samples: toy modes, the classifier, Fréchet distance |
 //! | [`training`] | the GAN step, objectives, image and toy loops, run folders, devices, interrupts |
 //! | [`eval`] | scoring a run folder; comparing objectives |
+//! | [`sweep`] | `pocketgan sweep`: compare's runs as local jobs or a Slurm job array |
 //! | [`lab`] | `pocketgan lab`: the browser lab |
 //! | [`cli`] | the command line: one file per command |
 
@@ -31,5 +32,6 @@ pub mod export;
 pub mod metrics;
 pub mod training;
 pub mod eval;
+pub mod sweep;
 pub mod lab;
 pub mod cli;

@@ -15,6 +15,7 @@ pub mod parse;
 pub mod plot;
 pub mod run_flow;
 pub mod sample;
+pub mod sweep;
 pub mod toy;
 pub mod train;
 pub mod train_translator;
@@ -58,6 +59,12 @@ enum Command {
     /// several seeds; print markdown tables (the full default set takes hours on 2 cores:
     /// narrow it with --rows, --toys, --objectives, --image-steps 0).
     Compare(crate::eval::compare::CompareArgs),
+    /// Compare's runs as separate jobs: plan them into a folder, run the missing ones here
+    /// (--on local --jobs K) or as a Slurm job array (--on slurm), collect the tables.
+    Sweep {
+        #[command(subcommand)]
+        what: sweep::SweepCommand,
+    },
     /// Quantize a run's generator to int8: a .pgan model file and/or a standard int8 .tflite.
     Export(export::ExportArgs),
     /// Compile a model for an Arm Ethos-U NPU with Vela and print Vela's cycle, time and memory estimate.
@@ -95,6 +102,7 @@ pub fn run() -> Result<ExitCode> {
         Command::Plot(args) => done(plot::run(args)),
         Command::Eval(args) => done(eval::run(args)),
         Command::Compare(args) => done(crate::eval::compare::run(args)),
+        Command::Sweep { what } => done(sweep::run(what)),
         Command::Export(args) => done(export::run(args)),
         Command::Npu(args) => done(npu::run(args)),
         Command::Sample(args) => done(sample::run(args)),

@@ -11,6 +11,7 @@
 //! - [`translators`]: pix2pix and CycleGAN runs: exact resume, grids, refusals
 //! - [`text`]: a captioned run draws what its prompts name; prompts on the CLI
 //! - [`sound`]: a spoken-digit run hears and draws; recordings on the CLI
+//! - [`sweep`]: `pocketgan sweep` as local jobs; bad manifests, a refusing sbatch
 //! - [`default_model`]: the committed model against its float checkpoint
 //! - [`lab`]: `pocketgan lab`'s server and its page in headless Chromium
 //! - [`wgpu`]: burn-wgpu against burn-flex (feature `wgpu`)
@@ -26,6 +27,7 @@ mod lab;
 mod objectives;
 mod pipeline;
 mod sound;
+mod sweep;
 mod techniques;
 mod text;
 mod translators;

@@ -122,12 +122,12 @@ pub fn frame_features(samples: &[i16], start: usize) -> FrameFeatures {
     let mut im = [0i32; spectrum::HALF];
     let mut previous = if start > 0 { at(start - 1) } else { 0 };
     let mut peak = 0u32;
-    for n in 0..FRAME_LEN {
+    for (n, &window) in HANN.iter().enumerate() {
         let x = at(start + n);
         let emphasized = x - ((PRE_EMPHASIS_Q15 * previous + (1 << 14)) >> 15);
         previous = x;
         // |emphasized| < 2^16 and the window ≤ 2^15: the product fits 32 bits.
-        let windowed = (emphasized * HANN[n] as i32 + (1 << 14)) >> 15;
+        let windowed = (emphasized * window as i32 + (1 << 14)) >> 15;
         peak = peak.max(windowed.unsigned_abs());
         let (slot, imaginary) = spectrum::input_slot(n);
         if imaginary { im[slot] = windowed } else { re[slot] = windowed }
