@@ -19,17 +19,7 @@ fn reference(samples: &[i16], start: usize) -> ([f64; COEFFICIENTS], f64) {
             (at(start + n) - a * prev) * w
         })
         .collect();
-    let power: Vec<f64> = (0..=FRAME_LEN / 2)
-        .map(|k| {
-            let (mut re, mut im) = (0.0, 0.0);
-            for (n, v) in x.iter().enumerate() {
-                let t = 2.0 * core::f64::consts::PI * (k * n) as f64 / FRAME_LEN as f64;
-                re += v * t.cos();
-                im -= v * t.sin();
-            }
-            (re * re + im * im) / (FRAME_LEN * FRAME_LEN) as f64
-        })
-        .collect();
+    let power = super::spectrum::tests::reference(&x);
     let logs: Vec<f64> = (0..MEL_BANDS)
         .map(|m| {
             let (lo, mid, hi) = (MEL_EDGES[m] as f64, MEL_EDGES[m + 1] as f64, MEL_EDGES[m + 2] as f64);
