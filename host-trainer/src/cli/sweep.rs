@@ -59,9 +59,9 @@ pub struct RunArgs {
     /// Where the runs go.
     #[arg(long, value_enum, default_value = "local")]
     on: On,
-    /// Runs at once: processes here, or the array's task limit on Slurm (0 there: no limit).
-    #[arg(long, default_value_t = 1)]
-    jobs: usize,
+    /// Runs at once: processes here [default: 1], or the array's task limit on Slurm [default: no limit].
+    #[arg(long)]
+    jobs: Option<usize>,
     /// Where image runs train (wgpu on Slurm asks each task for a GPU: --gres gpu:1 unless --gres says otherwise).
     #[arg(long, value_enum, default_value = "cpu")]
     device: DeviceChoice,
@@ -121,7 +121,7 @@ fn run_sweep(args: &RunArgs) -> Result<()> {
     eprintln!("{} of {} runs to go", missing.len(), runs.len());
     match args.on {
         On::Local => {
-            let failed = local::run_missing(&dir, &runs, &missing, args.jobs, args.device)?;
+            let failed = local::run_missing(&dir, &runs, &missing, args.jobs.unwrap_or(1), args.device)?;
             println!("{}", tables::collect(&dir, &runs)?.0);
             if !failed.is_empty() {
                 bail!("{} run(s) failed ({}); fix what their logs say and run the same command again: only the missing runs run", failed.len(), failed.join(", "));
@@ -131,7 +131,7 @@ fn run_sweep(args: &RunArgs) -> Result<()> {
         On::Slurm => {
             let gres = args.gres.clone().or_else(|| (args.device == DeviceChoice::Wgpu).then(|| "gpu:1".to_string()));
             let options = SlurmOptions {
-                max_running: args.jobs,
+                max_running: args.jobs.unwrap_or(0),
                 gres,
                 partition: args.partition.clone(),
                 time: args.time.clone(),

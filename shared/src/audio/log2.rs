@@ -2,8 +2,9 @@
 //! fraction from a table of `log2(1 + i / 256)` with linear interpolation
 //! between its entries.
 
-/// Fractional bits of the results ([`super::LOG_FRAC_BITS`]).
-use super::LOG_FRAC_BITS;
+/// Fractional bits of the results: the front end's log energies and
+/// coefficients.
+pub const LOG_FRAC_BITS: u32 = 8;
 
 /// Fractional bits of the table's entries.
 const TABLE_FRAC_BITS: u32 = 16;

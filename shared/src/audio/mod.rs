@@ -16,13 +16,13 @@ mod log2;
 pub mod spectrum;
 pub mod trig;
 
-pub use log2::log2_q8;
+pub use log2::{LOG_FRAC_BITS, log2_q8};
 use trig::cos_turn;
 
 /// Samples per second the front end takes.
 pub const SAMPLE_RATE: u32 = 8000;
 /// Samples per frame (32 ms).
-pub const FRAME_LEN: usize = 256;
+pub const FRAME_LEN: usize = spectrum::FRAME_LEN;
 /// Samples between frame starts (16 ms).
 pub const HOP_LEN: usize = 128;
 /// Mel filters.
@@ -31,8 +31,6 @@ pub const MEL_BANDS: usize = 26;
 pub const COEFFICIENTS: usize = 13;
 /// Pre-emphasis factor, Q15 (0.97).
 pub const PRE_EMPHASIS_Q15: i32 = 31785;
-/// Fractional bits of the log energies and the coefficients.
-pub const LOG_FRAC_BITS: u32 = 8;
 
 /// FFT bins of the mel filters' corners: `MEL_BANDS + 2` points evenly
 /// spaced in mel (`2595 · log10(1 + f / 700)`) from 0 to 4 kHz, each

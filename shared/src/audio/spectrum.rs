@@ -9,9 +9,10 @@
 //! halves, and the split halves once more, so the spectrum is the DFT
 //! divided by [`FRAME_LEN`].
 
-use super::FRAME_LEN;
 use super::trig::{cos_turn_bits, sin_turn_bits};
 
+/// Real samples per transformed frame (the front end's frame length).
+pub const FRAME_LEN: usize = 256;
 /// Complex points of the FFT: two real samples each.
 pub const HALF: usize = FRAME_LEN / 2;
 /// Bins of the real frame's spectrum kept: 0 to the Nyquist bin.
