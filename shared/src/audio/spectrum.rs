@@ -114,14 +114,14 @@ fn fft_in_place(re: &mut [i32; HALF], im: &mut [i32; HALF]) {
 }
 
 #[cfg(test)]
-pub(super) mod tests {
+pub(crate) mod tests {
     extern crate std;
     use super::*;
     use std::vec::Vec;
 
     /// The float64 DFT of the frame `x`, divided by its length, as the
     /// powers of bins `0..BINS` (the front end's test uses it too).
-    pub(in crate::audio) fn reference(x: &[f64]) -> Vec<f64> {
+    pub(crate) fn reference(x: &[f64]) -> Vec<f64> {
         (0..BINS)
             .map(|k| {
                 let (mut re, mut im) = (0.0, 0.0);
