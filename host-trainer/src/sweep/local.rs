@@ -6,20 +6,16 @@
 use super::manifest::{Run, SweepDir};
 use crate::training::device::DeviceChoice;
 use anyhow::{Context, Result, bail};
+use std::ffi::OsString;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// The command that runs run `index` of the sweep in `dir`.
-pub fn worker_command(dir: &SweepDir, index: usize, on: DeviceChoice) -> Result<Command> {
+/// The program and arguments of a worker of the sweep in `dir`, all but
+/// its `--index I` (a local job and a Slurm task each add their own).
+pub fn worker_argv(dir: &SweepDir, on: DeviceChoice) -> Result<Vec<OsString>> {
     let exe = std::env::current_exe().context("finding the pocketgan executable")?;
-    let mut command = Command::new(exe);
-    let device = match on {
-        DeviceChoice::Auto => "auto",
-        DeviceChoice::Cpu => "cpu",
-        DeviceChoice::Wgpu => "wgpu",
-    };
-    command.arg("sweep").arg("worker").arg(&dir.root).arg("--index").arg(index.to_string()).arg("--device").arg(device);
-    Ok(command)
+    let device = clap::ValueEnum::to_possible_value(&on).expect("every device choice has a name");
+    Ok(vec![exe.into(), "sweep".into(), "worker".into(), dir.root.clone().into(), "--device".into(), device.get_name().into()])
 }
 
 /// Runs the runs at `missing`, `jobs` at a time, printing each as it ends.
@@ -33,6 +29,7 @@ pub fn run_missing(dir: &SweepDir, runs: &[Run], missing: &[usize], jobs: usize,
     // otherwise takes every core in every process.
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let threads = (cores / jobs.min(missing.len()).max(1)).max(1);
+    let argv = worker_argv(dir, on)?;
     let mut queue = missing.iter().copied();
     let mut running: Vec<(usize, Child, Instant)> = Vec::new();
     let (mut done, mut failed) = (0, Vec::new());
@@ -41,7 +38,10 @@ pub fn run_missing(dir: &SweepDir, runs: &[Run], missing: &[usize], jobs: usize,
             let Some(index) = queue.next() else { break };
             let log_path = dir.log(index);
             let log = std::fs::File::create(&log_path).with_context(|| format!("creating {}", log_path.display()))?;
-            let child = worker_command(dir, index, on)?
+            let child = Command::new(&argv[0])
+                .args(&argv[1..])
+                .arg("--index")
+                .arg(index.to_string())
                 .env("RAYON_NUM_THREADS", threads.to_string())
                 .stdin(Stdio::null())
                 .stdout(log.try_clone()?)

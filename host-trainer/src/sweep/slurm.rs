@@ -4,7 +4,7 @@
 //! What was submitted is appended to `slurm/submitted.tsv`, and a sweep
 //! whose earlier tasks are still queued or running is not submitted again.
 
-use super::local::worker_command;
+use super::local::worker_argv;
 use super::manifest::SweepDir;
 use crate::training::device::DeviceChoice;
 use anyhow::{Context, Result, bail};
@@ -46,18 +46,10 @@ pub fn array_list(indices: &[usize]) -> String {
 
 /// The batch script (Slurm copies it when the array is submitted).
 pub fn batch_script(dir: &SweepDir, options: &SlurmOptions, on: DeviceChoice) -> Result<String> {
-    let worker = worker_command(dir, 0, on)?;
     let quote = |s: &std::ffi::OsStr| format!("'{}'", s.to_string_lossy().replace('\'', "'\\''"));
-    let mut line: Vec<String> = vec![quote(worker.get_program())];
-    let args: Vec<&std::ffi::OsStr> = worker.get_args().collect();
-    for (i, a) in args.iter().enumerate() {
-        // The index (after --index) comes from the task.
-        if i > 0 && args[i - 1] == "--index" {
-            line.push("\"$SLURM_ARRAY_TASK_ID\"".into());
-        } else {
-            line.push(quote(a));
-        }
-    }
+    let mut line: Vec<String> = worker_argv(dir, on)?.iter().map(|a| quote(a)).collect();
+    // The run is the task's.
+    line.extend(["--index".into(), "\"$SLURM_ARRAY_TASK_ID\"".into()]);
     let mut s = String::from("#!/bin/sh\n# Written by pocketgan sweep run --on slurm: one array task per missing run.\n");
     s.push_str("#SBATCH --job-name=pocketgan-sweep\n");
     s.push_str(&format!("#SBATCH --output={}/logs/%a.log\n", dir.root.display()));

@@ -29,6 +29,7 @@ pub fn collect(dir: &SweepDir, runs: &[Run]) -> Result<(String, usize)> {
         let first = of_data[0];
         let steps: Vec<String> = {
             let mut s: Vec<usize> = of_data.iter().map(|r| r.spec.steps).collect();
+            s.sort_unstable();
             s.dedup();
             s.iter().map(usize::to_string).collect()
         };

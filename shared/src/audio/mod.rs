@@ -38,7 +38,6 @@ pub const PRE_EMPHASIS_Q15: i32 = 31785;
 pub const MEL_EDGES: [u8; MEL_BANDS + 2] =
     [0, 2, 3, 5, 7, 9, 12, 14, 17, 20, 23, 26, 30, 34, 38, 42, 47, 52, 57, 63, 69, 76, 83, 91, 99, 108, 118, 128];
 
-
 /// The periodic Hann window, Q15 (1.0 = 32768).
 const HANN: [u16; FRAME_LEN] = {
     let mut t = [0; FRAME_LEN];

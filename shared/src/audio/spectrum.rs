@@ -62,14 +62,14 @@ pub fn power_spectrum(re: &mut [i32; HALF], im: &mut [i32; HALF], power: &mut [u
         let (a, b, c, d) = (re[k], im[k], re[m], im[m]);
         // Z[k] = E[k] + i·O[k], E and O the DFTs of the even and odd
         // samples: E = (Z[k] + conj Z[m]) / 2, O = (Z[k] − conj Z[m]) / 2i.
-        let (er, ei) = ((a + c) >> 1, (b - d) >> 1);
+        // X[k] = (E + T) / 2 and X[HALF − k] = conj(E − T) / 2, with
+        // T = e^{−2πik/FRAME_LEN} · O: E is halved twice here, T by its
+        // products.
+        let (er, ei) = ((a + c) >> 2, (b - d) >> 2);
         let (or, oi) = ((b + d) >> 1, (c - a) >> 1);
-        // T = e^{−2πik/FRAME_LEN} · O; X[k] = (E + T) / 2 and
-        // X[HALF − k] = conj(E − T) / 2.
         let (cos, sin) = TWIDDLES[k];
         let tr = half_product(cos, or) + half_product(sin, oi);
         let ti = half_product(cos, oi) - half_product(sin, or);
-        let (er, ei) = (er >> 1, ei >> 1);
         let square = |x: i32, y: i32| (x as i64 * x as i64 + y as i64 * y as i64) as u64;
         power[k] = square(er + tr, ei + ti);
         power[HALF - k] = square(er - tr, ei - ti);
