@@ -26,8 +26,9 @@ pub struct DemoArgs {
     /// Output folder (default: runs/demo-<time>).
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Compute device.
-    #[arg(long, value_enum, default_value_t = DeviceChoice::Cpu)]
+    /// Compute device: cpu, wgpu, auto (wgpu if it answers, else cpu) or remote:ws://HOST:PORT
+    /// (a `pocketgan serve-device` on another machine; builds with --features remote).
+    #[arg(long, default_value = "cpu")]
     device: DeviceChoice,
 }
 
@@ -35,13 +36,13 @@ pub struct DemoArgs {
 pub fn run(args: &DemoArgs) -> Result<ExitCode> {
     crate::training::interrupt::install();
     let out = args.out.clone().unwrap_or_else(|| PathBuf::from(format!("runs/demo-{}", timestamp())));
-    let finished = demo(&out, args.steps, args.device)?;
+    let finished = demo(&out, args.steps, &args.device)?;
     Ok(if finished { ExitCode::SUCCESS } else { ExitCode::from(130) })
 }
 
 /// Runs the demo into `out` (which must not exist yet). Returns false when
 /// Ctrl-C stopped the training (its checkpoint is written; nothing else is).
-fn demo(out: &Path, steps: usize, device: DeviceChoice) -> Result<bool> {
+fn demo(out: &Path, steps: usize, device: &DeviceChoice) -> Result<bool> {
     let config = TrainConfig { data: DataSource::Digits, steps, sample_every: (steps / 4).max(1), checkpoint_every: steps, ..TrainConfig::default() };
     let run = RunDir::new(out);
     println!("1/3 training a DCGAN on the bundled MNIST digits for {steps} steps -> {}", out.display());

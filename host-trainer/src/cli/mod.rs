@@ -15,6 +15,7 @@ pub mod parse;
 pub mod plot;
 pub mod run_flow;
 pub mod sample;
+pub mod serve_device;
 pub mod sweep;
 pub mod toy;
 pub mod train;
@@ -82,6 +83,9 @@ enum Command {
         #[command(subcommand)]
         what: bench::BenchCommand,
     },
+    /// Lend this machine's GPU (or CPU) to `pocketgan train --device remote:ws://HOST:PORT` elsewhere
+    /// (builds with --features remote).
+    ServeDevice(serve_device::ServeDeviceArgs),
     /// Data set utilities.
     Data {
         #[command(subcommand)]
@@ -110,6 +114,7 @@ pub fn run() -> Result<ExitCode> {
         Command::Fit(args) => done(fit::run(args)),
         Command::Inspect(args) => done(inspect::run(args)),
         Command::Bench { what } => done(bench::run(what)),
+        Command::ServeDevice(args) => done(serve_device::run(args)),
         Command::Data { what } => done(data::run(what)),
     }
 }

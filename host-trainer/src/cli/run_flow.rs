@@ -2,6 +2,7 @@
 //! settings `--resume` cannot change, and the closing message (the resume
 //! command after Ctrl-C, the summary and next step otherwise).
 
+use crate::training::device::DeviceChoice;
 use crate::training::images::TrainReport;
 use anyhow::{Result, bail};
 use std::path::Path;
@@ -22,13 +23,15 @@ pub fn refuse_fixed_flags(root: &Path, fixed: &[&str]) -> Result<()> {
 }
 
 /// Prints how the run in `root` ended: after Ctrl-C, where its checkpoint
-/// is and `pocketgan COMMAND --resume ROOT` (exit status 130); otherwise
+/// is and `pocketgan COMMAND --resume ROOT` (with `--device` unless it was
+/// the default, the CPU) (exit status 130); otherwise
 /// the summary, then `next` (a line naming what the run folder holds and
 /// what to do with it, `{root}` replaced).
-pub fn finish(report: &TrainReport, root: &Path, command: &str, next: &str) -> ExitCode {
+pub fn finish(report: &TrainReport, root: &Path, command: &str, device: &DeviceChoice, next: &str) -> ExitCode {
     let root = root.display().to_string();
     if report.interrupted {
-        println!("interrupted: checkpoint written at step {}\ncontinue with: pocketgan {command} --resume {root}", report.steps);
+        let device = if *device == DeviceChoice::Cpu { String::new() } else { format!(" --device {device}") };
+        println!("interrupted: checkpoint written at step {}\ncontinue with: pocketgan {command} --resume {root}{device}", report.steps);
         return ExitCode::from(130);
     }
     println!(

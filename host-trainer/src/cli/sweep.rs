@@ -37,7 +37,7 @@ pub enum SweepCommand {
         #[arg(long)]
         index: usize,
         /// Where image runs train.
-        #[arg(long, value_enum, default_value = "cpu")]
+        #[arg(long, default_value = "cpu")]
         device: DeviceChoice,
     },
 }
@@ -63,7 +63,7 @@ pub struct RunArgs {
     #[arg(long)]
     jobs: Option<usize>,
     /// Where image runs train (wgpu on Slurm asks each task for a GPU: --gres gpu:1 unless --gres says otherwise).
-    #[arg(long, value_enum, default_value = "cpu")]
+    #[arg(long, default_value = "cpu")]
     device: DeviceChoice,
     /// Slurm: generic resources per task (e.g. gpu:1).
     #[arg(long)]
@@ -104,7 +104,7 @@ pub fn run(command: &SweepCommand) -> Result<()> {
         }
         SweepCommand::Worker { dir, index, device } => {
             crate::training::interrupt::install();
-            worker::run_one(&SweepDir::new(dir)?, *index, *device).map(|_| ())
+            worker::run_one(&SweepDir::new(dir)?, *index, device).map(|_| ())
         }
     }
 }
@@ -121,7 +121,7 @@ fn run_sweep(args: &RunArgs) -> Result<()> {
     eprintln!("{} of {} runs to go", missing.len(), runs.len());
     match args.on {
         On::Local => {
-            let failed = local::run_missing(&dir, &runs, &missing, args.jobs.unwrap_or(1), args.device)?;
+            let failed = local::run_missing(&dir, &runs, &missing, args.jobs.unwrap_or(1), &args.device)?;
             println!("{}", tables::collect(&dir, &runs)?.0);
             if !failed.is_empty() {
                 bail!("{} run(s) failed ({}); fix what their logs say and run the same command again: only the missing runs run", failed.len(), failed.join(", "));
@@ -138,7 +138,7 @@ fn run_sweep(args: &RunArgs) -> Result<()> {
                 cpus_per_task: args.cpus_per_task,
                 wait: args.wait,
             };
-            let job = slurm::submit(&dir, &missing, &options, args.device)?;
+            let job = slurm::submit(&dir, &missing, &options, &args.device)?;
             if args.wait {
                 let (text, finished) = tables::collect(&dir, &runs)?;
                 println!("{text}");

@@ -146,8 +146,9 @@ pub struct TrainArgs {
     checkpoint_every: Option<usize>,
     #[command(flatten)]
     techniques: TechniqueArgs,
-    /// Compute device.
-    #[arg(long, value_enum, default_value_t = DeviceChoice::Cpu)]
+    /// Compute device: cpu, wgpu, auto (wgpu if it answers, else cpu) or remote:ws://HOST:PORT
+    /// (a `pocketgan serve-device` on another machine; builds with --features remote).
+    #[arg(long, default_value = "cpu")]
     device: DeviceChoice,
     /// No progress bar.
     #[arg(long)]
@@ -252,14 +253,14 @@ pub fn run(args: &TrainArgs) -> Result<ExitCode> {
         let run = RunDir::new(root.clone());
         let changes =
             ResumeChanges { steps: args.steps, sample_every: args.sample_every, checkpoint_every: args.checkpoint_every };
-        (images::resume(&run, &changes, args.device, !args.quiet)?, run)
+        (images::resume(&run, &changes, &args.device, !args.quiet)?, run)
     } else {
         let config = train_config(args)?;
         let run = RunDir::new(args.run.clone().unwrap_or_else(|| {
             PathBuf::from(format!("runs/{}-{}", config.data.short_name(), timestamp()))
         }));
-        (images::train(&config, &run, args.device, !args.quiet)?, run)
+        (images::train(&config, &run, &args.device, !args.quiet)?, run)
     };
-    Ok(finish(&report, &run.root, "train", "run folder: {root} (loss curves: {root}/losses.png)\nnext: pocketgan export {root} -o model.pgan"))
+    Ok(finish(&report, &run.root, "train", &args.device, "run folder: {root} (loss curves: {root}/losses.png)\nnext: pocketgan export {root} -o model.pgan"))
 }
 

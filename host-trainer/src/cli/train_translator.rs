@@ -92,8 +92,9 @@ pub struct TranslatorArgs {
     /// Checkpoint every N steps [default: 500].
     #[arg(long)]
     checkpoint_every: Option<usize>,
-    /// Compute device.
-    #[arg(long, value_enum, default_value_t = DeviceChoice::Cpu)]
+    /// Compute device: cpu, wgpu, auto (wgpu if it answers, else cpu) or remote:ws://HOST:PORT
+    /// (a `pocketgan serve-device` on another machine; builds with --features remote).
+    #[arg(long, default_value = "cpu")]
     device: DeviceChoice,
     /// No progress bar.
     #[arg(long)]
@@ -163,13 +164,13 @@ pub fn run(args: &TranslatorArgs) -> Result<ExitCode> {
         let folder = RunDir::new(root.clone());
         let changes =
             ResumeChanges { steps: args.steps, sample_every: args.sample_every, checkpoint_every: args.checkpoint_every };
-        (run::resume(&folder, &changes, args.device, !args.quiet)?, folder)
+        (run::resume(&folder, &changes, &args.device, !args.quiet)?, folder)
     } else {
         let config = translator_config(args)?;
         let folder = RunDir::new(args.run.clone().unwrap_or_else(|| {
             PathBuf::from(format!("runs/{}-{}-{}", config.data.short_name(), config.method(), timestamp()))
         }));
-        (run::train(&config, &folder, args.device, !args.quiet)?, folder)
+        (run::train(&config, &folder, &args.device, !args.quiet)?, folder)
     };
-    Ok(finish(&report, &folder.root, "train-translator", "run folder: {root} (samples: {root}/samples, loss curves: {root}/losses.png)\nnext: pocketgan export {root} -o translator.pgan"))
+    Ok(finish(&report, &folder.root, "train-translator", &args.device, "run folder: {root} (samples: {root}/samples, loss curves: {root}/losses.png)\nnext: pocketgan export {root} -o translator.pgan"))
 }

@@ -149,7 +149,7 @@ fn image_table(args: &CompareArgs, name: &str, rows: &[Recipe], root: &std::path
         let mut runs = Vec::new();
         for seed in 1..=args.grid.image_seeds {
             let run = RunDir::new(root.join(format!("{name}-{}-{seed}", row.slug())));
-            let s = run_image(row, &data, args.grid.image_steps, seed, &run, DeviceChoice::Cpu, &evaluator, args.grid.eval_images, dump.as_deref(), device)?;
+            let s = run_image(row, &data, args.grid.image_steps, seed, &run, &DeviceChoice::Cpu, &evaluator, args.grid.eval_images, dump.as_deref(), device)?;
             eprintln!("  {name}, {}, seed {seed}: Fréchet {:.2} (int8 {:.2}), spread {:.3}", row.label, s.frechet, s.frechet_int8, s.spread);
             runs.push(s);
         }

@@ -95,7 +95,7 @@ pub fn run_image(
     steps: usize,
     seed: u64,
     run: &RunDir,
-    on: DeviceChoice,
+    on: &DeviceChoice,
     evaluator: &Evaluator,
     eval_images: usize,
     dump: Option<&Path>,

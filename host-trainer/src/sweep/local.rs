@@ -12,15 +12,14 @@ use std::time::{Duration, Instant};
 
 /// The program and arguments of a worker of the sweep in `dir`, all but
 /// its `--index I` (a local job and a Slurm task each add their own).
-pub fn worker_argv(dir: &SweepDir, on: DeviceChoice) -> Result<Vec<OsString>> {
+pub fn worker_argv(dir: &SweepDir, on: &DeviceChoice) -> Result<Vec<OsString>> {
     let exe = std::env::current_exe().context("finding the pocketgan executable")?;
-    let device = clap::ValueEnum::to_possible_value(&on).expect("every device choice has a name");
-    Ok(vec![exe.into(), "sweep".into(), "worker".into(), dir.root.clone().into(), "--device".into(), device.get_name().into()])
+    Ok(vec![exe.into(), "sweep".into(), "worker".into(), dir.root.clone().into(), "--device".into(), on.to_string().into()])
 }
 
 /// Runs the runs at `missing`, `jobs` at a time, printing each as it ends.
 /// Returns the ids of those that failed (their logs say why).
-pub fn run_missing(dir: &SweepDir, runs: &[Run], missing: &[usize], jobs: usize, on: DeviceChoice) -> Result<Vec<String>> {
+pub fn run_missing(dir: &SweepDir, runs: &[Run], missing: &[usize], jobs: usize, on: &DeviceChoice) -> Result<Vec<String>> {
     if jobs == 0 {
         bail!("--jobs must be at least 1");
     }

@@ -45,7 +45,7 @@ pub fn array_list(indices: &[usize]) -> String {
 }
 
 /// The batch script (Slurm copies it when the array is submitted).
-pub fn batch_script(dir: &SweepDir, options: &SlurmOptions, on: DeviceChoice) -> Result<String> {
+pub fn batch_script(dir: &SweepDir, options: &SlurmOptions, on: &DeviceChoice) -> Result<String> {
     let quote = |s: &std::ffi::OsStr| format!("'{}'", s.to_string_lossy().replace('\'', "'\\''"));
     let mut line: Vec<String> = worker_argv(dir, on)?.iter().map(|a| quote(a)).collect();
     // The run is the task's.
@@ -85,7 +85,7 @@ fn still_queued(dir: &SweepDir) -> Vec<String> {
 }
 
 /// Submits the runs at `missing` as one array; returns Slurm's job id.
-pub fn submit(dir: &SweepDir, missing: &[usize], options: &SlurmOptions, on: DeviceChoice) -> Result<String> {
+pub fn submit(dir: &SweepDir, missing: &[usize], options: &SlurmOptions, on: &DeviceChoice) -> Result<String> {
     let queued = still_queued(dir);
     if !queued.is_empty() {
         bail!(

@@ -13,7 +13,7 @@ use burn::tensor::Device;
 
 /// Runs run `index` of the sweep in `dir` on `on` (image runs; toys run on
 /// the CPU, as `compare`'s do) and writes its result.
-pub fn run_one(dir: &SweepDir, index: usize, on: DeviceChoice) -> Result<RunResult> {
+pub fn run_one(dir: &SweepDir, index: usize, on: &DeviceChoice) -> Result<RunResult> {
     let (_, runs) = Manifest::load(dir)?;
     let Some(run) = runs.get(index) else {
         bail!("the sweep in {} has {} runs (0 to {}): there is no run {index}", dir.root.display(), runs.len(), runs.len().saturating_sub(1));

@@ -45,7 +45,7 @@ fn time_steps(gen_config: &GeneratorConfig, disc: &DiscriminatorConfig, device: 
 /// adapter answers.
 pub fn train_bench(batch: usize, steps: usize) -> Result<Vec<BenchRow>> {
     let mut backends: Vec<(Device, String)> = vec![(Device::flex(), "flex (CPU)".into())];
-    match device::resolve(DeviceChoice::Wgpu) {
+    match device::resolve(&DeviceChoice::Wgpu) {
         Ok((d, _)) => backends.push((d, "wgpu".into())),
         Err(e) => eprintln!("wgpu skipped: {e}"),
     }

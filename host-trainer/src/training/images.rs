@@ -5,6 +5,7 @@ use crate::data::captions::{CaptionKind, Captioned, vocabulary_text};
 use crate::data::{Batches, ImageSet};
 use pocketgan_shared::text::Vocabulary;
 use crate::training::device::{self, DeviceChoice};
+use crate::training::remote;
 use crate::nets::{Discriminator, DiscriminatorConfig, Generator, GeneratorConfig};
 use crate::training::step::GanStep;
 pub(crate) use crate::training::step::step_seed;
@@ -39,7 +40,7 @@ pub struct TrainReport {
     /// Mean wall time per step of this session.
     pub ms_per_step: f64,
     /// The device used.
-    pub device: &'static str,
+    pub device: String,
     /// Stopped by Ctrl-C (or SIGTERM) after writing a checkpoint.
     pub interrupted: bool,
 }
@@ -67,12 +68,12 @@ struct Setup {
     generator: GeneratorConfig,
     discriminator: DiscriminatorConfig,
     device: Device,
-    device_name: &'static str,
+    device_name: String,
 }
 
 impl Setup {
     /// Validates `config` (already resolved) and loads its data.
-    fn new(config: &TrainConfig, device_choice: DeviceChoice) -> Result<Setup> {
+    fn new(config: &TrainConfig, device_choice: &DeviceChoice) -> Result<Setup> {
         if config.steps == 0 || config.batch_size == 0 {
             bail!("--steps and --batch-size must be at least 1");
         }
@@ -184,7 +185,7 @@ impl Setup {
 }
 
 /// Trains a new run in `run`. Refuses to overwrite an existing run.
-pub fn train(config: &TrainConfig, run: &RunDir, device_choice: DeviceChoice, show_progress: bool) -> Result<TrainReport> {
+pub fn train(config: &TrainConfig, run: &RunDir, device_choice: &DeviceChoice, show_progress: bool) -> Result<TrainReport> {
     if run.config().exists() {
         bail!(
             "{} already holds a training run: continue it with `pocketgan train --resume {}`, or choose another --run folder",
@@ -209,14 +210,15 @@ pub fn train(config: &TrainConfig, run: &RunDir, device_choice: DeviceChoice, sh
     )
     .with_techniques(config.techniques())
     .with_conditions_from_batch(setup.conditions_from_batch());
-    train_loop(&config, run, &setup, gan, batches, 0, show_progress)
+    remote::guard_training(run, device_choice, "train", || train_loop(&config, run, &setup, gan, batches, 0, show_progress))
 }
+
 
 /// Continues the run in `run` from its last checkpoint to `steps` (default:
 /// the run's own), so that it computes what an uninterrupted run computes
 /// (on the CPU; GPUs may sum in another order). `sample_every` and
 /// `checkpoint_every` may change; everything else is the run's.
-pub fn resume(run: &RunDir, changes: &ResumeChanges, device_choice: DeviceChoice, show_progress: bool) -> Result<TrainReport> {
+pub fn resume(run: &RunDir, changes: &ResumeChanges, device_choice: &DeviceChoice, show_progress: bool) -> Result<TrainReport> {
     if run.is_translator() {
         bail!("{0} is a translator's run: continue it with `pocketgan train-translator --resume {0}`", run.root.display());
     }
@@ -270,7 +272,7 @@ pub fn resume(run: &RunDir, changes: &ResumeChanges, device_choice: DeviceChoice
     gan.opt_d = gan.opt_d.load(dir.join("optimizer-d.bin")).map_err(optimizer_error)?;
     truncate_losses(&run.losses(), state.step)?;
     write_atomic(&run.config(), toml::to_string_pretty(&config)?.as_bytes())?;
-    train_loop(&config, run, &setup, gan, batches, state.step, show_progress)
+    remote::guard_training(run, device_choice, "train", || train_loop(&config, run, &setup, gan, batches, state.step, show_progress))
 }
 
 /// Mixed into the seed for the captions' rolls (which words each step's
@@ -389,7 +391,7 @@ fn train_loop(
         d_loss,
         g_loss,
         ms_per_step: started.elapsed().as_secs_f64() * 1000.0 / (step - first).max(1) as f64,
-        device: setup.device_name,
+        device: setup.device_name.clone(),
         interrupted,
     })
 }

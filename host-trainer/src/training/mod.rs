@@ -10,7 +10,7 @@
 //!   or a folder), with checkpoints and exact `--resume`
 //! - [`run_dir`]: an image run's folder and its checkpoints
 //! - [`toy`], [`toy_run`]: 2-D toy runs, and their folders and pictures
-//! - [`device`]: the compute device (flex or wgpu); [`interrupt`]: Ctrl-C
+//! - [`device`]: the compute device (flex, wgpu or [`remote`]); [`interrupt`]: Ctrl-C
 //! - [`bench`](mod@bench): milliseconds per training step
 
 pub mod augment;
@@ -21,6 +21,7 @@ pub mod image_config;
 pub mod images;
 pub mod interrupt;
 pub mod objectives;
+pub mod remote;
 pub mod run_dir;
 pub mod sound;
 pub mod step;

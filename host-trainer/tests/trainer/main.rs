@@ -12,6 +12,7 @@
 //! - [`text`]: a captioned run draws what its prompts name; prompts on the CLI
 //! - [`sound`]: a spoken-digit run hears and draws; recordings on the CLI
 //! - [`sweep`]: `pocketgan sweep` as local jobs; bad manifests, a refusing sbatch
+//! - [`remote`]: training on a device `pocketgan serve-device` serves (feature `remote`)
 //! - [`default_model`]: the committed model against its float checkpoint
 //! - [`lab`]: `pocketgan lab`'s server and its page in headless Chromium
 //! - [`wgpu`]: burn-wgpu against burn-flex (feature `wgpu`)
@@ -26,6 +27,7 @@ mod gradient_penalty;
 mod lab;
 mod objectives;
 mod pipeline;
+mod remote;
 mod sound;
 mod sweep;
 mod techniques;

@@ -111,7 +111,7 @@ fn every_objective_learns_fashion_mnist_in_float_and_int8() {
             preset: Preset::Paper,
             ..TrainConfig::default()
         };
-        train(&config, &run, DeviceChoice::Cpu, false).unwrap_or_else(|e| panic!("{objective}: {e}"));
+        train(&config, &run, &DeviceChoice::Cpu, false).unwrap_or_else(|e| panic!("{objective}: {e}"));
         let (generator, _, _) = run.load_generator(&device).unwrap();
         let s = score_generator(&evaluator, &generator, n, &device).unwrap();
         eprintln!(
@@ -150,7 +150,7 @@ fn conditional_int8_model_draws_the_requested_classes() {
         checkpoint_every: 0,
         ..TrainConfig::default()
     };
-    train(&config, &run, DeviceChoice::Cpu, false).unwrap();
+    train(&config, &run, &DeviceChoice::Cpu, false).unwrap();
     let (generator, _, _) = run.load_generator(&device).unwrap();
     assert_eq!(generator.classes, 10);
     let (train_set, test_set) = splits(&data).unwrap();

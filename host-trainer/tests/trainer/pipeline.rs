@@ -28,7 +28,7 @@ fn a_short_run_trains_checkpoints_exports_and_samples() {
         checkpoint_every: 6,
         ..TrainConfig::default()
     };
-    let report = train(&config, &run, DeviceChoice::Cpu, false).unwrap();
+    let report = train(&config, &run, &DeviceChoice::Cpu, false).unwrap();
     assert!(report.d_loss.is_finite() && report.g_loss.is_finite());
     for f in ["config.toml", "generator.json", "losses.csv", "samples/step-000006.png", "samples/step-000012.png", "checkpoint/generator.bpk", "checkpoint/discriminator.bpk", "checkpoint/optimizer-g.bin", "checkpoint/state.json"] {
         assert!(run.root.join(f).exists(), "{f} missing");
@@ -39,7 +39,7 @@ fn a_short_run_trains_checkpoints_exports_and_samples() {
     let saved: TrainConfig = toml::from_str(&std::fs::read_to_string(run.config()).unwrap()).unwrap();
     assert_eq!(saved, config.resolved());
     // A second run into the same folder is refused, not overwritten.
-    let err = train(&config, &run, DeviceChoice::Cpu, false).unwrap_err().to_string();
+    let err = train(&config, &run, &DeviceChoice::Cpu, false).unwrap_err().to_string();
     assert!(err.contains("already holds a training run"), "{err}");
 
     let device = Device::flex();

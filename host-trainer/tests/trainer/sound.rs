@@ -41,7 +41,7 @@ fn a_short_sound_run_hears_the_spoken_digits_and_draws_what_it_heard() {
         checkpoint_every: 0,
         ..TrainConfig::default()
     };
-    train(&config, &run, DeviceChoice::Cpu, false).unwrap();
+    train(&config, &run, &DeviceChoice::Cpu, false).unwrap();
     let (generator, _, _) = run.load_generator(&device).unwrap();
     assert_eq!(generator.classes, 10 + 32 * 13, "the label's one-hot and 32 frames of 13 features");
     let exported = export(&generator, "sound", &device).unwrap();

@@ -34,7 +34,7 @@ fn a_short_captioned_run_draws_the_class_its_prompt_names() {
         checkpoint_every: 0,
         ..TrainConfig::default()
     };
-    train(&config, &run, DeviceChoice::Cpu, false).unwrap();
+    train(&config, &run, &DeviceChoice::Cpu, false).unwrap();
     let (generator, _, _) = run.load_generator(&device).unwrap();
     assert_eq!(generator.classes, 30, "the digits' 30 words are the condition's columns");
     let exported = export(&generator, "text", &device).unwrap();

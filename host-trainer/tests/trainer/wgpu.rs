@@ -21,7 +21,7 @@ fn max_abs_diff<const D: usize>(a: Tensor<D>, b: Tensor<D>) -> f32 {
 
 #[test]
 fn wgpu_forward_matches_flex_and_trains() {
-    let (gpu, name) = resolve(DeviceChoice::Wgpu).expect("a wgpu adapter (apt-get install mesa-vulkan-drivers)");
+    let (gpu, name) = resolve(&DeviceChoice::Wgpu).expect("a wgpu adapter (apt-get install mesa-vulkan-drivers)");
     assert_eq!(name, "wgpu");
     let cpu = Device::flex();
     cpu.seed(3);

@@ -27,6 +27,7 @@ use crate::nets::patch_gan::PatchGanConfig;
 use crate::nets::unet::{UNet, UNetConfig};
 use crate::render::grid::Grid;
 use crate::training::device::{self, DeviceChoice};
+use crate::training::remote;
 use crate::training::image_config::ResumeChanges;
 use crate::training::images::{TrainReport, all_finite, progress_bar, step_seed, stop_if_diverged, wrap_up};
 use crate::training::interrupt;
@@ -190,11 +191,11 @@ struct Setup {
     data: TranslationSplits,
     translator: UNetConfig,
     device: Device,
-    device_name: &'static str,
+    device_name: String,
 }
 
 impl Setup {
-    fn new(config: &TranslatorConfig, device_choice: DeviceChoice) -> Result<Setup> {
+    fn new(config: &TranslatorConfig, device_choice: &DeviceChoice) -> Result<Setup> {
         config.validate()?;
         let data = config.data.load()?;
         let (a, b) = (&data.train.a, &data.train.b);
@@ -245,7 +246,7 @@ impl Setup {
 }
 
 /// Trains a new translator in `run`. Refuses to overwrite an existing run.
-pub fn train(config: &TranslatorConfig, run: &RunDir, device_choice: DeviceChoice, show_progress: bool) -> Result<TrainReport> {
+pub fn train(config: &TranslatorConfig, run: &RunDir, device_choice: &DeviceChoice, show_progress: bool) -> Result<TrainReport> {
     if run.config().exists() {
         bail!(
             "{} already holds a training run: continue it with `pocketgan train-translator --resume {}`, or choose another --run folder",
@@ -262,12 +263,13 @@ pub fn train(config: &TranslatorConfig, run: &RunDir, device_choice: DeviceChoic
     std::fs::write(run.losses(), "step,d_loss,g_loss\n")?;
     setup.device.seed(config.seed);
     let model = Model::new(&config, &setup)?;
-    train_loop(&config, run, &setup, model, batches, 0, show_progress)
+    remote::guard_training(run, device_choice, "train-translator", || train_loop(&config, run, &setup, model, batches, 0, show_progress))
 }
+
 
 /// Continues the translator run in `run` from its last checkpoint (to
 /// `steps`, default the run's own).
-pub fn resume(run: &RunDir, changes: &ResumeChanges, device_choice: DeviceChoice, show_progress: bool) -> Result<TrainReport> {
+pub fn resume(run: &RunDir, changes: &ResumeChanges, device_choice: &DeviceChoice, show_progress: bool) -> Result<TrainReport> {
     if run.config().exists() && !run.is_translator() {
         bail!("{0} is an image GAN's run, not a translator's: continue it with `pocketgan train --resume {0}`", run.root.display());
     }
@@ -294,7 +296,7 @@ pub fn resume(run: &RunDir, changes: &ResumeChanges, device_choice: DeviceChoice
     let model = Model::new(&config, &setup)?.load(&dir)?;
     truncate_losses(&run.losses(), state.step)?;
     write_atomic(&run.config(), toml::to_string_pretty(&config)?.as_bytes())?;
-    train_loop(&config, run, &setup, model, batches, state.step, show_progress)
+    remote::guard_training(run, device_choice, "train-translator", || train_loop(&config, run, &setup, model, batches, state.step, show_progress))
 }
 
 fn save_grid(model: &Model, fixed: &FixedExamples, data: &ImagePairs, path: &Path) -> Result<()> {
@@ -401,7 +403,7 @@ fn train_loop(
         d_loss: last.d_loss,
         g_loss: last.g_loss,
         ms_per_step: started.elapsed().as_secs_f64() * 1000.0 / (step - first).max(1) as f64,
-        device: setup.device_name,
+        device: setup.device_name.clone(),
         interrupted,
     })
 }
